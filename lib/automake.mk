@@ -1,0 +1,9 @@
+noinst_LTLIBRARIES += lib/libovsxdp.la
+lib_libovsxdp_la_SOURCES = \
+	lib/dpif-xdp.c \
+	lib/dpif-xdp.h \
+	lib/ovs-xdp.c \
+	lib/ovs-xdp.h \
+	lib/xdp-bpffs.c \
+	lib/xdp-bpffs.h
+lib_libovsxdp_la_LIBADD = $(LIBBPF_LIBS) $(LIBXDP_LIBS)

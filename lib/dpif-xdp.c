@@ -1,0 +1,168 @@
+/*
+ * Copyright (c) 2026 The ovs-xdp authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* The "xdp" datapath class.
+ *
+ * It is OVS's userspace datapath class under another type, as OVS's own
+ * dummy datapath is, so that every feature of dpif-netdev keeps working on
+ * an xdp bridge; the XDP tier plugs in underneath through the flow offload
+ * API.  dpif-netdev treats every class but its own as a test double; the
+ * members overridden here undo the two effects of that which users would
+ * see. */
+
+#include <config.h>
+
+#include "dpif-xdp.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "dpif-provider.h"
+#include "odp-util.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "smap.h"
+#include "sset.h"
+#include "util.h"
+#include "xdp-bpffs.h"
+
+VLOG_DEFINE_THIS_MODULE(dpif_xdp);
+
+static struct dpif_class dpif_xdp_class;
+
+/* Datapath options: keys of the Open_vSwitch table's other_config that
+ * start with "xdp-". */
+static const char *const dpif_xdp_options[] = {
+    "xdp-bpffs",                /* Where bpffs is mounted. */
+};
+
+static char *bpffs_root;        /* Value of other_config:xdp-bpffs. */
+static struct sset warned_options = SSET_INITIALIZER(&warned_options);
+
+bool
+dpif_is_xdp(const struct dpif *dpif)
+{
+    return dpif->dpif_class == &dpif_xdp_class;
+}
+
+/* Returns the bpffs mount point that xdp datapaths pin their maps under. */
+const char *
+dpif_xdp_bpffs_root(void)
+{
+    return bpffs_root ? bpffs_root : XDP_BPFFS_DEFAULT;
+}
+
+static bool
+dpif_xdp_is_option(const char *key)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(dpif_xdp_options); i++) {
+        if (!strcmp(key, dpif_xdp_options[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+dpif_xdp_check_options(const struct smap *other_config)
+{
+    struct smap_node *node;
+
+    SMAP_FOR_EACH (node, other_config) {
+        if (!strncmp(node->key, "xdp-", 4) && !dpif_xdp_is_option(node->key)
+            && sset_add(&warned_options, node->key)) {
+            VLOG_WARN("unknown datapath option other_config:%s ignored "
+                      "(options of datapath_type=xdp: xdp-bpffs)",
+                      node->key);
+        }
+    }
+}
+
+static void
+dpif_xdp_set_bpffs_root(const char *root)
+{
+    char *error_msg;
+
+    if (bpffs_root && !strcmp(root, bpffs_root)) {
+        return;
+    }
+    free(bpffs_root);
+    bpffs_root = xstrdup(root);
+    if (xdp_bpffs_check(bpffs_root, &error_msg)) {
+        VLOG_ERR("%s", error_msg);
+        free(error_msg);
+    }
+}
+
+static int
+dpif_xdp_set_config(struct dpif *dpif, const struct smap *other_config)
+{
+    /* Said here rather than at registration, which runs while ovs-vswitchd
+     * still writes INFO to the console. */
+    VLOG_INFO_ONCE("ovs-xdp %s on Open vSwitch %s", OVS_XDP_VERSION,
+                   OVS_XDP_OVS_VERSION);
+    dpif_xdp_check_options(other_config);
+    dpif_xdp_set_bpffs_root(smap_get_def(other_config, "xdp-bpffs",
+                                         XDP_BPFFS_DEFAULT));
+    return dpif_netdev_class.set_config(dpif, other_config);
+}
+
+/* dpif-netdev opens the internal ports of classes other than its own as
+ * "dummy-internal"; the bridges of an xdp datapath need real tap devices. */
+static const char *
+dpif_xdp_port_open_type(const struct dpif_class *class OVS_UNUSED,
+                        const char *type)
+{
+    return strcmp(type, "internal") ? type : "tap";
+}
+
+/* dpif-netdev numbers the ports of classes other than its own after the
+ * digits in their names, for predictable unit tests.  Number ours as the
+ * userspace datapath does: the lowest free number. */
+static int
+dpif_xdp_port_add(struct dpif *dpif, struct netdev *netdev,
+                  odp_port_t *port_nop)
+{
+    if (*port_nop == ODPP_NONE) {
+        uint32_t port_no;
+
+        for (port_no = 1; port_no < odp_to_u32(ODPP_NONE); port_no++) {
+            if (dpif_netdev_class.port_query_by_number(
+                    dpif, u32_to_odp(port_no), NULL) == ENODEV) {
+                break;
+            }
+        }
+        if (port_no >= odp_to_u32(ODPP_NONE)) {
+            return EFBIG;
+        }
+        *port_nop = u32_to_odp(port_no);
+    }
+    return dpif_netdev_class.port_add(dpif, netdev, port_nop);
+}
+
+/* Registers the "xdp" datapath class.  Call once, before the bridge opens
+ * datapaths. */
+void
+dpif_xdp_register(void)
+{
+    dpif_xdp_class = dpif_netdev_class;
+    dpif_xdp_class.type = DPIF_XDP_TYPE;
+    dpif_xdp_class.port_open_type = dpif_xdp_port_open_type;
+    dpif_xdp_class.port_add = dpif_xdp_port_add;
+    dpif_xdp_class.set_config = dpif_xdp_set_config;
+
+    dp_register_provider(&dpif_xdp_class);
+}

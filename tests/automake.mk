@@ -1,0 +1,72 @@
+# Unit tests (make check) and system tests (make check-afxdp), in OVS's
+# autotest style.  The macros and OVS's system-traffic.at are read from the
+# OVS source tree, unchanged.
+
+EXTRA_DIST += \
+	$(TESTSUITE_AT) \
+	$(SYSTEM_XDP_TESTSUITE_AT) \
+	tests/atlocal.in
+DISTCLEANFILES += tests/atconfig tests/atlocal
+
+TESTSUITE_AT = \
+	tests/testsuite.at \
+	tests/dpif-xdp.at
+
+SYSTEM_XDP_TESTSUITE_AT = \
+	tests/system-xdp-testsuite.at \
+	tests/system-xdp-macros.at \
+	tests/system-xdp.at
+
+TESTSUITE = $(srcdir)/tests/testsuite
+SYSTEM_XDP_TESTSUITE = $(srcdir)/tests/system-xdp-testsuite
+CLEANFILES += $(TESTSUITE) $(SYSTEM_XDP_TESTSUITE) tests/package.m4
+
+# Our ovs-vswitchd comes first; every other tool is OVS's.  OVS's own
+# vswitchd directory is deliberately absent.
+AUTOTEST_PATH = $(abs_top_builddir)/vswitchd:$(abs_top_builddir)/tests:$(abs_top_builddir)/utilities:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/ovsdb:$(OVS_BUILDDIR)/tests
+
+AUTOTEST = $(AUTOM4TE) --language=autotest
+AUTOM4TE = autom4te
+
+tests/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN):;{ \
+	  echo '# Signature of the current package.' && \
+	  echo 'm4_define([AT_PACKAGE_NAME],      [$(PACKAGE_NAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_TARNAME],   [$(PACKAGE_TARNAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_VERSION],   [$(PACKAGE_VERSION)])' && \
+	  echo 'm4_define([AT_PACKAGE_STRING],    [$(PACKAGE_STRING)])' && \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} >$@.tmp && mv $@.tmp $@
+
+$(TESTSUITE): tests/package.m4 $(TESTSUITE_AT)
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I tests -I '$(OVS_SRCDIR)' \
+	  -o $@.tmp $@.at && mv $@.tmp $@
+
+$(SYSTEM_XDP_TESTSUITE): tests/package.m4 $(SYSTEM_XDP_TESTSUITE_AT)
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I tests -I '$(OVS_SRCDIR)' \
+	  -o $@.tmp $@.at && mv $@.tmp $@
+
+noinst_PROGRAMS += tests/ovstest-xdp
+tests_ovstest_xdp_SOURCES = \
+	tests/test-dpif-xdp.c
+tests_ovstest_xdp_CPPFLAGS = $(AM_CPPFLAGS) -I$(OVS_SRCDIR)/tests
+tests_ovstest_xdp_LDADD = \
+	$(OVS_BUILDDIR)/tests/ovstest.$(OBJEXT) \
+	lib/libovsxdp.la \
+	$(OVS_LIBS)
+
+check-local: $(TESTSUITE) tests/atconfig tests/atlocal
+	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+	  $(TESTSUITEFLAGS)
+
+# System tests share names (namespaces, veths), so they run one at a time.
+check-afxdp: all $(SYSTEM_XDP_TESTSUITE) tests/atconfig tests/atlocal
+	$(SHELL) '$(SYSTEM_XDP_TESTSUITE)' -C tests \
+	  AUTOTEST_PATH='$(AUTOTEST_PATH)' $(TESTSUITEFLAGS) -j1
+
+clean-local:
+	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean
+	test ! -f '$(SYSTEM_XDP_TESTSUITE)' || \
+	  $(SHELL) '$(SYSTEM_XDP_TESTSUITE)' -C tests --clean
+
+.PHONY: check-afxdp

@@ -1,0 +1,86 @@
+#! /bin/bash
+# Copyright (c) 2026 The ovs-xdp authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# Builds whatever is missing, in order: Debian packages, the Open vSwitch
+# tree (unpacked from openvswitch-source into ./ovs, configured with AF_XDP,
+# built), then ovs-xdp itself.  Each step is skipped when already done, so
+# running it again is cheap.
+
+set -e
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=$(($(nproc) + 1))
+
+say() { printf 'ovs-xdp-build: %s\n' "$*"; }
+
+# Build and test dependencies, all from Debian 12.
+packages="openvswitch-source build-essential autoconf automake libtool
+pkg-config python3 libssl-dev libcap-ng-dev libnuma-dev libbpf-dev
+libxdp-dev libelf-dev zlib1g-dev clang llvm bpftool iproute2 ethtool
+iputils-ping iputils-arping iperf3 tcpdump netcat-openbsd procps wget curl
+lftp python3-pyftpdlib"
+
+missing=
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \
+        || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        say "missing packages:$missing; run as root or install them first" >&2
+        exit 1
+    fi
+    say "installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends $missing
+fi
+
+# Open vSwitch: a dependency, unpacked and built in the git-ignored ./ovs.
+ovs_tar=/usr/src/openvswitch/openvswitch.tar.gz
+if [ ! -f ovs/configure ]; then
+    say "unpacking $ovs_tar into ovs/"
+    rm -rf ovs && mkdir ovs
+    tar -xzf "$ovs_tar" -C ovs --strip-components=1
+fi
+if [ ! -f ovs/config.status ]; then
+    say "configuring Open vSwitch"
+    (cd ovs && ./configure --enable-afxdp PYTHON3=/usr/bin/python3 \
+        --prefix=/usr/local --localstatedir=/var --sysconfdir=/etc) \
+        > ovs/configure.out 2>&1 \
+        || { tail -n 30 ovs/configure.out >&2; exit 1; }
+fi
+if [ ! -f ovs/.ovs-xdp-built ] \
+   || [ -n "$(find ovs/lib ovs/ofproto ovs/vswitchd -name '*.[ch]' \
+              -newer ovs/.ovs-xdp-built -print -quit)" ]; then
+    say "building Open vSwitch (make -j$jobs, about 10 minutes)"
+    make -C ovs -j$jobs > ovs/make.out 2>&1 \
+        || { tail -n 30 ovs/make.out >&2; exit 1; }
+    touch ovs/.ovs-xdp-built
+fi
+
+# ovs-xdp.
+if [ ! -f configure ]; then
+    say "generating configure"
+    ./boot.sh > /dev/null 2>&1 || ./boot.sh
+fi
+if [ ! -f config.status ]; then
+    say "configuring ovs-xdp"
+    ./configure --enable-Werror > configure.out 2>&1 \
+        || { tail -n 30 configure.out >&2; exit 1; }
+fi
+say "building ovs-xdp"
+make -j$jobs > make.out 2>&1 || { tail -n 40 make.out >&2; exit 1; }
+say "done"
