@@ -91,17 +91,20 @@ dpif_xdp_check_options(const struct smap *other_config)
     }
 }
 
+/* Sets the bpffs mount point from other_config:xdp-bpffs ('root', null if
+ * unset).  A mount point the user names is checked at once; the default one
+ * is mounted when first needed. */
 static void
 dpif_xdp_set_bpffs_root(const char *root)
 {
     char *error_msg;
 
-    if (bpffs_root && !strcmp(root, bpffs_root)) {
+    if (nullable_string_is_equal(root, bpffs_root)) {
         return;
     }
     free(bpffs_root);
-    bpffs_root = xstrdup(root);
-    if (xdp_bpffs_check(bpffs_root, &error_msg)) {
+    bpffs_root = nullable_xstrdup(root);
+    if (bpffs_root && xdp_bpffs_check(bpffs_root, &error_msg)) {
         VLOG_ERR("%s", error_msg);
         free(error_msg);
     }
@@ -115,8 +118,7 @@ dpif_xdp_set_config(struct dpif *dpif, const struct smap *other_config)
     VLOG_INFO_ONCE("ovs-xdp %s on Open vSwitch %s", OVS_XDP_VERSION,
                    OVS_XDP_OVS_VERSION);
     dpif_xdp_check_options(other_config);
-    dpif_xdp_set_bpffs_root(smap_get_def(other_config, "xdp-bpffs",
-                                         XDP_BPFFS_DEFAULT));
+    dpif_xdp_set_bpffs_root(smap_get(other_config, "xdp-bpffs"));
     return dpif_netdev_class.set_config(dpif, other_config);
 }
 

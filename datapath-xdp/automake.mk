@@ -1,0 +1,21 @@
+# The XDP program: compiled with clang for the BPF target and embedded in
+# ovs-vswitchd as a bpftool skeleton, so nothing is loaded from a path at
+# run time.
+
+EXTRA_DIST += \
+	datapath-xdp/ovs-xdp.bpf.c \
+	datapath-xdp/xdp-abi.h
+
+BPF_CFLAGS = -g -O2 -target bpf -Wall -Werror \
+	-I$(top_srcdir)/datapath-xdp $(BPF_ARCH_INCLUDES) $(LIBBPF_CFLAGS)
+
+datapath-xdp/ovs-xdp.bpf.o: datapath-xdp/ovs-xdp.bpf.c datapath-xdp/xdp-abi.h
+	$(AM_V_GEN)$(MKDIR_P) datapath-xdp && \
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+datapath-xdp/ovs-xdp.skel.h: datapath-xdp/ovs-xdp.bpf.o
+	$(AM_V_GEN)$(BPFTOOL) gen skeleton $< name ovs_xdp > $@.tmp && \
+	mv $@.tmp $@
+
+BUILT_SOURCES += datapath-xdp/ovs-xdp.skel.h
+CLEANFILES += datapath-xdp/ovs-xdp.bpf.o datapath-xdp/ovs-xdp.skel.h

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Copyright (c) 2026 The ovs-xdp authors. */
+
+/* What the XDP program and ovs-vswitchd share: map layouts, sizes and the
+ * metadata the program writes in front of packets it sends to userspace.
+ * Included by BPF C and by userspace C, so it uses only kernel types. */
+
+#ifndef XDP_ABI_H
+#define XDP_ABI_H 1
+
+#include <linux/types.h>
+
+/* Ports of one datapath that carry the program, and rx queues per port:
+ * the XSKMAP holds one socket per (port slot, queue). */
+#define XDP_ABI_MAX_PORTS 64
+#define XDP_ABI_MAX_QUEUES 64
+#define XDP_ABI_XSKS (XDP_ABI_MAX_PORTS * XDP_ABI_MAX_QUEUES)
+
+/* port_map value, keyed by ifindex. */
+struct xdp_abi_port {
+    __u32 slot;                 /* Index of the port's block of XSKs. */
+    __u32 n_rxq;                /* Queues that have a socket. */
+    __u32 odp_port;             /* The port's number in the datapath. */
+    __u32 pad;
+};
+
+/* Why a packet went to userspace, in the metadata. */
+enum xdp_abi_upcall_reason {
+    XDP_ABI_UPCALL_MISS,        /* No flow matched (or no table yet). */
+    XDP_ABI_UPCALL_PARTIAL,     /* Flow matched; userspace executes it. */
+    XDP_ABI_UPCALL_UNPARSED,    /* Headers the parser does not cover. */
+};
+
+/* Written with bpf_xdp_adjust_meta() right before the packet data. */
+struct xdp_abi_meta {
+    __u32 flow_mark;            /* Valid with XDP_ABI_UPCALL_PARTIAL. */
+    __u16 reason;               /* enum xdp_abi_upcall_reason. */
+    __u16 magic;                /* XDP_ABI_META_MAGIC if written. */
+};
+#define XDP_ABI_META_MAGIC 0x0d5a
+
+/* Per-CPU counters, indexes into the 'counters' array map. */
+enum xdp_abi_counter {
+    XDP_ABI_CNT_RX,             /* Packets seen by the program. */
+    XDP_ABI_CNT_TO_XSK,         /* Redirected to an AF_XDP socket. */
+    XDP_ABI_CNT_PASS,           /* Given to the kernel: no socket. */
+    XDP_ABI_CNT_NO_PORT,        /* Ingress port unknown to the datapath. */
+    XDP_ABI_CNT_META_FAIL,      /* No room for metadata: sent without. */
+    XDP_ABI_N_COUNTERS
+};
+
+#endif /* xdp-abi.h */
