@@ -2,8 +2,16 @@ noinst_LTLIBRARIES += lib/libovsxdp.la
 lib_libovsxdp_la_SOURCES = \
 	lib/dpif-xdp.c \
 	lib/dpif-xdp.h \
+	lib/netdev-xdp.c \
+	lib/netdev-xdp.h \
 	lib/ovs-xdp.c \
 	lib/ovs-xdp.h \
 	lib/xdp-bpffs.c \
-	lib/xdp-bpffs.h
+	lib/xdp-bpffs.h \
+	lib/xdp-prog.c \
+	lib/xdp-prog.h \
+	lib/xdp-umem.c \
+	lib/xdp-umem.h
 lib_libovsxdp_la_LIBADD = $(LIBBPF_LIBS) $(LIBXDP_LIBS)
+# The XDP program's skeleton must exist before lib/xdp-prog.c compiles.
+lib/xdp-prog.lo: datapath-xdp/ovs-xdp.skel.h

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "dpif-provider.h"
+#include "netdev.h"
 #include "odp-util.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
@@ -152,6 +153,10 @@ dpif_xdp_port_add(struct dpif *dpif, struct netdev *netdev,
         }
         *port_nop = u32_to_odp(port_no);
     }
+    /* dpif_port_add() records the datapath type only once the port is in;
+     * afxdp ports need it while dpif-netdev configures them, to find their
+     * datapath's XDP program. */
+    netdev_set_dpif_type(netdev, DPIF_XDP_TYPE);
     return dpif_netdev_class.port_add(dpif, netdev, port_nop);
 }
 

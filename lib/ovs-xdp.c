@@ -23,6 +23,7 @@
 #include "dpif-xdp.h"
 #include "dummy.h"
 #include "netdev.h"
+#include "netdev-xdp.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
 #include "sset.h"
@@ -54,6 +55,7 @@ ovs_xdp_init(void)
         netdev_dummy_register(DUMMY_OVERRIDE_NONE);
     }
     sset_destroy(&types);
+    netdev_xdp_register();
     dpif_xdp_register();
     ovsthread_once_done(&once);
 }

@@ -1,0 +1,978 @@
+/*
+ * Copyright (c) 2026 The ovs-xdp authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "netdev-xdp.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/if_xdp.h>
+#include <net/ethernet.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <xdp/xsk.h>
+
+#include "coverage.h"
+#include "dp-packet.h"
+/* Gives struct netdev_linux; it also defines static helpers unused here. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "netdev-linux-private.h"
+#pragma GCC diagnostic pop
+#include "netdev-provider.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "packets.h"
+#include "smap.h"
+#include "util.h"
+#include "xdp-prog.h"
+#include "xdp-umem.h"
+
+VLOG_DEFINE_THIS_MODULE(netdev_xdp);
+
+COVERAGE_DEFINE(afxdp_tx_no_copy);
+COVERAGE_DEFINE(afxdp_tx_copy);
+COVERAGE_DEFINE(afxdp_tx_drop);
+COVERAGE_DEFINE(afxdp_fill_empty);
+
+/* Frames of a datapath's shared UMEM, and of a port's private one. */
+#define SHARED_UMEM_FRAMES 16384
+#define PRIVATE_UMEM_FRAMES 4096
+/* Frames each socket's fill ring is given at start. */
+#define FILL_FRAMES 1024
+#define BATCH NETDEV_MAX_BURST
+/* Largest packet a frame holds: the kernel keeps XDP_PACKET_HEADROOM. */
+#define MAX_FRAME_LEN (XDP_UMEM_FRAME_SIZE - XDP_PACKET_HEADROOM)
+
+enum xdp_mode {
+    XDP_MODE_BEST_EFFORT,
+    XDP_MODE_NATIVE_ZC,
+    XDP_MODE_NATIVE,
+    XDP_MODE_GENERIC,
+};
+
+static const char *const xdp_mode_names[] = {
+    [XDP_MODE_BEST_EFFORT] = "best-effort",
+    [XDP_MODE_NATIVE_ZC] = "native-with-zerocopy",
+    [XDP_MODE_NATIVE] = "native",
+    [XDP_MODE_GENERIC] = "generic",
+};
+
+/* One AF_XDP socket, bound to one rx queue of the port. */
+struct xsk {
+    struct xsk_socket *socket;
+    struct xsk_ring_cons rx;
+    struct xsk_ring_prod tx;
+    struct xsk_ring_prod fill;
+    struct xsk_ring_cons comp;
+    struct ovs_spin tx_lock;    /* For sends from several threads. */
+    uint32_t outstanding_tx;    /* Sent, completion not seen yet. */
+};
+
+struct netdev_xdp {
+    struct netdev_linux up;
+
+    /* Requested configuration (set_config), applied by reconfigure. */
+    int requested_n_rxq;
+    enum xdp_mode requested_mode;
+    bool requested_need_wakeup;
+    int requested_busy_poll;    /* Microseconds; 0: off. */
+
+    /* Configuration in use. */
+    enum xdp_mode mode;         /* XDP_MODE_NATIVE_ZC, _NATIVE or _GENERIC. */
+    bool use_need_wakeup;
+    int busy_poll;
+    char *dp_name;
+    int ifindex;
+    struct xdp_prog *prog;
+    int slot;
+    struct xdp_umem *umem;
+    struct xdp_umem_user umem_user;
+    bool umem_anchor;           /* Our first socket is the UMEM's first. */
+    char *umem_note;            /* Why the UMEM is private, or NULL. */
+    struct xsk *xsks;
+    int n_xsks;
+    char *error;                /* Why the port is not working, or NULL. */
+
+    /* Counters, updated by the thread that polls or sends. */
+    atomic_uint64_t tx_no_copy;
+    atomic_uint64_t tx_copy;
+    atomic_uint64_t tx_dropped;
+};
+
+static struct netdev_class netdev_xdp_class;
+
+static struct netdev_xdp *
+netdev_xdp_cast(const struct netdev *netdev)
+{
+    ovs_assert(netdev->netdev_class == &netdev_xdp_class);
+    return CONTAINER_OF(netdev, struct netdev_xdp, up.up);
+}
+
+bool
+netdev_is_xdp(const struct netdev *netdev)
+{
+    return netdev->netdev_class == &netdev_xdp_class;
+}
+
+static struct netdev *
+netdev_xdp_alloc(void)
+{
+    struct netdev_xdp *dev = xzalloc(sizeof *dev);
+    return &dev->up.up;
+}
+
+static void
+netdev_xdp_dealloc(struct netdev *netdev)
+{
+    free(netdev_xdp_cast(netdev));
+}
+
+static int
+netdev_xdp_construct(struct netdev *netdev)
+{
+    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    int error;
+
+    error = netdev_linux_class.construct(netdev);
+    if (error) {
+        return error;
+    }
+    dev->requested_n_rxq = 1;
+    dev->requested_mode = XDP_MODE_BEST_EFFORT;
+    dev->requested_need_wakeup = true;
+    dev->slot = -1;
+    ovs_list_init(&dev->umem_user.node);
+    dev->umem_user.netdev = netdev;
+    netdev_request_reconfigure(netdev);
+    return 0;
+}
+
+/* Returns the frames that 'xsk''s rings still hold to 'umem''s pool. */
+static void
+xsk_reclaim(struct xsk *xsk, struct xdp_umem *umem)
+{
+    uint32_t idx, n;
+
+    n = xsk_ring_cons__peek(&xsk->rx, XDP_UMEM_RING_SIZE, &idx);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t addr = xsk_ring_cons__rx_desc(&xsk->rx, idx + i)->addr;
+        umem_elem_push(&umem->pool, xdp_umem_ptr(umem, addr
+                       & ~(uint64_t) (XDP_UMEM_FRAME_SIZE - 1)));
+    }
+    xsk_ring_cons__release(&xsk->rx, n);
+
+    n = xsk_ring_cons__peek(&xsk->comp, XDP_UMEM_RING_SIZE, &idx);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t addr = *xsk_ring_cons__comp_addr(&xsk->comp, idx + i);
+        umem_elem_push(&umem->pool, xdp_umem_ptr(umem, addr
+                       & ~(uint64_t) (XDP_UMEM_FRAME_SIZE - 1)));
+    }
+    xsk_ring_cons__release(&xsk->comp, n);
+
+    /* Frames given to the kernel that it has not taken yet. */
+    for (uint32_t i = *xsk->fill.consumer; i != *xsk->fill.producer; i++) {
+        uint64_t addr = *xsk_ring_prod__fill_addr(&xsk->fill, i);
+        umem_elem_push(&umem->pool, xdp_umem_ptr(umem, addr));
+    }
+}
+
+/* Undoes netdev_xdp_setup(). */
+static void
+netdev_xdp_teardown(struct netdev_xdp *dev)
+{
+    const char *name = netdev_get_name(&dev->up.up);
+
+    if (dev->prog) {
+        xdp_prog_del_port(dev->prog, dev->ifindex);
+        xdp_prog_detach(dev->prog, dev->ifindex, name, 0);
+        for (int i = 0; i < dev->n_xsks; i++) {
+            xdp_prog_del_xsk(dev->prog, dev->slot, i);
+        }
+    }
+    for (int i = 0; i < dev->n_xsks; i++) {
+        struct xsk *xsk = &dev->xsks[i];
+
+        if (xsk->socket) {
+            xsk_reclaim(xsk, dev->umem);
+            xsk_socket__delete(xsk->socket);
+        }
+        ovs_spin_destroy(&xsk->tx_lock);
+    }
+    if (dev->umem) {
+        xdp_umem_remove_user(dev->umem, &dev->umem_user, dev->n_xsks,
+                             dev->umem_anchor);
+        dev->umem = NULL;
+    }
+    free(dev->xsks);
+    dev->xsks = NULL;
+    dev->n_xsks = 0;
+    dev->umem_anchor = false;
+    if (dev->prog) {
+        xdp_prog_slot_free(dev->prog, dev->slot);
+        xdp_prog_unref(dev->prog);
+        dev->prog = NULL;
+    }
+    dev->slot = -1;
+    free(dev->umem_note);
+    dev->umem_note = NULL;
+}
+
+static void
+netdev_xdp_destruct(struct netdev *netdev)
+{
+    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+
+    netdev_xdp_teardown(dev);
+    free(dev->dp_name);
+    free(dev->error);
+    netdev_linux_class.destruct(netdev);
+}
+
+/* Gives 'xsk''s fill ring up to 'n' free frames of 'umem'. */
+static void
+xsk_fill(struct xsk *xsk, struct xdp_umem *umem, uint32_t n)
+{
+    void *frames[BATCH];
+    uint32_t idx = 0;
+
+    while (n > 0) {
+        uint32_t batch = MIN(n, BATCH);
+
+        if (xsk_prod_nb_free(&xsk->fill, batch) < batch
+            || umem_elem_pop_n(&umem->pool, batch, frames)) {
+            if (!umem_pool_count(&umem->pool)) {
+                COVERAGE_INC(afxdp_fill_empty);
+            }
+            return;
+        }
+        xsk_ring_prod__reserve(&xsk->fill, batch, &idx);
+        for (uint32_t i = 0; i < batch; i++) {
+            *xsk_ring_prod__fill_addr(&xsk->fill, idx + i)
+                = xdp_umem_addr(umem, frames[i]);
+        }
+        xsk_ring_prod__submit(&xsk->fill, batch);
+        n -= batch;
+    }
+}
+
+static bool
+xsk_is_zero_copy(int fd)
+{
+    struct xdp_options opts;
+    socklen_t len = sizeof opts;
+
+    return !getsockopt(fd, SOL_XDP, XDP_OPTIONS, &opts, &len)
+           && opts.flags & XDP_OPTIONS_ZEROCOPY;
+}
+
+static void
+xsk_set_busy_poll(int fd, int usecs, const char *name)
+{
+#ifdef SO_PREFER_BUSY_POLL
+    int one = 1, budget = BATCH;
+
+    if (setsockopt(fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof one)
+        || setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &usecs, sizeof usecs)
+        || setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, &budget,
+                      sizeof budget)) {
+        VLOG_WARN("%s: cannot turn on busy polling (%s)", name,
+                  ovs_strerror(errno));
+    }
+#else
+    VLOG_WARN("%s: busy polling is not supported by this build", name);
+#endif
+}
+
+/* Creates the sockets of 'dev' on 'umem', bound with 'bind_flags', and puts
+ * them in the program's XSKMAP.  On failure deletes what it created. */
+static int
+netdev_xdp_create_sockets(struct netdev_xdp *dev, struct xdp_umem *umem,
+                          int n_rxq, uint16_t bind_flags, char **errorp)
+{
+    const char *name = netdev_get_name(&dev->up.up);
+    int error = 0;
+    int i;
+
+    dev->xsks = xcalloc(n_rxq, sizeof *dev->xsks);
+    for (i = 0; i < n_rxq; i++) {
+        struct xsk_socket_config cfg = {
+            .rx_size = XDP_UMEM_RING_SIZE,
+            .tx_size = XDP_UMEM_RING_SIZE,
+            .libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+            .bind_flags = bind_flags,
+        };
+        struct xsk *xsk = &dev->xsks[i];
+
+        ovs_spin_init(&xsk->tx_lock);
+        error = -xsk_socket__create_shared(&xsk->socket, name, i,
+                                           umem->umem, &xsk->rx, &xsk->tx,
+                                           &xsk->fill, &xsk->comp, &cfg);
+        if (error) {
+            xsk->socket = NULL;
+            *errorp = xasprintf("%s: cannot bind AF_XDP socket to queue %d "
+                                "in %s mode (%s)", name, i,
+                                bind_flags & XDP_ZEROCOPY ? "zero-copy"
+                                                          : "copy",
+                                ovs_strerror(error));
+            i++;
+            break;
+        }
+        int fd = xsk_socket__fd(xsk->socket);
+        if (fd == xsk_umem__fd(umem->umem)) {
+            dev->umem_anchor = true;
+        }
+        if (bind_flags & XDP_ZEROCOPY && !xsk_is_zero_copy(fd)) {
+            /* A socket that shares a UMEM takes the mode of the UMEM's
+             * first socket, whatever it asked for. */
+            *errorp = xasprintf("%s: queue %d is not in zero-copy mode "
+                                "(the UMEM it shares is not)", name, i);
+            error = EOPNOTSUPP;
+            i++;
+            break;
+        }
+        if (dev->requested_busy_poll) {
+            xsk_set_busy_poll(fd, dev->requested_busy_poll, name);
+        }
+        xsk_fill(xsk, umem, FILL_FRAMES);
+        error = xdp_prog_set_xsk(dev->prog, dev->slot, i, fd);
+        if (error) {
+            *errorp = xasprintf("%s: cannot add socket to XSKMAP (%s)",
+                                name, ovs_strerror(error));
+            i++;
+            break;
+        }
+    }
+    dev->n_xsks = i;
+    dev->umem = umem;
+    xdp_umem_add_user(umem, &dev->umem_user, dev->n_xsks);
+    if (error) {
+        for (int j = 0; j < dev->n_xsks; j++) {
+            struct xsk *xsk = &dev->xsks[j];
+
+            xdp_prog_del_xsk(dev->prog, dev->slot, j);
+            if (xsk->socket) {
+                xsk_reclaim(xsk, umem);
+                xsk_socket__delete(xsk->socket);
+            }
+            ovs_spin_destroy(&xsk->tx_lock);
+        }
+        xdp_umem_remove_user(umem, &dev->umem_user, dev->n_xsks,
+                             dev->umem_anchor);
+        free(dev->xsks);
+        dev->xsks = NULL;
+        dev->n_xsks = 0;
+        dev->umem = NULL;
+        dev->umem_anchor = false;
+    }
+    return error;
+}
+
+/* Binds the sockets, on the datapath's shared UMEM if the kernel lets this
+ * port share it, on a UMEM of the port's own otherwise. */
+static int
+netdev_xdp_bind(struct netdev_xdp *dev, int n_rxq, uint16_t bind_flags,
+                char **errorp)
+{
+    const char *name = netdev_get_name(&dev->up.up);
+    struct xdp_umem *umem;
+    char *shared_error;
+    int error;
+
+    umem = xdp_umem_get(dev->dp_name, true, SHARED_UMEM_FRAMES, errorp);
+    if (!umem) {
+        return ENOMEM;
+    }
+    error = netdev_xdp_create_sockets(dev, umem, n_rxq, bind_flags,
+                                      &shared_error);
+    if (!error) {
+        return 0;
+    }
+
+    umem = xdp_umem_get(name, false, PRIVATE_UMEM_FRAMES, errorp);
+    if (!umem) {
+        free(shared_error);
+        return ENOMEM;
+    }
+    error = netdev_xdp_create_sockets(dev, umem, n_rxq, bind_flags, errorp);
+    if (error) {
+        free(shared_error);
+        return error;
+    }
+    VLOG_WARN("%s: cannot share the UMEM of %s, using a private one: %s",
+              name, dev->dp_name, shared_error);
+    dev->umem_note = shared_error;
+    return 0;
+}
+
+/* Attaches the program and binds the sockets in 'mode'. */
+static int
+netdev_xdp_try_mode(struct netdev_xdp *dev, enum xdp_mode mode, int n_rxq,
+                    char **errorp)
+{
+    const char *name = netdev_get_name(&dev->up.up);
+    uint32_t xdp_flags = (mode == XDP_MODE_GENERIC ? XDP_FLAGS_SKB_MODE
+                          : XDP_FLAGS_DRV_MODE);
+    uint16_t bind_flags = mode == XDP_MODE_NATIVE_ZC ? XDP_ZEROCOPY
+                                                     : XDP_COPY;
+    int error;
+
+    if (dev->requested_need_wakeup) {
+        bind_flags |= XDP_USE_NEED_WAKEUP;
+    }
+    error = xdp_prog_attach(dev->prog, dev->ifindex, name, xdp_flags,
+                            errorp);
+    if (error) {
+        return error;
+    }
+    error = netdev_xdp_bind(dev, n_rxq, bind_flags, errorp);
+    if (error) {
+        xdp_prog_detach(dev->prog, dev->ifindex, name, xdp_flags);
+        return error;
+    }
+    dev->mode = mode;
+    return 0;
+}
+
+/* Counts the rx queues of 'name'. */
+static int
+netdev_xdp_n_dev_rxq(const char *name)
+{
+    char *path = xasprintf("/sys/class/net/%s/queues", name);
+    struct dirent *de;
+    int n = 0;
+    DIR *dir;
+
+    dir = opendir(path);
+    free(path);
+    if (!dir) {
+        return -1;
+    }
+    while ((de = readdir(dir)) != NULL) {
+        if (!strncmp(de->d_name, "rx-", 3)) {
+            n++;
+        }
+    }
+    closedir(dir);
+    return n;
+}
+
+static int
+netdev_xdp_check_mtu(const char *name, int mtu, char **errorp)
+{
+    int max_mtu = MAX_FRAME_LEN - ETH_HEADER_LEN - 2 * VLAN_HEADER_LEN;
+
+    if (mtu > max_mtu) {
+        *errorp = xasprintf("%s: MTU %d is larger than an AF_XDP frame "
+                            "holds (at most %d)", name, mtu, max_mtu);
+        return EINVAL;
+    }
+    return 0;
+}
+
+static int
+netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
+{
+    static const enum xdp_mode best_effort[] = {
+        XDP_MODE_NATIVE_ZC, XDP_MODE_NATIVE, XDP_MODE_GENERIC,
+    };
+    struct netdev *netdev = &dev->up.up;
+    const char *name = netdev_get_name(netdev);
+    const char *dpif_type = netdev_get_dpif_type(netdev);
+    int n_rxq = dev->requested_n_rxq;
+    int error, mtu, n_dev_rxq;
+
+    dev->ifindex = netdev_get_ifindex(netdev);
+    if (dev->ifindex <= 0) {
+        *errorp = xasprintf("%s: cannot get ifindex (%s)", name,
+                            ovs_strerror(-dev->ifindex));
+        return -dev->ifindex;
+    }
+    if (!netdev_get_mtu(netdev, &mtu)) {
+        error = netdev_xdp_check_mtu(name, mtu, errorp);
+        if (error) {
+            return error;
+        }
+    }
+    n_dev_rxq = netdev_xdp_n_dev_rxq(name);
+    if (n_dev_rxq > 0 && n_rxq > n_dev_rxq) {
+        *errorp = xasprintf("%s: n_rxq=%d but the device has %d rx "
+                            "queue%s", name, n_rxq, n_dev_rxq,
+                            n_dev_rxq == 1 ? "" : "s");
+        return EINVAL;
+    }
+
+    free(dev->dp_name);
+    dev->dp_name = xasprintf("ovs-%s", dpif_type ? dpif_type : "netdev");
+    dev->prog = xdp_prog_ref(dev->dp_name, errorp);
+    if (!dev->prog) {
+        return EOPNOTSUPP;
+    }
+    dev->slot = xdp_prog_slot_alloc(dev->prog);
+    if (dev->slot < 0) {
+        *errorp = xasprintf("%s: %s has %d afxdp ports already", name,
+                            dev->dp_name, XDP_ABI_MAX_PORTS);
+        return EFBIG;
+    }
+
+    if (dev->requested_mode == XDP_MODE_BEST_EFFORT) {
+        error = 0;
+        for (size_t i = 0; i < ARRAY_SIZE(best_effort); i++) {
+            free(*errorp);
+            *errorp = NULL;
+            error = netdev_xdp_try_mode(dev, best_effort[i], n_rxq, errorp);
+            if (!error) {
+                break;
+            }
+            VLOG_INFO("%s: %s mode not available: %s", name,
+                      xdp_mode_names[best_effort[i]], *errorp);
+        }
+    } else {
+        error = netdev_xdp_try_mode(dev, dev->requested_mode, n_rxq, errorp);
+    }
+    if (error) {
+        return error;
+    }
+
+    struct xdp_abi_port port = {
+        .slot = dev->slot,
+        .n_rxq = n_rxq,
+    };
+    error = xdp_prog_set_port(dev->prog, dev->ifindex, &port);
+    if (error) {
+        *errorp = xasprintf("%s: cannot add port to the XDP program (%s)",
+                            name, ovs_strerror(error));
+        return error;
+    }
+    dev->use_need_wakeup = dev->requested_need_wakeup;
+    dev->busy_poll = dev->requested_busy_poll;
+    return 0;
+}
+
+static int
+netdev_xdp_reconfigure(struct netdev *netdev)
+{
+    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    char *error_msg = NULL;
+    int error;
+
+    /* Not under 'dev->up.mutex': netdev-linux's getters take it.  Ports are
+     * configured by the main thread only, with the datapath quiesced. */
+    netdev_xdp_teardown(dev);
+    free(dev->error);
+    dev->error = NULL;
+
+    error = netdev_xdp_setup(dev, &error_msg);
+    if (error) {
+        VLOG_ERR("%s", error_msg);
+        dev->error = error_msg;
+        netdev_xdp_teardown(dev);
+        /* One queue that never has packets, so the port stays usable for
+         * the datapath while it reports the error. */
+        netdev->n_rxq = 1;
+    } else {
+        VLOG_INFO("%s: XDP program id %"PRIu32" attached in %s mode, %d "
+                  "AF_XDP socket%s, %s UMEM", netdev_get_name(netdev),
+                  xdp_prog_id(dev->prog), xdp_mode_names[dev->mode],
+                  dev->n_xsks, dev->n_xsks == 1 ? "" : "s",
+                  dev->umem->shared ? "shared" : "private");
+        netdev->n_rxq = dev->n_xsks;
+        netdev->n_txq = dev->n_xsks;
+    }
+    netdev_change_seq_changed(netdev);
+    return error;
+}
+
+static int
+netdev_xdp_set_config(struct netdev *netdev, const struct smap *args,
+                      char **errp)
+{
+    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    const char *name = netdev_get_name(netdev);
+    const char *mode_str;
+    enum xdp_mode mode;
+    int n_rxq, busy_poll;
+    bool need_wakeup;
+    size_t i;
+
+    n_rxq = smap_get_int(args, "n_rxq", 1);
+    if (n_rxq < 1 || n_rxq > XDP_ABI_MAX_QUEUES) {
+        *errp = xasprintf("%s: n_rxq must be between 1 and %d, not \"%s\"",
+                          name, XDP_ABI_MAX_QUEUES,
+                          smap_get_def(args, "n_rxq", ""));
+        return EINVAL;
+    }
+    mode_str = smap_get_def(args, "xdp-mode", "best-effort");
+    for (i = 0; i < ARRAY_SIZE(xdp_mode_names); i++) {
+        if (!strcmp(mode_str, xdp_mode_names[i])) {
+            break;
+        }
+    }
+    if (i == ARRAY_SIZE(xdp_mode_names)) {
+        *errp = xasprintf("%s: unknown xdp-mode \"%s\" (best-effort, "
+                          "native-with-zerocopy, native or generic)", name,
+                          mode_str);
+        return EINVAL;
+    }
+    mode = i;
+    need_wakeup = smap_get_bool(args, "use-need-wakeup", true);
+    busy_poll = smap_get_int(args, "xdp-busy-poll", 0);
+    if (busy_poll < 0) {
+        *errp = xasprintf("%s: xdp-busy-poll must be microseconds >= 0",
+                          name);
+        return EINVAL;
+    }
+
+    ovs_mutex_lock(&dev->up.mutex);
+    if (n_rxq != dev->requested_n_rxq || mode != dev->requested_mode
+        || need_wakeup != dev->requested_need_wakeup
+        || busy_poll != dev->requested_busy_poll) {
+        dev->requested_n_rxq = n_rxq;
+        dev->requested_mode = mode;
+        dev->requested_need_wakeup = need_wakeup;
+        dev->requested_busy_poll = busy_poll;
+        netdev_request_reconfigure(netdev);
+    }
+    ovs_mutex_unlock(&dev->up.mutex);
+    return 0;
+}
+
+static int
+netdev_xdp_get_config(const struct netdev *netdev, struct smap *args)
+{
+    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+
+    ovs_mutex_lock(&dev->up.mutex);
+    smap_add_format(args, "n_rxq", "%d", dev->requested_n_rxq);
+    smap_add(args, "xdp-mode", xdp_mode_names[dev->requested_mode]);
+    smap_add(args, "use-need-wakeup",
+             dev->requested_need_wakeup ? "true" : "false");
+    if (dev->requested_busy_poll) {
+        smap_add_format(args, "xdp-busy-poll", "%d",
+                        dev->requested_busy_poll);
+    }
+    ovs_mutex_unlock(&dev->up.mutex);
+    return 0;
+}
+
+static int
+netdev_xdp_get_status(const struct netdev *netdev, struct smap *smap)
+{
+    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    int error = netdev_linux_class.get_status(netdev, smap);
+
+    ovs_mutex_lock(&dev->up.mutex);
+    if (dev->prog) {
+        smap_add(smap, "xdp-mode", xdp_mode_names[dev->mode]);
+        smap_add(smap, "zero-copy",
+                 dev->mode == XDP_MODE_NATIVE_ZC ? "true" : "false");
+        smap_add_format(smap, "xdp-prog-id", "%"PRIu32,
+                        xdp_prog_id(dev->prog));
+        smap_add_format(smap, "n_rxq", "%d", dev->n_xsks);
+        smap_add(smap, "umem", dev->umem->shared ? "shared" : "private");
+        if (dev->umem_note) {
+            smap_add(smap, "umem-private-reason", dev->umem_note);
+        }
+        smap_add(smap, "use-need-wakeup",
+                 dev->use_need_wakeup ? "true" : "false");
+    } else if (dev->error) {
+        smap_add(smap, "xdp-error", dev->error);
+    }
+    ovs_mutex_unlock(&dev->up.mutex);
+    return error;
+}
+
+static int
+netdev_xdp_set_mtu(struct netdev *netdev, int mtu)
+{
+    char *msg;
+    int error = netdev_xdp_check_mtu(netdev_get_name(netdev), mtu, &msg);
+
+    if (error) {
+        VLOG_WARN("%s", msg);
+        free(msg);
+        return error;
+    }
+    return netdev_linux_class.set_mtu(netdev, mtu);
+}
+
+static int
+netdev_xdp_get_custom_stats(const struct netdev *netdev,
+                            struct netdev_custom_stats *stats)
+{
+    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    static const char *const names[] = {
+        "tx_no_copy", "tx_copy", "tx_dropped_afxdp",
+    };
+    atomic_uint64_t *counters[] = {
+        &dev->tx_no_copy, &dev->tx_copy, &dev->tx_dropped,
+    };
+
+    stats->counters = xcalloc(ARRAY_SIZE(names), sizeof *stats->counters);
+    stats->size = ARRAY_SIZE(names);
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        ovs_strlcpy(stats->counters[i].name, names[i],
+                    NETDEV_CUSTOM_STATS_NAME_SIZE);
+        atomic_read_relaxed(counters[i], &stats->counters[i].value);
+    }
+    return 0;
+}
+
+static struct netdev_rxq *
+netdev_xdp_rxq_alloc(void)
+{
+    return xzalloc(sizeof(struct netdev_rxq));
+}
+
+static int
+netdev_xdp_rxq_construct(struct netdev_rxq *rxq OVS_UNUSED)
+{
+    return 0;
+}
+
+static void
+netdev_xdp_rxq_destruct(struct netdev_rxq *rxq OVS_UNUSED)
+{
+}
+
+static void
+netdev_xdp_rxq_dealloc(struct netdev_rxq *rxq)
+{
+    free(rxq);
+}
+
+static struct xsk *
+netdev_xdp_rxq_xsk(const struct netdev_rxq *rxq)
+{
+    struct netdev_xdp *dev = netdev_xdp_cast(rxq->netdev);
+
+    return rxq->queue_id < dev->n_xsks ? &dev->xsks[rxq->queue_id] : NULL;
+}
+
+static int
+netdev_xdp_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
+                    int *qfill)
+{
+    struct netdev_xdp *dev = netdev_xdp_cast(rxq->netdev);
+    struct xsk *xsk = netdev_xdp_rxq_xsk(rxq);
+    uint32_t idx, n;
+
+    if (!xsk) {
+        return EAGAIN;
+    }
+    xsk_fill(xsk, dev->umem, BATCH);
+
+    n = xsk_ring_cons__peek(&xsk->rx, BATCH, &idx);
+    if (!n) {
+        if (dev->use_need_wakeup && xsk_ring_prod__needs_wakeup(&xsk->fill)) {
+            recvfrom(xsk_socket__fd(xsk->socket), NULL, 0, MSG_DONTWAIT,
+                     NULL, NULL);
+        }
+        return EAGAIN;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const struct xdp_desc *desc = xsk_ring_cons__rx_desc(&xsk->rx,
+                                                             idx + i);
+
+        dp_packet_batch_add(batch, xdp_umem_packet(dev->umem, desc->addr,
+                                                   desc->len));
+    }
+    xsk_ring_cons__release(&xsk->rx, n);
+    if (qfill) {
+        *qfill = 0;
+    }
+    return 0;
+}
+
+static void
+netdev_xdp_rxq_wait(struct netdev_rxq *rxq)
+{
+    struct xsk *xsk = netdev_xdp_rxq_xsk(rxq);
+
+    if (xsk) {
+        poll_fd_wait(xsk_socket__fd(xsk->socket), POLLIN);
+    }
+}
+
+static int
+netdev_xdp_rxq_drain(struct netdev_rxq *rxq OVS_UNUSED)
+{
+    return 0;
+}
+
+/* Returns completed transmit frames to the pool. */
+static void
+xsk_complete_tx(struct xsk *xsk, struct xdp_umem *umem)
+{
+    void *frames[BATCH];
+    uint32_t idx, n;
+
+    while ((n = xsk_ring_cons__peek(&xsk->comp, BATCH, &idx)) > 0) {
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t addr = *xsk_ring_cons__comp_addr(&xsk->comp, idx + i);
+
+            frames[i] = xdp_umem_ptr(umem, addr & ~(uint64_t)
+                                     (XDP_UMEM_FRAME_SIZE - 1));
+        }
+        xsk_ring_cons__release(&xsk->comp, n);
+        umem_elem_push_n(&umem->pool, n, frames);
+        xsk->outstanding_tx -= MIN(n, xsk->outstanding_tx);
+    }
+}
+
+static void
+xsk_kick_tx(struct xsk *xsk, const char *name)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+    if (sendto(xsk_socket__fd(xsk->socket), NULL, 0, MSG_DONTWAIT, NULL, 0)
+        < 0 && errno != EAGAIN && errno != EBUSY && errno != ENOBUFS
+        && errno != ENETDOWN) {
+        VLOG_WARN_RL(&rl, "%s: AF_XDP transmit failed (%s)", name,
+                     ovs_strerror(errno));
+    }
+}
+
+static int
+netdev_xdp_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
+                bool concurrent_txq)
+{
+    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    uint64_t addrs[NETDEV_MAX_BURST];
+    uint32_t lens[NETDEV_MAX_BURST];
+    uint32_t n_copy = 0, n_no_copy = 0, n_drop = 0, n = 0, idx = 0;
+    struct dp_packet *packet;
+    struct xsk *xsk;
+
+    if (!dev->n_xsks) {
+        atomic_add_relaxed(&dev->tx_dropped, dp_packet_batch_size(batch),
+                           &(uint64_t) { 0 });
+        COVERAGE_ADD(afxdp_tx_drop, dp_packet_batch_size(batch));
+        dp_packet_delete_batch(batch, true);
+        return 0;
+    }
+    xsk = &dev->xsks[qid % dev->n_xsks];
+    if (concurrent_txq) {
+        ovs_spin_lock(&xsk->tx_lock);
+    }
+
+    xsk_complete_tx(xsk, dev->umem);
+    if (xsk_prod_nb_free(&xsk->tx, dp_packet_batch_size(batch))
+        < dp_packet_batch_size(batch)) {
+        xsk_kick_tx(xsk, netdev_get_name(netdev));
+        xsk_complete_tx(xsk, dev->umem);
+    }
+
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        uint32_t size = dp_packet_size(packet);
+
+        if (size > MAX_FRAME_LEN || !xsk_prod_nb_free(&xsk->tx, n + 1)) {
+            n_drop++;
+            continue;
+        }
+        if (xdp_umem_owns(dev->umem, packet)) {
+            /* Same UMEM: the frame itself goes out, and comes back to the
+             * pool through the completion ring instead of on free. */
+            struct dp_packet_afxdp *xpacket
+                = CONTAINER_OF(packet, struct dp_packet_afxdp, packet);
+
+            addrs[n] = xdp_umem_addr(dev->umem, dp_packet_data(packet));
+            xpacket->mpool = NULL;
+            n_no_copy++;
+        } else {
+            void *frame = umem_elem_pop(&dev->umem->pool);
+
+            if (!frame) {
+                n_drop++;
+                continue;
+            }
+            memcpy(frame, dp_packet_data(packet), size);
+            addrs[n] = xdp_umem_addr(dev->umem, frame);
+            n_copy++;
+        }
+        lens[n++] = size;
+    }
+
+    if (n) {
+        xsk_ring_prod__reserve(&xsk->tx, n, &idx);
+        for (uint32_t i = 0; i < n; i++) {
+            struct xdp_desc *desc = xsk_ring_prod__tx_desc(&xsk->tx, idx + i);
+
+            desc->addr = addrs[i];
+            desc->len = lens[i];
+            desc->options = 0;
+        }
+        xsk_ring_prod__submit(&xsk->tx, n);
+        xsk->outstanding_tx += n;
+        /* Copy mode transmits only from sendto(). */
+        if (dev->mode != XDP_MODE_NATIVE_ZC || !dev->use_need_wakeup
+            || xsk_ring_prod__needs_wakeup(&xsk->tx)) {
+            xsk_kick_tx(xsk, netdev_get_name(netdev));
+        }
+    }
+    if (concurrent_txq) {
+        ovs_spin_unlock(&xsk->tx_lock);
+    }
+
+    uint64_t orig;
+    atomic_add_relaxed(&dev->tx_no_copy, n_no_copy, &orig);
+    atomic_add_relaxed(&dev->tx_copy, n_copy, &orig);
+    atomic_add_relaxed(&dev->tx_dropped, n_drop, &orig);
+    COVERAGE_ADD(afxdp_tx_no_copy, n_no_copy);
+    COVERAGE_ADD(afxdp_tx_copy, n_copy);
+    COVERAGE_ADD(afxdp_tx_drop, n_drop);
+    dp_packet_delete_batch(batch, true);
+    return 0;
+}
+
+/* Registers "afxdp" in place of OVS's own AF_XDP types. */
+void
+netdev_xdp_register(void)
+{
+    netdev_unregister_provider("afxdp");
+    netdev_unregister_provider("afxdp-nonpmd");
+
+    /* The common members (addresses, MTU, flags, stats, QoS) are
+     * netdev-linux's, which accepts this class because 'run' is its own. */
+    netdev_xdp_class = netdev_linux_class;
+    netdev_xdp_class.type = "afxdp";
+    netdev_xdp_class.is_pmd = false;
+    netdev_xdp_class.alloc = netdev_xdp_alloc;
+    netdev_xdp_class.construct = netdev_xdp_construct;
+    netdev_xdp_class.destruct = netdev_xdp_destruct;
+    netdev_xdp_class.dealloc = netdev_xdp_dealloc;
+    netdev_xdp_class.set_config = netdev_xdp_set_config;
+    netdev_xdp_class.get_config = netdev_xdp_get_config;
+    netdev_xdp_class.reconfigure = netdev_xdp_reconfigure;
+    netdev_xdp_class.get_status = netdev_xdp_get_status;
+    netdev_xdp_class.set_mtu = netdev_xdp_set_mtu;
+    netdev_xdp_class.get_custom_stats = netdev_xdp_get_custom_stats;
+    netdev_xdp_class.send = netdev_xdp_send;
+    netdev_xdp_class.rxq_alloc = netdev_xdp_rxq_alloc;
+    netdev_xdp_class.rxq_construct = netdev_xdp_rxq_construct;
+    netdev_xdp_class.rxq_destruct = netdev_xdp_rxq_destruct;
+    netdev_xdp_class.rxq_dealloc = netdev_xdp_rxq_dealloc;
+    netdev_xdp_class.rxq_recv = netdev_xdp_rxq_recv;
+    netdev_xdp_class.rxq_wait = netdev_xdp_rxq_wait;
+    netdev_xdp_class.rxq_drain = netdev_xdp_rxq_drain;
+
+    netdev_register_provider(&netdev_xdp_class);
+}

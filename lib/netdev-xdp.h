@@ -1,0 +1,30 @@
+/*
+ * Copyright (c) 2026 The ovs-xdp authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NETDEV_XDP_H
+#define NETDEV_XDP_H 1
+
+#include <stdbool.h>
+
+struct netdev;
+
+/* The "afxdp" port type of ovs-xdp: the datapath's XDP program on the
+ * device and one AF_XDP socket per rx queue on the datapath's shared UMEM.
+ * It takes the place of OVS's own "afxdp" type. */
+void netdev_xdp_register(void);
+bool netdev_is_xdp(const struct netdev *);
+
+#endif /* netdev-xdp.h */

@@ -1,0 +1,514 @@
+/*
+ * Copyright (c) 2026 The ovs-xdp authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "xdp-prog.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "bitmap.h"
+#include "dpif-xdp.h"
+#include "fatal-signal.h"
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "ovs-xdp.skel.h"
+#include "util.h"
+#include "xdp-bpffs.h"
+
+VLOG_DEFINE_THIS_MODULE(xdp_prog);
+
+/* An interface the program is attached to. */
+struct xdp_attachment {
+    struct hmap_node node;      /* In 'xdp_prog->attachments', by ifindex. */
+    int ifindex;
+    uint32_t xdp_flags;
+    char *devname;
+};
+
+struct xdp_prog {
+    char *dp_name;
+    int refcount;
+    struct ovs_xdp *skel;
+    uint32_t prog_id;
+    char *pin_dir;
+    unsigned long *slots;       /* XDP_ABI_MAX_PORTS bits: slots in use. */
+    struct hmap attachments;
+};
+
+static struct ovs_mutex xdp_prog_mutex = OVS_MUTEX_INITIALIZER;
+static struct shash xdp_progs OVS_GUARDED_BY(xdp_prog_mutex)
+    = SHASH_INITIALIZER(&xdp_progs);
+
+static int
+libbpf_print(enum libbpf_print_level level, const char *format, va_list args)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(20, 20);
+    enum vlog_level vlevel = level == LIBBPF_WARN ? VLL_WARN : VLL_DBG;
+
+    if (!vlog_is_enabled(&this_module, vlevel)
+        || vlog_should_drop(&this_module, vlevel, &rl)) {
+        return 0;
+    }
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format_valist(&s, format, args);
+    ds_chomp(&s, '\n');
+    vlog(&this_module, vlevel, "libbpf: %s", ds_cstr(&s));
+    ds_destroy(&s);
+    return 0;
+}
+
+static void xdp_prog_fatal_hook(void *aux);
+
+static void
+xdp_prog_init(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+
+    if (ovsthread_once_start(&once)) {
+        libbpf_set_print(libbpf_print);
+        /* Leave no program attached and nothing pinned, even on a signal. */
+        fatal_signal_add_hook(xdp_prog_fatal_hook, NULL, NULL, true);
+        ovsthread_once_done(&once);
+    }
+}
+
+/* Mounts bpffs at the default mount point if nothing is mounted there, as
+ * iproute2 and bpftool do; a mount point the user configured is only
+ * checked. */
+static int
+xdp_prog_ensure_bpffs(const char *root, char **errorp)
+{
+    char *msg;
+
+    if (!xdp_bpffs_check(root, &msg)) {
+        return 0;
+    }
+    if (strcmp(root, XDP_BPFFS_DEFAULT)
+        || mount("bpf", root, "bpf", 0, "mode=0700")) {
+        *errorp = msg;
+        return ENOTSUP;
+    }
+    free(msg);
+    VLOG_INFO("mounted the BPF filesystem at %s", root);
+    return 0;
+}
+
+/* Removes whatever a previous ovs-vswitchd that did not stop cleanly left
+ * pinned in 'dir', which belongs to this datapath alone. */
+static void
+xdp_prog_unpin_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    if (!d) {
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] != '.') {
+            char *path = xasprintf("%s/%s", dir, de->d_name);
+            unlink(path);
+            free(path);
+        }
+    }
+    closedir(d);
+}
+
+static int
+xdp_prog_pin(struct xdp_prog *prog, char **errorp)
+{
+    struct bpf_map *map;
+
+    bpf_object__for_each_map (map, prog->skel->obj) {
+        if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY
+            && strchr(bpf_map__name(map), '.')) {
+            continue;           /* .rodata, .bss: internal to the program. */
+        }
+        char *path = xasprintf("%s/%s", prog->pin_dir, bpf_map__name(map));
+        int error = bpf_map__pin(map, path);
+        if (error) {
+            *errorp = xasprintf("cannot pin map at %s (%s)", path,
+                                ovs_strerror(-error));
+            free(path);
+            return -error;
+        }
+        free(path);
+    }
+    return 0;
+}
+
+static void
+xdp_prog_destroy(struct xdp_prog *prog)
+{
+    if (prog->skel) {
+        ovs_xdp__destroy(prog->skel);
+    }
+    if (prog->pin_dir) {
+        xdp_prog_unpin_dir(prog->pin_dir);
+        xdp_bpffs_dp_dir_remove(prog->pin_dir);
+        free(prog->pin_dir);
+    }
+    bitmap_free(prog->slots);
+    hmap_destroy(&prog->attachments);
+    free(prog->dp_name);
+    free(prog);
+}
+
+static struct xdp_prog *
+xdp_prog_create(const char *dp_name, char **errorp)
+{
+    const char *root = dpif_xdp_bpffs_root();
+    struct bpf_prog_info info;
+    uint32_t info_len = sizeof info;
+    struct xdp_prog *prog;
+    int error;
+
+    prog = xzalloc(sizeof *prog);
+    prog->dp_name = xstrdup(dp_name);
+    prog->refcount = 1;
+    prog->slots = bitmap_allocate(XDP_ABI_MAX_PORTS);
+    hmap_init(&prog->attachments);
+
+    error = xdp_prog_ensure_bpffs(root, errorp);
+    if (!error) {
+        error = xdp_bpffs_dp_dir_create(root, dp_name, &prog->pin_dir,
+                                        errorp);
+    }
+    if (error) {
+        goto error;
+    }
+    xdp_prog_unpin_dir(prog->pin_dir);
+
+    prog->skel = ovs_xdp__open();
+    if (!prog->skel) {
+        *errorp = xasprintf("cannot open the embedded XDP program (%s)",
+                            ovs_strerror(errno));
+        goto error;
+    }
+    error = ovs_xdp__load(prog->skel);
+    if (error) {
+        *errorp = xasprintf("cannot load the XDP program (%s); the "
+                            "kernel's verifier log is in the log at debug "
+                            "level (vlog/set xdp_prog:dbg)",
+                            ovs_strerror(-error));
+        goto error;
+    }
+    memset(&info, 0, sizeof info);
+    error = bpf_obj_get_info_by_fd(
+        bpf_program__fd(prog->skel->progs.ovs_xdp_main), &info, &info_len);
+    if (error) {
+        *errorp = xasprintf("cannot query the XDP program (%s)",
+                            ovs_strerror(errno));
+        goto error;
+    }
+    prog->prog_id = info.id;
+
+    if (xdp_prog_pin(prog, errorp)) {
+        goto error;
+    }
+    VLOG_INFO("%s: loaded XDP program (id %"PRIu32"), maps pinned in %s",
+              dp_name, prog->prog_id, prog->pin_dir);
+    return prog;
+
+error:
+    xdp_prog_destroy(prog);
+    return NULL;
+}
+
+/* Returns the program of datapath 'dp_name', loading it on first use.  On
+ * failure returns NULL and a message in '*errorp' (the caller frees it). */
+struct xdp_prog *
+xdp_prog_ref(const char *dp_name, char **errorp)
+{
+    struct xdp_prog *prog;
+
+    xdp_prog_init();
+    *errorp = NULL;
+
+    ovs_mutex_lock(&xdp_prog_mutex);
+    prog = shash_find_data(&xdp_progs, dp_name);
+    if (prog) {
+        prog->refcount++;
+    } else {
+        prog = xdp_prog_create(dp_name, errorp);
+        if (prog) {
+            shash_add(&xdp_progs, dp_name, prog);
+        }
+    }
+    ovs_mutex_unlock(&xdp_prog_mutex);
+    return prog;
+}
+
+void
+xdp_prog_unref(struct xdp_prog *prog)
+{
+    if (!prog) {
+        return;
+    }
+    ovs_mutex_lock(&xdp_prog_mutex);
+    if (!--prog->refcount) {
+        shash_find_and_delete(&xdp_progs, prog->dp_name);
+        VLOG_INFO("%s: unloaded XDP program (id %"PRIu32")", prog->dp_name,
+                  prog->prog_id);
+        xdp_prog_destroy(prog);
+    }
+    ovs_mutex_unlock(&xdp_prog_mutex);
+}
+
+uint32_t
+xdp_prog_id(const struct xdp_prog *prog)
+{
+    return prog->prog_id;
+}
+
+const char *
+xdp_prog_pin_dir(const struct xdp_prog *prog)
+{
+    return prog->pin_dir;
+}
+
+/* Sums the per-CPU counters of the program. */
+void
+xdp_prog_get_counters(const struct xdp_prog *prog,
+                      uint64_t counters[XDP_ABI_N_COUNTERS])
+{
+    int n_cpus = libbpf_num_possible_cpus();
+    int fd = bpf_map__fd(prog->skel->maps.counters);
+    uint64_t *values = xcalloc(MAX(n_cpus, 1), sizeof *values);
+
+    for (uint32_t i = 0; i < XDP_ABI_N_COUNTERS; i++) {
+        counters[i] = 0;
+        if (n_cpus > 0 && !bpf_map_lookup_elem(fd, &i, values)) {
+            for (int cpu = 0; cpu < n_cpus; cpu++) {
+                counters[i] += values[cpu];
+            }
+        }
+    }
+    free(values);
+}
+
+/* Returns the name of the XDP program with id 'id', or NULL. */
+static char *
+xdp_prog_name_by_id(uint32_t id)
+{
+    struct bpf_prog_info info;
+    uint32_t len = sizeof info;
+    char *name = NULL;
+    int fd;
+
+    fd = bpf_prog_get_fd_by_id(id);
+    if (fd < 0) {
+        return NULL;
+    }
+    memset(&info, 0, sizeof info);
+    if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+        name = xstrdup(info.name);
+    }
+    close(fd);
+    return name;
+}
+
+/* Attaches the program to 'ifindex' in the mode that 'xdp_flags' asks
+ * (XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE).  Refuses to replace another
+ * program, except one that an ovs-xdp that did not stop cleanly left. */
+int
+xdp_prog_attach(struct xdp_prog *prog, int ifindex, const char *devname,
+                uint32_t xdp_flags, char **errorp)
+{
+    struct bpf_xdp_query_opts query = { .sz = sizeof query };
+    int prog_fd = bpf_program__fd(prog->skel->progs.ovs_xdp_main);
+    int error;
+
+    *errorp = NULL;
+    if (!bpf_xdp_query(ifindex, 0, &query) && query.prog_id
+        && query.prog_id != prog->prog_id) {
+        char *name = xdp_prog_name_by_id(query.prog_id);
+
+        if (!name || strcmp(name, "ovs_xdp_main")) {
+            *errorp = xasprintf("%s already has an XDP program (id %"PRIu32
+                                ", \"%s\"): ovs-xdp does not replace "
+                                "programs it did not load; remove it with "
+                                "\"ip link set dev %s xdp off\"", devname,
+                                query.prog_id, name ? name : "?", devname);
+            free(name);
+            return EBUSY;
+        }
+        free(name);
+        VLOG_INFO("%s: removing stale ovs-xdp program (id %"PRIu32")",
+                  devname, query.prog_id);
+        bpf_xdp_detach(ifindex, query.attach_mode == XDP_ATTACHED_SKB
+                       ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE, NULL);
+    }
+
+    error = bpf_xdp_attach(ifindex, prog_fd, xdp_flags, NULL);
+    if (error) {
+        *errorp = xasprintf("%s: cannot attach XDP program in %s mode (%s)",
+                            devname, xdp_flags & XDP_FLAGS_SKB_MODE
+                            ? "generic" : "native", ovs_strerror(-error));
+        return -error;
+    }
+
+    struct xdp_attachment *a = xzalloc(sizeof *a);
+    a->ifindex = ifindex;
+    a->xdp_flags = xdp_flags;
+    a->devname = xstrdup(devname);
+    ovs_mutex_lock(&xdp_prog_mutex);
+    hmap_insert(&prog->attachments, &a->node, hash_int(ifindex, 0));
+    ovs_mutex_unlock(&xdp_prog_mutex);
+    return 0;
+}
+
+static void
+xdp_prog_detach__(struct xdp_prog *prog, struct xdp_attachment *a)
+{
+    LIBBPF_OPTS(bpf_xdp_attach_opts, opts,
+        .old_prog_fd = bpf_program__fd(prog->skel->progs.ovs_xdp_main));
+    int error;
+
+    /* 'old_prog_fd' makes this a no-op if the program is no longer ours. */
+    error = bpf_xdp_detach(a->ifindex, a->xdp_flags, &opts);
+    if (error && error != -ENODEV) {
+        VLOG_WARN("%s: cannot detach XDP program (%s)", a->devname,
+                  ovs_strerror(-error));
+    }
+    hmap_remove(&prog->attachments, &a->node);
+    free(a->devname);
+    free(a);
+}
+
+void
+xdp_prog_detach(struct xdp_prog *prog, int ifindex,
+                const char *devname OVS_UNUSED, uint32_t xdp_flags OVS_UNUSED)
+{
+    struct xdp_attachment *a;
+
+    ovs_mutex_lock(&xdp_prog_mutex);
+    HMAP_FOR_EACH_WITH_HASH (a, node, hash_int(ifindex, 0),
+                             &prog->attachments) {
+        if (a->ifindex == ifindex) {
+            xdp_prog_detach__(prog, a);
+            break;
+        }
+    }
+    ovs_mutex_unlock(&xdp_prog_mutex);
+}
+
+/* Returns a free port slot (a block of XDP_ABI_MAX_QUEUES sockets in the
+ * XSKMAP), or -1 if the datapath has XDP_ABI_MAX_PORTS ports already. */
+int
+xdp_prog_slot_alloc(struct xdp_prog *prog)
+{
+    int slot;
+
+    ovs_mutex_lock(&xdp_prog_mutex);
+    slot = bitmap_scan(prog->slots, 0, 0, XDP_ABI_MAX_PORTS);
+    if (slot < XDP_ABI_MAX_PORTS) {
+        bitmap_set1(prog->slots, slot);
+    } else {
+        slot = -1;
+    }
+    ovs_mutex_unlock(&xdp_prog_mutex);
+    return slot;
+}
+
+void
+xdp_prog_slot_free(struct xdp_prog *prog, int slot)
+{
+    if (slot >= 0) {
+        ovs_mutex_lock(&xdp_prog_mutex);
+        bitmap_set0(prog->slots, slot);
+        ovs_mutex_unlock(&xdp_prog_mutex);
+    }
+}
+
+int
+xdp_prog_set_port(struct xdp_prog *prog, int ifindex,
+                  const struct xdp_abi_port *port)
+{
+    uint32_t key = ifindex;
+
+    return bpf_map__update_elem(prog->skel->maps.port_map, &key, sizeof key,
+                                port, sizeof *port, BPF_ANY) ? errno : 0;
+}
+
+void
+xdp_prog_del_port(struct xdp_prog *prog, int ifindex)
+{
+    uint32_t key = ifindex;
+
+    bpf_map__delete_elem(prog->skel->maps.port_map, &key, sizeof key, 0);
+}
+
+int
+xdp_prog_set_xsk(struct xdp_prog *prog, int slot, int queue, int xsk_fd)
+{
+    uint32_t key = slot * XDP_ABI_MAX_QUEUES + queue;
+    uint32_t fd = xsk_fd;
+
+    return bpf_map__update_elem(prog->skel->maps.xsk_map, &key, sizeof key,
+                                &fd, sizeof fd, BPF_ANY) ? errno : 0;
+}
+
+void
+xdp_prog_del_xsk(struct xdp_prog *prog, int slot, int queue)
+{
+    uint32_t key = slot * XDP_ABI_MAX_QUEUES + queue;
+
+    bpf_map__delete_elem(prog->skel->maps.xsk_map, &key, sizeof key, 0);
+}
+
+/* Detaches every program and removes every pinned map: on a fatal signal
+ * or at exit, when the ports may not get to clean up themselves. */
+void
+xdp_prog_cleanup_all(void)
+{
+    struct shash_node *node;
+
+    /* No locking: this runs from a signal hook, when the process is about
+     * to exit; taking the mutex could deadlock. */
+    SHASH_FOR_EACH (node, &xdp_progs) {
+        struct xdp_prog *prog = node->data;
+        struct xdp_attachment *a;
+
+        HMAP_FOR_EACH_SAFE (a, node, &prog->attachments) {
+            xdp_prog_detach__(prog, a);
+        }
+        if (prog->pin_dir) {
+            xdp_prog_unpin_dir(prog->pin_dir);
+            xdp_bpffs_dp_dir_remove(prog->pin_dir);
+        }
+    }
+}
+
+static void
+xdp_prog_fatal_hook(void *aux OVS_UNUSED)
+{
+    xdp_prog_cleanup_all();
+}

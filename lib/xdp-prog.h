@@ -1,0 +1,53 @@
+/*
+ * Copyright (c) 2026 The ovs-xdp authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef XDP_PROG_H
+#define XDP_PROG_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "xdp-abi.h"
+
+/* The XDP program of one datapath: loaded once from the embedded skeleton,
+ * its maps pinned under '<bpffs>/ovs-xdp/<datapath>/', attached to every
+ * afxdp port of the datapath, and shared by them. */
+struct xdp_prog;
+
+struct xdp_prog *xdp_prog_ref(const char *dp_name, char **errorp);
+void xdp_prog_unref(struct xdp_prog *);
+
+uint32_t xdp_prog_id(const struct xdp_prog *);
+const char *xdp_prog_pin_dir(const struct xdp_prog *);
+void xdp_prog_get_counters(const struct xdp_prog *,
+                           uint64_t counters[XDP_ABI_N_COUNTERS]);
+
+int xdp_prog_attach(struct xdp_prog *, int ifindex, const char *devname,
+                    uint32_t xdp_flags, char **errorp);
+void xdp_prog_detach(struct xdp_prog *, int ifindex, const char *devname,
+                     uint32_t xdp_flags);
+
+int xdp_prog_slot_alloc(struct xdp_prog *);
+void xdp_prog_slot_free(struct xdp_prog *, int slot);
+int xdp_prog_set_port(struct xdp_prog *, int ifindex,
+                      const struct xdp_abi_port *);
+void xdp_prog_del_port(struct xdp_prog *, int ifindex);
+int xdp_prog_set_xsk(struct xdp_prog *, int slot, int queue, int xsk_fd);
+void xdp_prog_del_xsk(struct xdp_prog *, int slot, int queue);
+
+void xdp_prog_cleanup_all(void);
+
+#endif /* xdp-prog.h */
