@@ -32,6 +32,7 @@
 
 #include "dpif-provider.h"
 #include "netdev.h"
+#include "netdev-xdp.h"
 #include "odp-util.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
@@ -157,7 +158,18 @@ dpif_xdp_port_add(struct dpif *dpif, struct netdev *netdev,
      * afxdp ports need it while dpif-netdev configures them, to find their
      * datapath's XDP program. */
     netdev_set_dpif_type(netdev, DPIF_XDP_TYPE);
-    return dpif_netdev_class.port_add(dpif, netdev, port_nop);
+    netdev_xdp_set_adding(netdev, true);
+    int error = dpif_netdev_class.port_add(dpif, netdev, port_nop);
+    netdev_xdp_set_adding(netdev, false);
+    if (error) {
+        /* dpif-netdev says EINVAL for any port that failed to configure;
+         * the bridge shows the errno in the interface's error column. */
+        int setup_error = netdev_xdp_get_setup_error(netdev);
+        if (setup_error) {
+            error = setup_error;
+        }
+    }
+    return error;
 }
 
 /* Registers the "xdp" datapath class.  Call once, before the bridge opens

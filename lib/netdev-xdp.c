@@ -18,13 +18,16 @@
 
 #include "netdev-xdp.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <linux/if_xdp.h>
 #include <net/ethernet.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <xdp/xsk.h>
@@ -97,6 +100,7 @@ struct netdev_xdp {
     int requested_busy_poll;    /* Microseconds; 0: off. */
 
     /* Configuration in use. */
+    enum xdp_mode applied_mode; /* 'requested_mode' when set up. */
     enum xdp_mode mode;         /* XDP_MODE_NATIVE_ZC, _NATIVE or _GENERIC. */
     bool use_need_wakeup;
     int busy_poll;
@@ -111,6 +115,8 @@ struct netdev_xdp {
     struct xsk *xsks;
     int n_xsks;
     char *error;                /* Why the port is not working, or NULL. */
+    int setup_error;            /* Errno value that goes with 'error'. */
+    bool adding;                /* Being added to an xdp datapath. */
 
     /* Counters, updated by the thread that polls or sends. */
     atomic_uint64_t tx_no_copy;
@@ -131,6 +137,24 @@ bool
 netdev_is_xdp(const struct netdev *netdev)
 {
     return netdev->netdev_class == &netdev_xdp_class;
+}
+
+/* Tells 'netdev' whether the xdp datapath is adding it: a port that cannot
+ * be set up then fails to be added, instead of staying inert. */
+void
+netdev_xdp_set_adding(struct netdev *netdev, bool adding)
+{
+    if (netdev_is_xdp(netdev)) {
+        netdev_xdp_cast(netdev)->adding = adding;
+    }
+}
+
+/* Returns the errno value of the last failed attempt to set 'netdev' up,
+ * 0 if it is up. */
+int
+netdev_xdp_get_setup_error(const struct netdev *netdev)
+{
+    return netdev_is_xdp(netdev) ? netdev_xdp_cast(netdev)->setup_error : 0;
 }
 
 static struct netdev *
@@ -323,9 +347,18 @@ netdev_xdp_create_sockets(struct netdev_xdp *dev, struct xdp_umem *umem,
         struct xsk *xsk = &dev->xsks[i];
 
         ovs_spin_init(&xsk->tx_lock);
-        error = -xsk_socket__create_shared(&xsk->socket, name, i,
-                                           umem->umem, &xsk->rx, &xsk->tx,
-                                           &xsk->fill, &xsk->comp, &cfg);
+        /* The kernel releases a closed socket's hold on its queue from a
+         * work queue: a socket re-created at once may find it busy. */
+        for (int try = 0; ; try++) {
+            error = -xsk_socket__create_shared(&xsk->socket, name, i,
+                                               umem->umem, &xsk->rx,
+                                               &xsk->tx, &xsk->fill,
+                                               &xsk->comp, &cfg);
+            if (error != EBUSY || try >= 50) {
+                break;
+            }
+            xnanosleep(2 * 1000 * 1000);
+        }
         if (error) {
             xsk->socket = NULL;
             *errorp = xasprintf("%s: cannot bind AF_XDP socket to queue %d "
@@ -401,10 +434,15 @@ netdev_xdp_bind(struct netdev_xdp *dev, int n_rxq, uint16_t bind_flags,
     if (!umem) {
         return ENOMEM;
     }
+    bool first = !umem->n_sockets;
     error = netdev_xdp_create_sockets(dev, umem, n_rxq, bind_flags,
                                       &shared_error);
     if (!error) {
         return 0;
+    } else if (first) {
+        /* Nothing was shared: a UMEM of our own would fail the same way. */
+        *errorp = shared_error;
+        return error;
     }
 
     umem = xdp_umem_get(name, false, PRIVATE_UMEM_FRAMES, errorp);
@@ -452,27 +490,29 @@ netdev_xdp_try_mode(struct netdev_xdp *dev, enum xdp_mode mode, int n_rxq,
     return 0;
 }
 
-/* Counts the rx queues of 'name'. */
+/* Returns the number of rx queues in use on 'name' (ethtool's channels), or
+ * -1 if the driver does not say. */
 static int
 netdev_xdp_n_dev_rxq(const char *name)
 {
-    char *path = xasprintf("/sys/class/net/%s/queues", name);
-    struct dirent *de;
-    int n = 0;
-    DIR *dir;
+    struct ethtool_channels channels = { .cmd = ETHTOOL_GCHANNELS };
+    struct ifreq ifr;
+    int fd, error;
 
-    dir = opendir(path);
-    free(path);
-    if (!dir) {
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0) {
         return -1;
     }
-    while ((de = readdir(dir)) != NULL) {
-        if (!strncmp(de->d_name, "rx-", 3)) {
-            n++;
-        }
+    memset(&ifr, 0, sizeof ifr);
+    ovs_strlcpy(ifr.ifr_name, name, sizeof ifr.ifr_name);
+    ifr.ifr_data = (void *) &channels;
+    error = ioctl(fd, SIOCETHTOOL, &ifr);
+    close(fd);
+    if (error) {
+        return -1;
     }
-    closedir(dir);
-    return n;
+    int n = channels.rx_count + channels.combined_count;
+    return n > 0 ? n : -1;
 }
 
 static int
@@ -488,24 +528,15 @@ netdev_xdp_check_mtu(const char *name, int mtu, char **errorp)
     return 0;
 }
 
+/* Checks what can be checked of 'netdev' before the program is attached:
+ * its MTU, its rx queues, an XDP program that is not ours. */
 static int
-netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
+netdev_xdp_check_device(struct netdev *netdev, int n_rxq, char **errorp)
 {
-    static const enum xdp_mode best_effort[] = {
-        XDP_MODE_NATIVE_ZC, XDP_MODE_NATIVE, XDP_MODE_GENERIC,
-    };
-    struct netdev *netdev = &dev->up.up;
     const char *name = netdev_get_name(netdev);
-    const char *dpif_type = netdev_get_dpif_type(netdev);
-    int n_rxq = dev->requested_n_rxq;
-    int error, mtu, n_dev_rxq;
+    uint32_t stale_id, stale_flags;
+    int error, ifindex, mtu, n_dev_rxq;
 
-    dev->ifindex = netdev_get_ifindex(netdev);
-    if (dev->ifindex <= 0) {
-        *errorp = xasprintf("%s: cannot get ifindex (%s)", name,
-                            ovs_strerror(-dev->ifindex));
-        return -dev->ifindex;
-    }
     if (!netdev_get_mtu(netdev, &mtu)) {
         error = netdev_xdp_check_mtu(name, mtu, errorp);
         if (error) {
@@ -519,6 +550,33 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
                             n_dev_rxq == 1 ? "" : "s");
         return EINVAL;
     }
+    ifindex = netdev_get_ifindex(netdev);
+    if (ifindex <= 0) {
+        *errorp = xasprintf("%s: cannot get ifindex (%s)", name,
+                            ovs_strerror(-ifindex));
+        return -ifindex;
+    }
+    return xdp_prog_check_foreign(ifindex, name, &stale_id, &stale_flags,
+                                  errorp);
+}
+
+static int
+netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
+{
+    static const enum xdp_mode best_effort[] = {
+        XDP_MODE_NATIVE_ZC, XDP_MODE_NATIVE, XDP_MODE_GENERIC,
+    };
+    struct netdev *netdev = &dev->up.up;
+    const char *name = netdev_get_name(netdev);
+    const char *dpif_type = netdev_get_dpif_type(netdev);
+    int n_rxq = dev->requested_n_rxq;
+    int error;
+
+    error = netdev_xdp_check_device(netdev, n_rxq, errorp);
+    if (error) {
+        return error;
+    }
+    dev->ifindex = netdev_get_ifindex(netdev);
 
     free(dev->dp_name);
     dev->dp_name = xasprintf("ovs-%s", dpif_type ? dpif_type : "netdev");
@@ -564,7 +622,20 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
     }
     dev->use_need_wakeup = dev->requested_need_wakeup;
     dev->busy_poll = dev->requested_busy_poll;
+    dev->applied_mode = dev->requested_mode;
     return 0;
+}
+
+/* True if 'dev' is set up as requested, on a UMEM that is not retiring. */
+static bool
+netdev_xdp_is_current(const struct netdev_xdp *dev)
+{
+    return (dev->n_xsks
+            && !dev->umem->retired
+            && dev->n_xsks == dev->requested_n_rxq
+            && dev->applied_mode == dev->requested_mode
+            && dev->use_need_wakeup == dev->requested_need_wakeup
+            && dev->busy_poll == dev->requested_busy_poll);
 }
 
 static int
@@ -574,6 +645,11 @@ netdev_xdp_reconfigure(struct netdev *netdev)
     char *error_msg = NULL;
     int error;
 
+    /* dpif-netdev reconfigures every port for changes of its own. */
+    if (netdev_xdp_is_current(dev)) {
+        return 0;
+    }
+
     /* Not under 'dev->up.mutex': netdev-linux's getters take it.  Ports are
      * configured by the main thread only, with the datapath quiesced. */
     netdev_xdp_teardown(dev);
@@ -581,13 +657,28 @@ netdev_xdp_reconfigure(struct netdev *netdev)
     dev->error = NULL;
 
     error = netdev_xdp_setup(dev, &error_msg);
+    dev->setup_error = error;
     if (error) {
         VLOG_ERR("%s", error_msg);
         dev->error = error_msg;
         netdev_xdp_teardown(dev);
-        /* One queue that never has packets, so the port stays usable for
-         * the datapath while it reports the error. */
         netdev->n_rxq = 1;
+        if (!dev->adding) {
+            /* For a port already in the datapath, dpif-netdev would drop
+             * the port without telling the bridge.  Keep it, inert (one
+             * queue that never has packets), with the reason in its status,
+             * until its configuration changes. */
+            error = 0;
+        } else {
+            /* The port is not added; the bridge may try again with this
+             * same netdev, which must then try again to set up. */
+            netdev_request_reconfigure(netdev);
+            /* dpif-netdev takes EOPNOTSUPP as "nothing to reconfigure".
+             * The datapath reports 'setup_error' itself. */
+            if (error == EOPNOTSUPP) {
+                error = EINVAL;
+            }
+        }
     } else {
         VLOG_INFO("%s: XDP program id %"PRIu32" attached in %s mode, %d "
                   "AF_XDP socket%s, %s UMEM", netdev_get_name(netdev),
@@ -639,6 +730,14 @@ netdev_xdp_set_config(struct netdev *netdev, const struct smap *args,
         *errp = xasprintf("%s: xdp-busy-poll must be microseconds >= 0",
                           name);
         return EINVAL;
+    }
+
+    /* Errors found now reach the interface's error column; errors found
+     * while attaching reach only the log. */
+    int error = netdev_xdp_check_device(netdev, n_rxq, errp);
+    if (error) {
+        VLOG_WARN("%s", *errp);
+        return error;
     }
 
     ovs_mutex_lock(&dev->up.mutex);

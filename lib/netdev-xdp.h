@@ -26,5 +26,7 @@ struct netdev;
  * It takes the place of OVS's own "afxdp" type. */
 void netdev_xdp_register(void);
 bool netdev_is_xdp(const struct netdev *);
+int netdev_xdp_get_setup_error(const struct netdev *);
+void netdev_xdp_set_adding(struct netdev *, bool adding);
 
 #endif /* netdev-xdp.h */

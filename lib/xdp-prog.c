@@ -69,7 +69,10 @@ static int
 libbpf_print(enum libbpf_print_level level, const char *format, va_list args)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(20, 20);
-    enum vlog_level vlevel = level == LIBBPF_WARN ? VLL_WARN : VLL_DBG;
+    /* libbpf warns of failures that ovs-xdp reports itself, at the right
+     * level, or that it expects (a mode the driver lacks, while trying the
+     * next one). */
+    enum vlog_level vlevel = level == LIBBPF_WARN ? VLL_INFO : VLL_DBG;
 
     if (!vlog_is_enabled(&this_module, vlevel)
         || vlog_should_drop(&this_module, vlevel, &rl)) {
@@ -79,7 +82,7 @@ libbpf_print(enum libbpf_print_level level, const char *format, va_list args)
     struct ds s = DS_EMPTY_INITIALIZER;
     ds_put_format_valist(&s, format, args);
     ds_chomp(&s, '\n');
-    vlog(&this_module, vlevel, "libbpf: %s", ds_cstr(&s));
+    vlog(&this_module, vlevel, "%s", ds_cstr(&s));
     ds_destroy(&s);
     return 0;
 }
@@ -335,6 +338,39 @@ xdp_prog_name_by_id(uint32_t id)
     return name;
 }
 
+/* Checks whether 'ifindex' carries an XDP program that ovs-xdp did not
+ * load.  Returns EBUSY and a message in '*errorp' if so, 0 otherwise; sets
+ * '*stale_id' to the id of an ovs-xdp program that a previous ovs-vswitchd
+ * left behind (0 if none) and '*stale_flags' to its mode. */
+int
+xdp_prog_check_foreign(int ifindex, const char *devname, uint32_t *stale_id,
+                       uint32_t *stale_flags, char **errorp)
+{
+    struct bpf_xdp_query_opts query = { .sz = sizeof query };
+    char *name;
+
+    *stale_id = 0;
+    *stale_flags = 0;
+    if (bpf_xdp_query(ifindex, 0, &query) || !query.prog_id) {
+        return 0;
+    }
+    name = xdp_prog_name_by_id(query.prog_id);
+    if (!name || strcmp(name, "ovs_xdp_main")) {
+        *errorp = xasprintf("%s already has an XDP program (id %"PRIu32", "
+                            "\"%s\"): ovs-xdp does not replace programs it "
+                            "did not load; remove it with \"ip link set dev "
+                            "%s xdp off\"", devname, query.prog_id,
+                            name ? name : "?", devname);
+        free(name);
+        return EBUSY;
+    }
+    free(name);
+    *stale_id = query.prog_id;
+    *stale_flags = (query.attach_mode == XDP_ATTACHED_SKB
+                    ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
+    return 0;
+}
+
 /* Attaches the program to 'ifindex' in the mode that 'xdp_flags' asks
  * (XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE).  Refuses to replace another
  * program, except one that an ovs-xdp that did not stop cleanly left. */
@@ -342,29 +378,20 @@ int
 xdp_prog_attach(struct xdp_prog *prog, int ifindex, const char *devname,
                 uint32_t xdp_flags, char **errorp)
 {
-    struct bpf_xdp_query_opts query = { .sz = sizeof query };
     int prog_fd = bpf_program__fd(prog->skel->progs.ovs_xdp_main);
+    uint32_t stale_id, stale_flags;
     int error;
 
     *errorp = NULL;
-    if (!bpf_xdp_query(ifindex, 0, &query) && query.prog_id
-        && query.prog_id != prog->prog_id) {
-        char *name = xdp_prog_name_by_id(query.prog_id);
-
-        if (!name || strcmp(name, "ovs_xdp_main")) {
-            *errorp = xasprintf("%s already has an XDP program (id %"PRIu32
-                                ", \"%s\"): ovs-xdp does not replace "
-                                "programs it did not load; remove it with "
-                                "\"ip link set dev %s xdp off\"", devname,
-                                query.prog_id, name ? name : "?", devname);
-            free(name);
-            return EBUSY;
-        }
-        free(name);
+    error = xdp_prog_check_foreign(ifindex, devname, &stale_id, &stale_flags,
+                                   errorp);
+    if (error) {
+        return error;
+    }
+    if (stale_id && stale_id != prog->prog_id) {
         VLOG_INFO("%s: removing stale ovs-xdp program (id %"PRIu32")",
-                  devname, query.prog_id);
-        bpf_xdp_detach(ifindex, query.attach_mode == XDP_ATTACHED_SKB
-                       ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE, NULL);
+                  devname, stale_id);
+        bpf_xdp_detach(ifindex, stale_flags, NULL);
     }
 
     error = bpf_xdp_attach(ifindex, prog_fd, xdp_flags, NULL);

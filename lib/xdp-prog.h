@@ -35,6 +35,9 @@ const char *xdp_prog_pin_dir(const struct xdp_prog *);
 void xdp_prog_get_counters(const struct xdp_prog *,
                            uint64_t counters[XDP_ABI_N_COUNTERS]);
 
+int xdp_prog_check_foreign(int ifindex, const char *devname,
+                           uint32_t *stale_id, uint32_t *stale_flags,
+                           char **errorp);
 int xdp_prog_attach(struct xdp_prog *, int ifindex, const char *devname,
                     uint32_t xdp_flags, char **errorp);
 void xdp_prog_detach(struct xdp_prog *, int ifindex, const char *devname,

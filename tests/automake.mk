@@ -70,3 +70,9 @@ clean-local:
 	  $(SHELL) '$(SYSTEM_XDP_TESTSUITE)' -C tests --clean
 
 .PHONY: check-afxdp
+
+# OVS's own afxdp testsuite, for comparison: utilities/ovs-xdp-upstream-
+# afxdp.sh.
+EXTRA_DIST += \
+	tests/upstream/afxdp-noise.at \
+	tests/upstream/system-afxdp-cmp.at

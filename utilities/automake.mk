@@ -1,0 +1,7 @@
+EXTRA_DIST += \
+	utilities/ovs-xdp-bench-idle.sh \
+	utilities/ovs-xdp-build.sh \
+	utilities/ovs-xdp-check.sh \
+	utilities/ovs-xdp-demo.sh \
+	utilities/ovs-xdp-upstream-afxdp.sh \
+	utilities/ovs-xdp-sandbox.sh

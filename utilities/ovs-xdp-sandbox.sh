@@ -34,7 +34,8 @@ sandbox_start() {
     ovsdb-server --detach --no-chdir --pidfile --log-file \
         --remote=punix:"$SANDBOX/db.sock" "$SANDBOX/conf.db"
     ovs-vsctl --no-wait init
-    ovs-vswitchd --detach --no-chdir --pidfile --log-file \
+    # $VSWITCHD: another ovs-vswitchd (OVS's own, for comparisons).
+    ${VSWITCHD:-ovs-vswitchd} --detach --no-chdir --pidfile --log-file \
         -vconsole:off "$@"
 }
 
@@ -76,6 +77,13 @@ sandbox_cleanup() {
     done
     sandbox_stop_daemon ovs-vswitchd
     sandbox_stop_daemon ovsdb-server
+    # Other daemons started in the sandbox (iperf3, ...) leave pidfiles.
+    for f in "$SANDBOX"/*.pid; do
+        case $f in
+            */ovs-vswitchd.pid|*/ovsdb-server.pid) ;;
+            *) [ -f "$f" ] && kill "$(cat "$f")" 2> /dev/null ;;
+        esac
+    done
     for l in $sandbox_links; do
         ip link del "$l" 2> /dev/null || true
     done

@@ -1,0 +1,47 @@
+#! /bin/bash
+# Copyright (c) 2026 The ovs-xdp authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# Runs the tests: builds whatever is missing, then "make check" (unit
+# tests) and "make check-afxdp" (system tests: OVS's system-traffic.at and
+# ovs-xdp's own, on datapath_type=xdp with afxdp ports), and ends with one
+# line that sums both: "N passed, M failed, K skipped".  Run as root.
+# Extra arguments go to both testsuites (e.g. TESTSUITEFLAGS=-k ping).
+
+set -e
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/utilities/ovs-xdp-build.sh"
+cd "$top"
+
+log=$(mktemp /tmp/ovs-xdp-check.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+status=0
+start=$(date +%s)
+make check "$@" 2>&1 | tee -a "$log" || status=1
+make check-afxdp "$@" 2>&1 | tee -a "$log" || status=1
+end=$(date +%s)
+
+# Autotest prints one line per test: "  N: name   ok|skipped (...)|FAILED".
+passed=$(grep -Ec '^ *[0-9]+: .* (ok|expected failure)$' "$log" || true)
+failed=$(grep -Ec '^ *[0-9]+: .* (FAILED|UNEXPECTED PASS)( \(.*\))?$' \
+         "$log" || true)
+skipped=$(grep -Ec '^ *[0-9]+: .* skipped( \(.*\))?$' "$log" || true)
+if [ "$status" != 0 ] && [ "$failed" = 0 ]; then
+    failed=1                    # A testsuite that could not run at all.
+fi
+echo
+echo "tests took $((end - start)) s"
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
