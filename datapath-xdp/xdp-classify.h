@@ -17,6 +17,10 @@
  * 'mask_order' and 'mask_hits' to the same value) before load. */
 const volatile __u32 n_masks = XDP_FLOW_DEFAULT_MASKS;
 
+/* Nonzero to use the exact-match cache (userspace may turn it off before
+ * load, e.g. to measure the tuple-space search). */
+const volatile __u32 use_emc = 1;
+
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(max_entries, XDP_FLOW_DEFAULT_MASKS);
@@ -158,7 +162,7 @@ xdp_classify(struct xdp_scratch *s, __u32 *flow_id, int *emc_hit)
     struct xdp_flow_ref *cached;
 
     *emc_hit = 0;
-    cached = bpf_map_lookup_elem(&emc, &s->key);
+    cached = use_emc ? bpf_map_lookup_elem(&emc, &s->key) : NULL;
     if (cached && cached->generation) {
         __u32 id = cached->flow_id;
 
@@ -181,7 +185,9 @@ xdp_classify(struct xdp_scratch *s, __u32 *flow_id, int *emc_hit)
         return NULL;
     }
     xdp_count_mask_hit(loop.mask_index);
-    bpf_map_update_elem(&emc, &s->key, &loop.ref, BPF_ANY);
+    if (use_emc) {
+        bpf_map_update_elem(&emc, &s->key, &loop.ref, BPF_ANY);
+    }
     *flow_id = loop.ref.flow_id;
     return entry;
 }

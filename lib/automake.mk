@@ -5,5 +5,7 @@ lib_libovsxdp_la_SOURCES = \
 	lib/ovs-xdp.c \
 	lib/ovs-xdp.h \
 	lib/xdp-bpffs.c \
-	lib/xdp-bpffs.h
+	lib/xdp-bpffs.h \
+	lib/xdp-flow.c \
+	lib/xdp-flow.h
 lib_libovsxdp_la_LIBADD = $(LIBBPF_LIBS) $(LIBXDP_LIBS)
