@@ -473,6 +473,9 @@ compare_parse(const struct xdp_test *t, const void *data, size_t len,
 
     status = xt_parse(t, data, len, &xkey);
     if (status != XDP_FLOW_PARSE_OK) {
+        if (getenv("OVS_XDP_TEST_VERBOSE")) {
+            fprintf(stderr, "%s: unparsed (%"PRIuSIZE" bytes)\n", what, len);
+        }
         return 0;
     }
 
@@ -601,10 +604,10 @@ test_parse(struct xdp_test *t)
 
             pkt_eth(&p, vlans, ETH_TYPE_IPV6);
             pkt_ipv6(&p, 0);
-            p.data[p.l3 + 6] = 0;                 /* Hop-by-hop. */
-            pkt_ext6(&p, 43, 0, 8);               /* Routing. */
-            pkt_ext6(&p, 51, 1, 16);              /* AH. */
-            pkt_ext6(&p, 60, 1, 16);              /* Destination. */
+            pkt_ext6(&p, 43, 0, 8);               /* Hop-by-hop. */
+            pkt_ext6(&p, 51, 1, 16);              /* Routing. */
+            pkt_ext6(&p, 60, 2, 16);              /* AH: (2 + 2) * 4. */
+            pkt_ext6(&p, 44, 0, 8);               /* Destination. */
             pkt_frag6(&p, proto, 0x0001);         /* First fragment. */
             p.l4 = p.len;
             pkt_l4(&p, proto, 12);
