@@ -113,6 +113,22 @@ xdp_count_flow(__u32 flow_id, __u32 bytes, const struct xdp_flow_key *key)
     }
 }
 
+/* Parses the packet into the per-CPU scratch area (key and info), with
+ * 'in_port' as the key's in_port.  A global function: the verifier checks
+ * it once, not once per caller. */
+__attribute__((noinline)) int
+xdp_parse_packet(struct xdp_md *ctx, __u32 in_port)
+{
+    struct xdp_scratch *s = xdp_get_scratch();
+
+    if (!s) {
+        return XDP_FLOW_PARSE_UNPARSED;
+    }
+    __builtin_memset(&s->key, 0, sizeof s->key);
+    s->key.in_port = in_port;
+    return xdp_parse(ctx, &s->key, &s->info);
+}
+
 /* Returns nonzero if the flow's output cannot be done by XDP. */
 static __always_inline int
 xdp_output_missing(const struct xdp_md *ctx,
@@ -142,7 +158,6 @@ ovs_xdp_main(struct xdp_md *ctx)
     __u32 len = ctx->data_end - ctx->data;
     struct xdp_act_loop loop;
     struct xdp_flow_entry *entry;
-    struct xdp_parse_info info;
     struct xdp_abi_port *port;
     struct xdp_scratch *s;
     __u32 flow_id = 0;
@@ -154,17 +169,15 @@ ovs_xdp_main(struct xdp_md *ctx)
         count(XDP_ABI_CNT_NO_PORT);
         return XDP_PASS;
     }
-    s = xdp_get_scratch();
-    if (!s) {
-        return XDP_PASS;
-    }
-    __builtin_memset(&s->key, 0, sizeof s->key);
-    s->key.in_port = port->odp_port;
-    if (xdp_parse(ctx, &s->key, &info) != XDP_FLOW_PARSE_OK) {
+    if (xdp_parse_packet(ctx, port->odp_port) != XDP_FLOW_PARSE_OK) {
         count(XDP_ABI_CNT_UPCALL_UNPARSED);
         return upcall(ctx, port, XDP_ABI_UPCALL_UNPARSED, 0);
     }
 
+    s = xdp_get_scratch();
+    if (!s) {
+        return XDP_PASS;
+    }
     entry = xdp_classify(s, &flow_id, &emc_hit);
     count(emc_hit ? XDP_ABI_CNT_EMC_HIT : XDP_ABI_CNT_EMC_MISS);
     if (!entry) {
@@ -194,11 +207,11 @@ ovs_xdp_main(struct xdp_md *ctx)
 
     loop.ctx = ctx;
     loop.entry = entry;
-    loop.l3_off = info.l3_off;
-    loop.l4_off = info.l4_off;
+    loop.l3_off = s->info.l3_off;
+    loop.l4_off = s->info.l4_off;
     loop.dl_type = bpf_ntohs(s->key.dl_type);
     loop.nw_proto = s->key.nw_proto;
-    loop.l4 = info.l4;
+    loop.l4 = s->info.l4;
     loop.verdict = XDP_ACT_CONTINUE;
     bpf_loop(entry->n_actions, xdp_act_step, &loop, 0);
 
@@ -232,22 +245,22 @@ xdp_parse_debug(struct xdp_md *ctx)
 {
     __u32 ifindex = ctx->ingress_ifindex;
     struct xdp_flow_parse_result *res;
-    struct xdp_parse_info info;
     struct xdp_abi_port *port;
+    struct xdp_scratch *s;
     __u32 zero = 0;
+    int status;
 
+    port = bpf_map_lookup_elem(&port_map, &ifindex);
+    status = xdp_parse_packet(ctx, port ? port->odp_port : 0);
     res = bpf_map_lookup_elem(&parse_debug, &zero);
-    if (!res) {
+    s = xdp_get_scratch();
+    if (!res || !s) {
         return XDP_ABORTED;
     }
-    __builtin_memset(&res->key, 0, sizeof res->key);
-    port = bpf_map_lookup_elem(&port_map, &ifindex);
-    if (port) {
-        res->key.in_port = port->odp_port;
-    }
-    res->status = xdp_parse(ctx, &res->key, &info);
-    res->l3_off = info.l3_off;
-    res->l4_off = info.l4_off;
+    res->key = s->key;
+    res->status = status;
+    res->l3_off = s->info.l3_off;
+    res->l4_off = s->info.l4_off;
     res->runs++;
     return XDP_PASS;
 }

@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "xdp-flow.h"
+#include "xdp-parse.h"
 
 /* Number of masks; userspace sets it (and the sizes of 'masks',
  * 'mask_order' and 'mask_hits' to the same value) before load. */
@@ -77,6 +78,8 @@ struct {
 struct xdp_scratch {
     struct xdp_flow_key key;
     struct xdp_flow_lookup lookup;
+    struct xdp_parse_info info;
+    __u32 pad;
 };
 
 struct {
