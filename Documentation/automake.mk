@@ -1,0 +1,3 @@
+# Documentation, reStructuredText as in Open vSwitch.
+
+EXTRA_DIST += Documentation/topics/xdp-flow-table.rst
