@@ -22,7 +22,6 @@
 #include <config.h>
 
 #undef NDEBUG
-#include <assert.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -156,8 +155,8 @@ xt_counter(const struct xdp_test *t, uint32_t index)
 {
     uint64_t values[t->n_cpus], sum = 0;
 
-    assert(!bpf_map__lookup_elem(t->skel->maps.counters, &index,
-                                 sizeof index, values, sizeof values, 0));
+    ovs_assert(!bpf_map__lookup_elem(t->skel->maps.counters, &index,
+                                     sizeof index, values, sizeof values, 0));
     for (int i = 0; i < t->n_cpus; i++) {
         sum += values[i];
     }
@@ -171,8 +170,9 @@ xt_flow_stats(const struct xdp_test *t, uint32_t flow_id,
     struct xdp_flow_stats values[t->n_cpus];
 
     memset(sum, 0, sizeof *sum);
-    assert(!bpf_map__lookup_elem(t->skel->maps.flow_stats, &flow_id,
-                                 sizeof flow_id, values, sizeof values, 0));
+    ovs_assert(!bpf_map__lookup_elem(t->skel->maps.flow_stats, &flow_id,
+                                     sizeof flow_id, values, sizeof values,
+                                     0));
     for (int i = 0; i < t->n_cpus; i++) {
         sum->packets += values[i].packets;
         sum->bytes += values[i].bytes;
@@ -194,8 +194,8 @@ xt_parse(const struct xdp_test *t, const void *pkt, size_t len,
     if (verdict != XDP_PASS) {
         ovs_fatal(0, "parse program: %d", verdict);
     }
-    assert(!bpf_map__lookup_elem(t->skel->maps.parse_debug, &zero,
-                                 sizeof zero, &res, sizeof res, 0));
+    ovs_assert(!bpf_map__lookup_elem(t->skel->maps.parse_debug, &zero,
+                                     sizeof zero, &res, sizeof res, 0));
     *key = res.key;
     return res.status;
 }
@@ -208,8 +208,8 @@ xt_set_mask(const struct xdp_test *t, uint32_t index,
 {
     struct xdp_flow_mask m = { .mask = *mask, .in_use = 1 };
 
-    assert(!bpf_map__update_elem(t->skel->maps.masks, &index, sizeof index,
-                                 &m, sizeof m, 0));
+    ovs_assert(!bpf_map__update_elem(t->skel->maps.masks, &index,
+                                     sizeof index, &m, sizeof m, 0));
 }
 
 /* Sets the lookup order to 'indexes'. */
@@ -221,8 +221,9 @@ xt_set_order(const struct xdp_test *t, const uint32_t *indexes, size_t n)
     for (uint32_t rank = 0; rank < max; rank++) {
         uint32_t value = rank < n ? indexes[rank] + 1 : 0;
 
-        assert(!bpf_map__update_elem(t->skel->maps.mask_order, &rank,
-                                     sizeof rank, &value, sizeof value, 0));
+        ovs_assert(!bpf_map__update_elem(t->skel->maps.mask_order, &rank,
+                                         sizeof rank, &value, sizeof value,
+                                         0));
     }
 }
 
@@ -247,13 +248,13 @@ xt_put_flow(const struct xdp_test *t, uint32_t mask_index,
     xdp_flow_key_mask(&lookup.key, key, mask);
 
     memset(zero_stats, 0, sizeof zero_stats);
-    assert(!bpf_map__update_elem(t->skel->maps.flow_stats, &flow_id,
-                                 sizeof flow_id, zero_stats,
-                                 sizeof zero_stats, 0));
-    assert(!bpf_map__update_elem(t->skel->maps.flow_table, &flow_id,
-                                 sizeof flow_id, entry, sizeof *entry, 0));
-    assert(!bpf_map__update_elem(t->skel->maps.flows, &lookup, sizeof lookup,
-                                 &ref, sizeof ref, 0));
+    ovs_assert(!bpf_map__update_elem(t->skel->maps.flow_stats, &flow_id,
+                                     sizeof flow_id, zero_stats,
+                                     sizeof zero_stats, 0));
+    ovs_assert(!bpf_map__update_elem(t->skel->maps.flow_table, &flow_id,
+                                     sizeof flow_id, entry, sizeof *entry, 0));
+    ovs_assert(!bpf_map__update_elem(t->skel->maps.flows, &lookup,
+                                     sizeof lookup, &ref, sizeof ref, 0));
 }
 
 static void
@@ -266,10 +267,10 @@ xt_del_flow(const struct xdp_test *t, uint32_t mask_index,
     memset(&lookup, 0, sizeof lookup);
     lookup.mask_index = mask_index;
     xdp_flow_key_mask(&lookup.key, key, mask);
-    assert(!bpf_map__delete_elem(t->skel->maps.flows, &lookup,
-                                 sizeof lookup, 0));
-    assert(!bpf_map__delete_elem(t->skel->maps.flow_table, &flow_id,
-                                 sizeof flow_id, 0));
+    ovs_assert(!bpf_map__delete_elem(t->skel->maps.flows, &lookup,
+                                     sizeof lookup, 0));
+    ovs_assert(!bpf_map__delete_elem(t->skel->maps.flow_table, &flow_id,
+                                     sizeof flow_id, 0));
 }
 
 static void
@@ -295,7 +296,7 @@ pkt_put(struct pkt *p, size_t n)
 {
     void *start = p->data + p->len;
 
-    assert(p->len + n <= MAX_PKT);
+    ovs_assert(p->len + n <= MAX_PKT);
     p->len += n;
     return start;
 }
@@ -765,12 +766,12 @@ test_parse(struct xdp_test *t)
     pkt_ipv6(&p, IPPROTO_ICMPV6);
     pkt_nd(&p, 135, sll, 8);
     pkt_finish(&p, IPPROTO_ICMPV6, false);
-    assert(xt_parse(t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
+    ovs_assert(xt_parse(t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
     xdp_flow_key_format(&s, &key);
     printf("%s\n", ds_cstr(&s));
     ds_clear(&s);
     tcp_packet(&p, 1, 80);
-    assert(xt_parse(t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
+    ovs_assert(xt_parse(t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
     xdp_flow_key_format(&s, &key);
     printf("%s\n", ds_cstr(&s));
     ds_destroy(&s);
@@ -1009,10 +1010,10 @@ test_lookup(struct xdp_test *t)
     tcp_packet(&b, 1, 81);
     tcp_packet(&c, 2, 80);
     tcp_packet(&d, 3, 80);
-    assert(xt_parse(t, a.data, a.len, &key_a) == XDP_FLOW_PARSE_OK);
-    assert(xt_parse(t, b.data, b.len, &key_b) == XDP_FLOW_PARSE_OK);
-    assert(xt_parse(t, c.data, c.len, &key_c) == XDP_FLOW_PARSE_OK);
-    assert(xt_parse(t, d.data, d.len, &key_d) == XDP_FLOW_PARSE_OK);
+    ovs_assert(xt_parse(t, a.data, a.len, &key_a) == XDP_FLOW_PARSE_OK);
+    ovs_assert(xt_parse(t, b.data, b.len, &key_b) == XDP_FLOW_PARSE_OK);
+    ovs_assert(xt_parse(t, c.data, c.len, &key_c) == XDP_FLOW_PARSE_OK);
+    ovs_assert(xt_parse(t, d.data, d.len, &key_d) == XDP_FLOW_PARSE_OK);
 
     print_run(t, "empty table, a", &a);
     PRINT_COUNTER(t, UPCALL_MISS);
@@ -1064,8 +1065,8 @@ test_lookup(struct xdp_test *t)
     for (uint32_t i = 0; i < 2; i++) {
         uint64_t hits[t->n_cpus], sum = 0;
 
-        assert(!bpf_map__lookup_elem(t->skel->maps.mask_hits, &i, sizeof i,
-                                     hits, sizeof hits, 0));
+        ovs_assert(!bpf_map__lookup_elem(t->skel->maps.mask_hits, &i,
+                                         sizeof i, hits, sizeof hits, 0));
         for (int cpu = 0; cpu < t->n_cpus; cpu++) {
             sum += hits[cpu];
         }
@@ -1581,7 +1582,7 @@ bench_one(int n_masks, int n_flows, bool emc, int repeat, double *ns)
         return error;
     }
     tcp_packet(&p, 1, 0);
-    assert(xt_parse(&t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
+    ovs_assert(xt_parse(&t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
     for (int i = 0; i < n_masks; i++) {
         bench_mask(&masks[i], i);
         xt_set_mask(&t, i, &masks[i]);
