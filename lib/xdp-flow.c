@@ -112,7 +112,22 @@ xdp_flow_match_unsupported(const struct match *match)
         return REASON;                                  \
     }
 
-    XDP_CHECK_ZERO(tunnel, "matches on tunnel metadata (tunnel fields)");
+    XDP_CHECK_ZERO(tunnel.tun_id, "matches on tunnel metadata (tun_id)");
+    XDP_CHECK_ZERO(tunnel.ip_src, "matches on tunnel metadata (tun_src)");
+    XDP_CHECK_ZERO(tunnel.ip_dst, "matches on tunnel metadata (tun_dst)");
+    XDP_CHECK_ZERO(tunnel.ipv6_src,
+                   "matches on tunnel metadata (tun_ipv6_src)");
+    XDP_CHECK_ZERO(tunnel.ipv6_dst,
+                   "matches on tunnel metadata (tun_ipv6_dst)");
+    XDP_CHECK_ZERO(tunnel.flags, "matches on tunnel metadata (tun_flags)");
+    XDP_CHECK_ZERO(tunnel.ip_tos, "matches on tunnel metadata (tun_tos)");
+    XDP_CHECK_ZERO(tunnel.ip_ttl, "matches on tunnel metadata (tun_ttl)");
+    XDP_CHECK_ZERO(tunnel.tp_src, "matches on tunnel metadata (tun_tp_src)");
+    XDP_CHECK_ZERO(tunnel.tp_dst, "matches on tunnel metadata (tun_tp_dst)");
+    XDP_CHECK_ZERO(tunnel.metadata,
+                   "matches on tunnel metadata (tun_metadata)");
+    XDP_CHECK_ZERO(tunnel, "matches on tunnel metadata "
+                   "(tun_gbp, tun_erspan or tun_gtpu fields)");
     XDP_CHECK_ZERO(metadata, "matches on OpenFlow metadata");
     XDP_CHECK_ZERO(regs, "matches on registers (reg0..reg15)");
     XDP_CHECK_ZERO(skb_priority, "matches on skb_priority");
@@ -131,7 +146,8 @@ xdp_flow_match_unsupported(const struct match *match)
     XDP_CHECK_ZERO(ct_tp_dst, "matches on conntrack tuple (ct_tp_dst)");
     XDP_CHECK_ZERO(conj_id, "matches on conj_id");
     XDP_CHECK_ZERO(actset_output, "matches on actset_output");
-    XDP_CHECK_ZERO(mpls_lse, "matches on MPLS label stack entries");
+    XDP_CHECK_ZERO(mpls_lse, "matches on MPLS label stack entries "
+                   "(mpls_label, mpls_tc, mpls_bos, mpls_ttl)");
     XDP_CHECK_ZERO(nsh, "matches on NSH fields");
 #undef XDP_CHECK_ZERO
 
