@@ -22,6 +22,12 @@ const volatile __u32 n_masks = XDP_FLOW_DEFAULT_MASKS;
  * load, e.g. to measure the tuple-space search). */
 const volatile __u32 use_emc = 1;
 
+/* A megaflow hit goes into the exact-match cache with probability
+ * 1 / emc_insert_inv_prob (1: always), as OVS's other_config
+ * emc-insert-inv-prob: with many short flows, inserting every one only
+ * thrashes the cache. */
+const volatile __u32 emc_insert_inv_prob = XDP_FLOW_DEFAULT_EMC_INV_PROB;
+
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(max_entries, XDP_FLOW_DEFAULT_MASKS);
@@ -188,7 +194,8 @@ xdp_classify(struct xdp_scratch *s, __u32 *flow_id, int *emc_hit)
         return NULL;
     }
     xdp_count_mask_hit(loop.mask_index);
-    if (use_emc) {
+    if (use_emc && (emc_insert_inv_prob <= 1
+                    || bpf_get_prandom_u32() % emc_insert_inv_prob == 0)) {
         bpf_map_update_elem(&emc, &s->key, &loop.ref, BPF_ANY);
     }
     *flow_id = loop.ref.flow_id;

@@ -97,6 +97,7 @@ xt_open(struct xdp_test *t, uint32_t n_masks, uint32_t n_flows, bool emc)
         bpf_map__set_max_entries(t->skel->maps.flow_stats, n_flows);
     }
     t->skel->rodata->use_emc = emc;
+    t->skel->rodata->emc_insert_inv_prob = 1;
     error = ovs_xdp__load(t->skel);
     if (error) {
         ovs_xdp__destroy(t->skel);
