@@ -1658,6 +1658,54 @@ test_bench(int repeat)
     }
 }
 
+/* Sizes set before load. */
+static void
+test_sizes(void)
+{
+    struct xdp_flow_entry entry;
+    struct xdp_flow_key mask, key;
+    struct xdp_flow_lookup lookup;
+    struct xdp_flow_ref ref = { 0, 1 };
+    struct xdp_test t;
+    uint32_t order[2] = { 0, 1 };
+    struct pkt p;
+    int error;
+
+    error = xt_open(&t, 2, 4, true);
+    if (error) {
+        ovs_fatal(error, "load with 2 masks and 4 flows");
+    }
+    printf("masks=%"PRIu32" mask_order=%"PRIu32" flows=%"PRIu32" "
+           "flow_table=%"PRIu32" flow_stats=%"PRIu32" n_masks=%"PRIu32"\n",
+           bpf_map__max_entries(t.skel->maps.masks),
+           bpf_map__max_entries(t.skel->maps.mask_order),
+           bpf_map__max_entries(t.skel->maps.flows),
+           bpf_map__max_entries(t.skel->maps.flow_table),
+           bpf_map__max_entries(t.skel->maps.flow_stats),
+           t.skel->rodata->n_masks);
+
+    memset(&mask, 0, sizeof mask);
+    mask.tp_dst = OVS_BE16_MAX;
+    xt_set_mask(&t, 1, &mask);
+    xt_set_order(&t, order, 2);
+    tcp_packet(&p, 1, 0);
+    ovs_assert(xt_parse(&t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
+    entry_output(&entry, t.ifindex);
+    for (int i = 0; i < 4; i++) {
+        key.tp_dst = htons(i);
+        xt_put_flow(&t, 1, &mask, &key, i, &entry);
+    }
+    memset(&lookup, 0, sizeof lookup);
+    lookup.mask_index = 1;
+    lookup.key.tp_dst = htons(4);
+    error = bpf_map__update_elem(t.skel->maps.flows, &lookup, sizeof lookup,
+                                 &ref, sizeof ref, 0);
+    printf("fifth flow: %s\n", ovs_strerror(-error));
+    put16(p.data + p.l4 + 2, 3);
+    print_run(&t, "packet of flow 3 (mask of rank 2)", &p);
+    xt_close(&t);
+}
+
 static void
 test_xdp_prog_main(int argc, char *argv[])
 {
@@ -1698,11 +1746,13 @@ test_xdp_prog_main(int argc, char *argv[])
                     argc > 3 ? strtoul(argv[3], NULL, 0) : 1);
     } else if (!strcmp(cmd, "lookup")) {
         test_lookup(&t);
+    } else if (!strcmp(cmd, "sizes")) {
+        test_sizes();
     } else if (!strcmp(cmd, "actions")) {
         test_actions(&t);
     } else {
         ovs_fatal(0, "usage: %s probe|parse|random [N [SEED]]|lookup|"
-                  "actions|convert|bench [REPEAT]", argv[0]);
+                  "sizes|actions|convert|bench [REPEAT]", argv[0]);
     }
     if (!error) {
         xt_close(&t);
