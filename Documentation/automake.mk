@@ -1,5 +1,7 @@
+# Documentation, reStructuredText as in Open vSwitch.
 EXTRA_DIST += \
 	Documentation/intro/install.rst \
 	Documentation/topics/afxdp-port.rst \
 	Documentation/topics/design.rst \
-	Documentation/topics/testing.rst
+	Documentation/topics/testing.rst \
+	Documentation/topics/xdp-flow-table.rst

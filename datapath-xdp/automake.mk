@@ -2,14 +2,21 @@
 # ovs-vswitchd as a bpftool skeleton, so nothing is loaded from a path at
 # run time.
 
+XDP_BPF_HDRS = \
+	datapath-xdp/xdp-abi.h \
+	datapath-xdp/xdp-actions.h \
+	datapath-xdp/xdp-classify.h \
+	datapath-xdp/xdp-flow.h \
+	datapath-xdp/xdp-parse.h
+
 EXTRA_DIST += \
 	datapath-xdp/ovs-xdp.bpf.c \
-	datapath-xdp/xdp-abi.h
+	$(XDP_BPF_HDRS)
 
 BPF_CFLAGS = -g -O2 -target bpf -Wall -Werror \
 	-I$(top_srcdir)/datapath-xdp $(BPF_ARCH_INCLUDES) $(LIBBPF_CFLAGS)
 
-datapath-xdp/ovs-xdp.bpf.o: datapath-xdp/ovs-xdp.bpf.c datapath-xdp/xdp-abi.h
+datapath-xdp/ovs-xdp.bpf.o: datapath-xdp/ovs-xdp.bpf.c $(XDP_BPF_HDRS)
 	$(AM_V_GEN)$(MKDIR_P) datapath-xdp && \
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -2,13 +2,20 @@
 /* Copyright (c) 2026 The ovs-xdp authors. */
 
 /* The ovs-xdp datapath program: attached to every afxdp port of a datapath,
- * it hands each packet to the AF_XDP socket of its port and rx queue, with
- * metadata that tells userspace why it came. */
+ * it parses each packet into a flow key, looks the key up in the flow table
+ * (exact-match cache, then tuple-space search) and executes the flow's
+ * actions.  Packets that miss, that the parser does not cover or whose flow
+ * is partial go to the AF_XDP socket of their port and rx queue, with
+ * metadata that tells userspace why they came. */
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
 #include "xdp-abi.h"
+#include "xdp-flow.h"
+#include "xdp-parse.h"
+#include "xdp-classify.h"
+#include "xdp-actions.h"
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -89,12 +96,72 @@ upcall(struct xdp_md *ctx, const struct xdp_abi_port *port, __u16 reason,
     return XDP_PASS;
 }
 
+static __always_inline void
+xdp_count_flow(__u32 flow_id, __u32 bytes, const struct xdp_flow_key *key)
+{
+    struct xdp_flow_stats *stats = bpf_map_lookup_elem(&flow_stats, &flow_id);
+
+    if (stats) {
+        stats->packets += 1;
+        stats->bytes += bytes;
+        stats->used = bpf_ktime_get_ns();
+        if (key->nw_proto == IPPROTO_TCP
+            && (key->dl_type == bpf_htons(0x0800)
+                || key->dl_type == bpf_htons(0x86dd))) {
+            stats->tcp_flags |= bpf_ntohs(key->tcp_flags);
+        }
+    }
+}
+
+/* Parses the packet into the per-CPU scratch area (key and info), with
+ * 'in_port' as the key's in_port.  A global function: the verifier checks
+ * it once, not once per caller. */
+__attribute__((noinline)) int
+xdp_parse_packet(struct xdp_md *ctx, __u32 in_port)
+{
+    struct xdp_scratch *s = xdp_get_scratch();
+
+    if (!s) {
+        return XDP_FLOW_PARSE_UNPARSED;
+    }
+    __builtin_memset(&s->key, 0, sizeof s->key);
+    s->key.in_port = in_port;
+    return xdp_parse(ctx, &s->key, &s->info);
+}
+
+/* Returns nonzero if the flow's output cannot be done by XDP. */
+static __always_inline int
+xdp_output_missing(const struct xdp_md *ctx,
+                   const struct xdp_flow_entry *entry)
+{
+    __u32 last = entry->n_actions - 1;
+    const struct xdp_flow_action *act;
+    __u32 ifindex;
+
+    if (last >= XDP_FLOW_MAX_ACTIONS) {
+        return 0;
+    }
+    act = &entry->actions[last];
+    if (act->type != XDP_FLOW_ACT_OUTPUT) {
+        return 0;
+    }
+    ifindex = act->arg;
+    return ifindex != ctx->ingress_ifindex
+           && !bpf_map_lookup_elem(&tx_ports, &ifindex);
+}
+
 SEC("xdp")
 int
 ovs_xdp_main(struct xdp_md *ctx)
 {
     __u32 ifindex = ctx->ingress_ifindex;
+    __u32 len = ctx->data_end - ctx->data;
+    struct xdp_act_loop loop;
+    struct xdp_flow_entry *entry;
     struct xdp_abi_port *port;
+    struct xdp_scratch *s;
+    __u32 flow_id = 0;
+    int emc_hit;
 
     count(XDP_ABI_CNT_RX);
     port = bpf_map_lookup_elem(&port_map, &ifindex);
@@ -102,7 +169,108 @@ ovs_xdp_main(struct xdp_md *ctx)
         count(XDP_ABI_CNT_NO_PORT);
         return XDP_PASS;
     }
-    return upcall(ctx, port, XDP_ABI_UPCALL_MISS, 0);
+    if (xdp_parse_packet(ctx, port->odp_port) != XDP_FLOW_PARSE_OK) {
+        count(XDP_ABI_CNT_UPCALL_UNPARSED);
+        return upcall(ctx, port, XDP_ABI_UPCALL_UNPARSED, 0);
+    }
+
+    s = xdp_get_scratch();
+    if (!s) {
+        return XDP_PASS;
+    }
+    entry = xdp_classify(s, &flow_id, &emc_hit);
+    count(emc_hit ? XDP_ABI_CNT_EMC_HIT : XDP_ABI_CNT_EMC_MISS);
+    if (!entry) {
+        count(XDP_ABI_CNT_UPCALL_MISS);
+        return upcall(ctx, port, XDP_ABI_UPCALL_MISS, 0);
+    }
+    if (!emc_hit) {
+        count(XDP_ABI_CNT_MEGAFLOW_HIT);
+    }
+
+    if (entry->n_actions
+        && entry->actions[0].type == XDP_FLOW_ACT_UPCALL_PARTIAL) {
+        count(XDP_ABI_CNT_UPCALL_PARTIAL);
+        return upcall(ctx, port, XDP_ABI_UPCALL_PARTIAL, entry->mark);
+    }
+    if (xdp_output_missing(ctx, entry)) {
+        count(XDP_ABI_CNT_NO_TX_PORT);
+        count(XDP_ABI_CNT_UPCALL_PARTIAL);
+        return upcall(ctx, port, XDP_ABI_UPCALL_PARTIAL, entry->mark);
+    }
+
+    xdp_count_flow(flow_id, len, &s->key);
+    if (!entry->n_actions) {
+        count(XDP_ABI_CNT_DROPPED);
+        return XDP_DROP;
+    }
+
+    loop.ctx = ctx;
+    loop.entry = entry;
+    loop.l3_off = s->info.l3_off;
+    loop.l4_off = s->info.l4_off;
+    loop.dl_type = bpf_ntohs(s->key.dl_type);
+    loop.nw_proto = s->key.nw_proto;
+    loop.l4 = s->info.l4;
+    loop.verdict = XDP_ACT_CONTINUE;
+    bpf_loop(entry->n_actions, xdp_act_step, &loop, 0);
+
+    switch (loop.verdict) {
+    case XDP_TX:
+    case XDP_REDIRECT:
+        count(XDP_ABI_CNT_HANDLED);
+        return loop.verdict;
+    case XDP_ACT_CONTINUE:
+        /* No output: the flow drops. */
+        count(XDP_ABI_CNT_DROPPED);
+        return XDP_DROP;
+    default:
+        count(XDP_ABI_CNT_ACTION_ERROR);
+        return XDP_DROP;
+    }
+}
+
+/* The parser alone, for tests: writes the key of each packet to
+ * 'parse_debug'.  Never attached to a device. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct xdp_flow_parse_result);
+} parse_debug SEC(".maps");
+
+SEC("xdp")
+int
+xdp_parse_debug(struct xdp_md *ctx)
+{
+    __u32 ifindex = ctx->ingress_ifindex;
+    struct xdp_flow_parse_result *res;
+    struct xdp_abi_port *port;
+    struct xdp_scratch *s;
+    __u32 zero = 0;
+    int status;
+
+    port = bpf_map_lookup_elem(&port_map, &ifindex);
+    status = xdp_parse_packet(ctx, port ? port->odp_port : 0);
+    res = bpf_map_lookup_elem(&parse_debug, &zero);
+    s = xdp_get_scratch();
+    if (!res || !s) {
+        return XDP_ABORTED;
+    }
+    res->key = s->key;
+    res->status = status;
+    res->l3_off = s->info.l3_off;
+    res->l4_off = s->info.l4_off;
+    res->runs++;
+    return XDP_PASS;
+}
+
+/* Baseline for benchmarks: a redirect and nothing else. */
+SEC("xdp")
+int
+xdp_bench_redirect(struct xdp_md *ctx)
+{
+    return bpf_redirect_map(&xsk_map, ctx->rx_queue_index, XDP_PASS);
 }
 
 char _license[] SEC("license") = "Dual BSD/GPL";

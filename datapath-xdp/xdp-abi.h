@@ -46,6 +46,16 @@ enum xdp_abi_counter {
     XDP_ABI_CNT_PASS,           /* Given to the kernel: no socket. */
     XDP_ABI_CNT_NO_PORT,        /* Ingress port unknown to the datapath. */
     XDP_ABI_CNT_META_FAIL,      /* No room for metadata: sent without. */
+    XDP_ABI_CNT_UPCALL_MISS,    /* To userspace: no flow matched. */
+    XDP_ABI_CNT_UPCALL_PARTIAL, /* To userspace: flow is partial. */
+    XDP_ABI_CNT_UPCALL_UNPARSED,/* To userspace: headers not covered. */
+    XDP_ABI_CNT_HANDLED,        /* Output by XDP (XDP_TX or redirect). */
+    XDP_ABI_CNT_DROPPED,        /* Dropped by a flow without actions. */
+    XDP_ABI_CNT_EMC_HIT,        /* Exact-match cache hits. */
+    XDP_ABI_CNT_EMC_MISS,       /* Exact-match cache misses. */
+    XDP_ABI_CNT_MEGAFLOW_HIT,   /* Tuple-space search hits. */
+    XDP_ABI_CNT_ACTION_ERROR,   /* Actions failed midway: dropped. */
+    XDP_ABI_CNT_NO_TX_PORT,     /* Output port not in tx_ports: partial. */
     XDP_ABI_N_COUNTERS
 };
 

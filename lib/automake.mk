@@ -8,6 +8,8 @@ lib_libovsxdp_la_SOURCES = \
 	lib/ovs-xdp.h \
 	lib/xdp-bpffs.c \
 	lib/xdp-bpffs.h \
+	lib/xdp-flow.c \
+	lib/xdp-flow.h \
 	lib/xdp-prog.c \
 	lib/xdp-prog.h \
 	lib/xdp-umem.c \

@@ -10,7 +10,8 @@ DISTCLEANFILES += tests/atconfig tests/atlocal
 
 TESTSUITE_AT = \
 	tests/testsuite.at \
-	tests/dpif-xdp.at
+	tests/dpif-xdp.at \
+	tests/xdp-prog.at
 
 SYSTEM_XDP_TESTSUITE_AT = \
 	tests/system-xdp-testsuite.at \
@@ -48,7 +49,8 @@ $(SYSTEM_XDP_TESTSUITE): tests/package.m4 $(SYSTEM_XDP_TESTSUITE_AT)
 
 noinst_PROGRAMS += tests/ovstest-xdp
 tests_ovstest_xdp_SOURCES = \
-	tests/test-dpif-xdp.c
+	tests/test-dpif-xdp.c \
+	tests/test-xdp-prog.c
 tests_ovstest_xdp_CPPFLAGS = $(AM_CPPFLAGS) -I$(OVS_SRCDIR)/tests
 tests_ovstest_xdp_LDADD = \
 	$(OVS_BUILDDIR)/tests/ovstest.$(OBJEXT) \

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Copyright (c) 2026 The ovs-xdp authors. */
+
+/* Action execution of the XDP program: VLAN push/pop, (masked) field sets
+ * with incremental checksum updates, output.  Included once, by
+ * ovs-xdp.bpf.c: it defines the 'tx_ports' map. */
+
+#ifndef XDP_ACTIONS_H
+#define XDP_ACTIONS_H 1
+
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "xdp-flow.h"
+#include "xdp-parse.h"
+
+/* Egress devices for XDP_FLOW_ACT_OUTPUT, keyed by ifindex.  Userspace adds
+ * every port that can take a redirect. */
+struct {
+    __uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+    __uint(max_entries, XDP_ABI_MAX_PORTS);
+    __type(key, __u32);
+    __type(value, struct bpf_devmap_val);
+} tx_ports SEC(".maps");
+
+/* Verdict while actions continue. */
+#define XDP_ACT_CONTINUE (-1)
+
+struct xdp_act_loop {
+    struct xdp_md *ctx;
+    struct xdp_flow_entry *entry;
+    __u32 l3_off;
+    __u32 l4_off;
+    __u16 dl_type;              /* Host order. */
+    __u8 nw_proto;
+    __u8 l4;
+    int verdict;
+};
+
+/* One edit: up to 8 16-bit words at 'off', under 'mask'. */
+struct xdp_edit {
+    __u32 off;
+    __u32 n_words;
+    __u16 value[8];
+    __u16 mask[8];
+};
+
+/* Checksum flags of an edit. */
+#define XDP_CSUM_IP 1           /* IPv4 header checksum. */
+#define XDP_CSUM_L4 2           /* TCP/UDP checksum (pseudo-header or
+                                 * ports). */
+#define XDP_CSUM_ICMP6 4        /* ICMPv6 checksum (pseudo-header). */
+
+static __always_inline __u32
+xdp_csum_fold(__u32 sum)
+{
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
+
+/* Adds 'delta' (the one's complement sum of ~old + new words) to the
+ * checksum at 'off'.  With 'udp', a zero checksum stays zero and a result of
+ * zero is written as 0xffff. */
+static __always_inline void
+xdp_csum_apply(struct xdp_md *ctx, __u32 off, __u32 delta, int udp)
+{
+    __u16 *p = xdp_pkt(ctx, off, 2);
+    __u16 csum;
+
+    if (!p) {
+        return;
+    }
+    if (udp && !*p) {
+        return;
+    }
+    csum = ~xdp_csum_fold((__u16) ~*p + delta);
+    if (udp && !csum) {
+        csum = 0xffff;
+    }
+    *p = csum;
+}
+
+static __always_inline int
+xdp_apply_edit(struct xdp_act_loop *loop, const struct xdp_edit *edit,
+               int csum_flags)
+{
+    struct xdp_md *ctx = loop->ctx;
+    __u32 delta = 0;
+    __u16 *p;
+    int i;
+
+    p = xdp_pkt(ctx, edit->off, 16);
+    if (!p) {
+        /* Shorter than 16 bytes from 'off': check word by word. */
+        p = xdp_pkt(ctx, edit->off, 2 * edit->n_words);
+        if (!p) {
+            return 0;
+        }
+    }
+#pragma unroll
+    for (i = 0; i < 8; i++) {
+        void *end = (void *) (long) ctx->data_end;
+        __u16 old, new;
+
+        if (i >= edit->n_words) {
+            break;
+        }
+        if ((void *) (p + i + 1) > end) {
+            return 0;
+        }
+        old = p[i];
+        new = (old & ~edit->mask[i]) | (edit->value[i] & edit->mask[i]);
+        p[i] = new;
+        delta += (__u16) ~old + new;
+    }
+    delta = xdp_csum_fold(delta);
+
+    if (csum_flags & XDP_CSUM_IP && loop->dl_type == 0x0800) {
+        xdp_csum_apply(ctx, loop->l3_off + 10, delta, 0);
+    }
+    if (loop->l4 && csum_flags & (XDP_CSUM_L4 | XDP_CSUM_ICMP6)) {
+        if (loop->nw_proto == IPPROTO_TCP) {
+            xdp_csum_apply(ctx, loop->l4_off + 16, delta, 0);
+        } else if (loop->nw_proto == IPPROTO_UDP) {
+            xdp_csum_apply(ctx, loop->l4_off + 6, delta, 1);
+        } else if (loop->nw_proto == 58 && csum_flags & XDP_CSUM_ICMP6) {
+            xdp_csum_apply(ctx, loop->l4_off + 2, delta, 0);
+        }
+    }
+    return 0;
+}
+
+static __always_inline void
+xdp_edit_bytes(struct xdp_edit *edit, const struct xdp_flow_action *act,
+               __u32 off, __u32 n_words)
+{
+    edit->off = off;
+    edit->n_words = n_words;
+    __builtin_memcpy(edit->value, act->value, 16);
+    __builtin_memcpy(edit->mask, act->mask, 16);
+}
+
+/* An edit of one byte in the 16-bit word at 'off': 'second' selects the
+ * byte with the higher address. */
+static __always_inline void
+xdp_edit_byte(struct xdp_edit *edit, const struct xdp_flow_action *act,
+              __u32 off, int second)
+{
+    __u8 *v = (__u8 *) edit->value;
+    __u8 *m = (__u8 *) edit->mask;
+
+    edit->off = off;
+    edit->n_words = 1;
+    edit->value[0] = 0;
+    edit->mask[0] = 0;
+    v[second] = act->value[0];
+    m[second] = act->mask[0];
+}
+
+/* An edit of the first 32-bit word of the IPv6 header: 'value' and 'mask'
+ * are host order. */
+static __always_inline void
+xdp_edit_ip6_word(struct xdp_edit *edit, __u32 off, __u32 value, __u32 mask)
+{
+    __be32 v = bpf_htonl(value & mask);
+    __be32 m = bpf_htonl(mask);
+
+    edit->off = off;
+    edit->n_words = 2;
+    __builtin_memcpy(edit->value, &v, 4);
+    __builtin_memcpy(edit->mask, &m, 4);
+}
+
+static __always_inline int
+xdp_set_field(struct xdp_act_loop *loop, const struct xdp_flow_action *act)
+{
+    struct xdp_edit edit;
+    __u32 l3 = loop->l3_off;
+    __u32 l4 = loop->l4_off;
+    int ip4 = loop->dl_type == 0x0800;
+    int ip6 = loop->dl_type == 0x86dd;
+    int tp = loop->l4 && (loop->nw_proto == IPPROTO_TCP
+                          || loop->nw_proto == IPPROTO_UDP);
+    int csum = 0;
+
+    switch (act->field) {
+    case XDP_FLOW_FIELD_ETH_DST:
+        xdp_edit_bytes(&edit, act, 0, 3);
+        break;
+    case XDP_FLOW_FIELD_ETH_SRC:
+        xdp_edit_bytes(&edit, act, 6, 3);
+        break;
+    case XDP_FLOW_FIELD_IPV4_SRC:
+    case XDP_FLOW_FIELD_IPV4_DST:
+        if (!ip4) {
+            return 0;
+        }
+        xdp_edit_bytes(&edit, act,
+                       l3 + (act->field == XDP_FLOW_FIELD_IPV4_SRC ? 12 : 16),
+                       2);
+        csum = XDP_CSUM_IP | XDP_CSUM_L4;
+        break;
+    case XDP_FLOW_FIELD_IPV4_TOS:
+        if (!ip4) {
+            return 0;
+        }
+        xdp_edit_byte(&edit, act, l3, 1);
+        csum = XDP_CSUM_IP;
+        break;
+    case XDP_FLOW_FIELD_IPV4_TTL:
+        if (!ip4) {
+            return 0;
+        }
+        xdp_edit_byte(&edit, act, l3 + 8, 0);
+        csum = XDP_CSUM_IP;
+        break;
+    case XDP_FLOW_FIELD_IPV6_SRC:
+    case XDP_FLOW_FIELD_IPV6_DST:
+        if (!ip6) {
+            return 0;
+        }
+        xdp_edit_bytes(&edit, act,
+                       l3 + (act->field == XDP_FLOW_FIELD_IPV6_SRC ? 8 : 24),
+                       8);
+        csum = XDP_CSUM_L4 | XDP_CSUM_ICMP6;
+        break;
+    case XDP_FLOW_FIELD_IPV6_TCLASS:
+        if (!ip6) {
+            return 0;
+        }
+        xdp_edit_ip6_word(&edit, l3, (__u32) act->value[0] << 20,
+                          (__u32) act->mask[0] << 20);
+        break;
+    case XDP_FLOW_FIELD_IPV6_LABEL: {
+        __be32 v, m;
+
+        if (!ip6) {
+            return 0;
+        }
+        __builtin_memcpy(&v, act->value, 4);
+        __builtin_memcpy(&m, act->mask, 4);
+        xdp_edit_ip6_word(&edit, l3, bpf_ntohl(v),
+                          bpf_ntohl(m) & 0xfffff);
+        break;
+    }
+    case XDP_FLOW_FIELD_IPV6_HLIMIT:
+        if (!ip6) {
+            return 0;
+        }
+        xdp_edit_byte(&edit, act, l3 + 6, 1);
+        break;
+    case XDP_FLOW_FIELD_TP_SRC:
+    case XDP_FLOW_FIELD_TP_DST:
+        if (!tp) {
+            return 0;
+        }
+        xdp_edit_bytes(&edit, act,
+                       l4 + (act->field == XDP_FLOW_FIELD_TP_SRC ? 0 : 2), 1);
+        csum = XDP_CSUM_L4;
+        break;
+    default:
+        return 0;
+    }
+    return xdp_apply_edit(loop, &edit, csum);
+}
+
+static __always_inline int
+xdp_push_vlan(struct xdp_act_loop *loop, __u32 arg)
+{
+    struct xdp_md *ctx = loop->ctx;
+    __u8 macs[12];
+    __u8 *data;
+
+    if (bpf_xdp_adjust_head(ctx, -4)) {
+        return -1;
+    }
+    data = xdp_pkt(ctx, 0, 18);
+    if (!data) {
+        return -1;
+    }
+    __builtin_memcpy(macs, data + 4, 12);
+    __builtin_memcpy(data, macs, 12);
+    *(__be16 *) (data + 12) = bpf_htons(arg >> 16);
+    *(__be16 *) (data + 14) = bpf_htons(arg & 0xffff);
+    loop->l3_off += 4;
+    loop->l4_off += 4;
+    return 0;
+}
+
+static __always_inline int
+xdp_pop_vlan(struct xdp_act_loop *loop)
+{
+    struct xdp_md *ctx = loop->ctx;
+    __u8 macs[12];
+    __u8 *data;
+
+    data = xdp_pkt(ctx, 0, 18);
+    if (!data || !xdp_eth_type_vlan(xdp_get16(data + 12))) {
+        return 0;
+    }
+    __builtin_memcpy(macs, data, 12);
+    __builtin_memcpy(data + 4, macs, 12);
+    if (bpf_xdp_adjust_head(ctx, 4)) {
+        return -1;
+    }
+    loop->l3_off -= 4;
+    loop->l4_off -= 4;
+    return 0;
+}
+
+static long
+xdp_act_step(__u32 i, void *data)
+{
+    struct xdp_act_loop *loop = data;
+    const struct xdp_flow_action *act;
+
+    if (i >= XDP_FLOW_MAX_ACTIONS) {
+        return 1;
+    }
+    act = &loop->entry->actions[i];
+    switch (act->type) {
+    case XDP_FLOW_ACT_OUTPUT:
+        if (act->arg == loop->ctx->ingress_ifindex) {
+            loop->verdict = XDP_TX;
+        } else {
+            loop->verdict = bpf_redirect_map(&tx_ports, act->arg, 0);
+        }
+        return 1;
+    case XDP_FLOW_ACT_PUSH_VLAN:
+        if (xdp_push_vlan(loop, act->arg)) {
+            loop->verdict = XDP_ABORTED;
+            return 1;
+        }
+        break;
+    case XDP_FLOW_ACT_POP_VLAN:
+        if (xdp_pop_vlan(loop)) {
+            loop->verdict = XDP_ABORTED;
+            return 1;
+        }
+        break;
+    case XDP_FLOW_ACT_SET_FIELD:
+        xdp_set_field(loop, act);
+        break;
+    default:
+        loop->verdict = XDP_ABORTED;
+        return 1;
+    }
+    return 0;
+}
+
+#endif /* xdp-actions.h */

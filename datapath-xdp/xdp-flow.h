@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Copyright (c) 2026 The ovs-xdp authors. */
+
+/* The XDP flow table ABI: flow key and mask, actions, and the maps that hold
+ * them.  Shared by the BPF program and userspace, so kernel types only.
+ *
+ * Byte order: every field that OVS keeps in network byte order (ovs_be16,
+ * ovs_be32, addresses) is in network byte order here too; the rest (in_port,
+ * recirc_id, the u8 fields) are host order, as in OVS's struct flow.
+ *
+ * Maps (see Documentation/topics/xdp-flow-table.rst):
+ *
+ *   masks       ARRAY, u32 index -> struct xdp_flow_mask
+ *   mask_order  ARRAY, u32 rank -> u32 (mask index + 1; 0 ends the list)
+ *   mask_hits   PERCPU_ARRAY, u32 mask index -> u64 packets
+ *   flows       HASH, struct xdp_flow_lookup -> struct xdp_flow_ref
+ *   flow_table  HASH, u32 flow id -> struct xdp_flow_entry
+ *   flow_stats  PERCPU_ARRAY, u32 flow id -> struct xdp_flow_stats
+ *   emc         LRU_PERCPU_HASH, struct xdp_flow_key -> struct xdp_flow_ref
+ *   tx_ports    DEVMAP_HASH, u32 ifindex -> struct bpf_devmap_val / u32
+ */
+
+#ifndef XDP_FLOW_H
+#define XDP_FLOW_H 1
+
+#include <linux/types.h>
+
+/* Defaults; userspace may change the sizes before load. */
+#define XDP_FLOW_DEFAULT_MASKS 64
+#define XDP_FLOW_DEFAULT_FLOWS 65536
+#define XDP_FLOW_DEFAULT_EMC 8192
+#define XDP_FLOW_DEFAULT_EMC_INV_PROB 100
+
+/* nw_frag bits, as OVS's FLOW_NW_FRAG_*. */
+#define XDP_FLOW_FRAG_ANY   (1 << 0)
+#define XDP_FLOW_FRAG_LATER (1 << 1)
+
+/* One VLAN header, as OVS's union flow_vlan_hdr: the TCI has the CFI bit
+ * (0x1000) set for a header that is present. */
+struct xdp_flow_vlan {
+    __be16 tpid;
+    __be16 tci;
+};
+
+/* The flow key, also used as the mask.  120 bytes, no implicit padding; pad
+ * is always zero.  Fields share space as in OVS's struct flow: nw_src/nw_dst
+ * hold the ARP SPA/TPA, nw_proto the low 8 bits of the ARP opcode,
+ * arp_sha/arp_tha the ND SLL/TLL, tcp_flags the ND option type, tp_src/tp_dst
+ * the ICMP/ICMPv6/IGMP type and code, nd_reserved OVS's igmp_group_ip4 for
+ * ND packets.  The IGMP group address is not covered. */
+struct xdp_flow_key {
+    __u32 in_port;              /* ODP port number, from port_map. */
+    __u32 recirc_id;            /* Always 0 in XDP. */
+
+    __u8 dl_dst[6];
+    __u8 dl_src[6];
+    __be16 dl_type;
+    __u8 nw_frag;               /* XDP_FLOW_FRAG_*. */
+    __u8 nw_tos;                /* DSCP and ECN. */
+
+    struct xdp_flow_vlan vlans[2];
+
+    __u8 nw_ttl;
+    __u8 nw_proto;
+    __be16 tcp_flags;           /* TCP flags (12 bits) or ND option type. */
+    __be16 tp_src;
+    __be16 tp_dst;
+
+    __be32 nw_src;
+    __be32 nw_dst;
+
+    __be32 ipv6_src[4];
+    __be32 ipv6_dst[4];
+    __be32 nd_target[4];
+
+    __u8 arp_sha[6];
+    __u8 arp_tha[6];
+    __be32 ipv6_label;
+
+    __be32 nd_reserved;
+    __u32 pad;
+};
+
+#define XDP_FLOW_KEY_U64S (sizeof(struct xdp_flow_key) / 8)
+
+/* 'masks' value. */
+struct xdp_flow_mask {
+    struct xdp_flow_key mask;
+    __u32 in_use;               /* Nonzero if the mask has flows. */
+    __u32 pad;
+};
+
+/* 'flows' key: the packet key AND-ed with mask 'mask_index'. */
+struct xdp_flow_lookup {
+    __u32 mask_index;
+    __u32 pad;
+    struct xdp_flow_key key;
+};
+
+/* 'flows' and 'emc' value.  A generation is never 0: 0 marks an empty
+ * per-CPU EMC slot. */
+struct xdp_flow_ref {
+    __u32 flow_id;
+    __u32 generation;
+};
+
+/* Action types. */
+enum xdp_flow_action_type {
+    XDP_FLOW_ACT_OUTPUT = 1,    /* 'arg': ifindex. Must be last. */
+    XDP_FLOW_ACT_PUSH_VLAN,     /* 'arg': tpid << 16 | tci (tci without
+                                 * the CFI bit, as in the packet). */
+    XDP_FLOW_ACT_POP_VLAN,
+    XDP_FLOW_ACT_SET_FIELD,     /* 'field', 'value', 'mask'. */
+    XDP_FLOW_ACT_UPCALL_PARTIAL,/* Must be the only action: userspace
+                                 * executes, the packet carries the mark. */
+};
+
+/* Fields for XDP_FLOW_ACT_SET_FIELD; 'value' and 'mask' hold the field in
+ * network byte order from byte 0 (e.g. 4 bytes for an IPv4 address, 2 for a
+ * port, 1 for TOS).  A plain set has an all-ones mask. */
+enum xdp_flow_field {
+    XDP_FLOW_FIELD_ETH_SRC = 1,
+    XDP_FLOW_FIELD_ETH_DST,
+    XDP_FLOW_FIELD_IPV4_SRC,
+    XDP_FLOW_FIELD_IPV4_DST,
+    XDP_FLOW_FIELD_IPV4_TOS,
+    XDP_FLOW_FIELD_IPV4_TTL,
+    XDP_FLOW_FIELD_IPV6_SRC,
+    XDP_FLOW_FIELD_IPV6_DST,
+    XDP_FLOW_FIELD_IPV6_TCLASS,
+    XDP_FLOW_FIELD_IPV6_HLIMIT,
+    XDP_FLOW_FIELD_IPV6_LABEL,  /* be32, low 20 bits. */
+    XDP_FLOW_FIELD_TP_SRC,      /* TCP or UDP source port. */
+    XDP_FLOW_FIELD_TP_DST,      /* TCP or UDP destination port. */
+};
+
+/* SCTP port rewrites are NOT supported in XDP: SCTP's CRC32c cannot be
+ * updated incrementally, so userspace must make flows that set SCTP ports
+ * partial (XDP_FLOW_ACT_UPCALL_PARTIAL).  The program leaves the packet
+ * unchanged if asked to set ports on anything but TCP or UDP. */
+
+struct xdp_flow_action {
+    __u16 type;                 /* enum xdp_flow_action_type. */
+    __u16 field;                /* enum xdp_flow_field. */
+    __u32 arg;
+    __u8 value[16];
+    __u8 mask[16];
+};
+
+#define XDP_FLOW_MAX_ACTIONS 16
+
+/* 'flow_table' value.  No actions: drop. */
+struct xdp_flow_entry {
+    __u32 generation;           /* Must equal the one in 'flows'. */
+    __u32 mark;                 /* Flow mark given to userspace. */
+    __u32 n_actions;
+    __u32 pad;
+    struct xdp_flow_action actions[XDP_FLOW_MAX_ACTIONS];
+};
+
+/* 'flow_stats' value, per CPU: sum 'packets' and 'bytes', take the maximum
+ * of 'used' (bpf_ktime_get_ns(), CLOCK_MONOTONIC) and OR 'tcp_flags'. */
+struct xdp_flow_stats {
+    __u64 packets;
+    __u64 bytes;
+    __u64 used;
+    __u16 tcp_flags;            /* Host byte order, as OVS's stats. */
+    __u16 pad[3];
+};
+
+/* Parser-debug program result ('parse_debug' map, index 0). */
+struct xdp_flow_parse_result {
+    struct xdp_flow_key key;
+    __u32 status;               /* enum xdp_flow_parse_status. */
+    __u16 l3_off;
+    __u16 l4_off;
+    __u64 runs;
+};
+
+enum xdp_flow_parse_status {
+    XDP_FLOW_PARSE_OK,
+    XDP_FLOW_PARSE_UNPARSED,    /* Headers beyond what XDP covers. */
+};
+
+#endif /* xdp-flow.h */

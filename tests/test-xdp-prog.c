@@ -1,0 +1,1762 @@
+/*
+ * Copyright (c) 2026 The ovs-xdp authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Tests of the XDP program through BPF_PROG_RUN: parser (crafted and random
+ * packets compared with OVS's flow_extract()), flow lookup, exact-match
+ * cache, actions with checksums; unit tests of lib/xdp-flow.c; and the
+ * BPF_PROG_RUN benchmark. */
+
+#include <config.h>
+
+#undef NDEBUG
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "csum.h"
+#include "dp-packet.h"
+#include "flow.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "ovs-xdp.skel.h"
+#include "ovstest.h"
+#include "packets.h"
+#include "random.h"
+#include "util.h"
+#include "xdp-abi.h"
+#include "xdp-flow.h"
+
+#define TEST_ODP_PORT 7
+#define MAX_PKT 1500
+
+struct xdp_test {
+    struct ovs_xdp *skel;
+    int main_fd;
+    int parse_fd;
+    int bench_fd;
+    int ifindex;                /* Ingress device: "lo". */
+    int n_cpus;
+};
+
+static int
+silent_print(enum libbpf_print_level level, const char *format,
+             va_list args)
+{
+    if (level == LIBBPF_DEBUG || !getenv("OVS_XDP_TEST_VERBOSE")) {
+        return 0;
+    }
+    return vfprintf(stderr, format, args);
+}
+
+/* Opens and loads the skeleton with 'n_masks' masks and room for 'n_flows'
+ * flows (0: defaults).  Returns 0 or a positive errno value. */
+static int
+xt_open(struct xdp_test *t, uint32_t n_masks, uint32_t n_flows, bool emc)
+{
+    struct xdp_abi_port port = { .slot = 0, .n_rxq = 1,
+                                 .odp_port = TEST_ODP_PORT };
+    int error;
+
+    memset(t, 0, sizeof *t);
+    libbpf_set_print(silent_print);
+    t->ifindex = if_nametoindex("lo");
+    t->n_cpus = libbpf_num_possible_cpus();
+    t->skel = ovs_xdp__open();
+    if (!t->skel) {
+        return errno;
+    }
+    if (n_masks) {
+        t->skel->rodata->n_masks = n_masks;
+        bpf_map__set_max_entries(t->skel->maps.masks, n_masks);
+        bpf_map__set_max_entries(t->skel->maps.mask_order, n_masks);
+        bpf_map__set_max_entries(t->skel->maps.mask_hits, n_masks);
+    }
+    if (n_flows) {
+        bpf_map__set_max_entries(t->skel->maps.flows, n_flows);
+        bpf_map__set_max_entries(t->skel->maps.flow_table, n_flows);
+        bpf_map__set_max_entries(t->skel->maps.flow_stats, n_flows);
+    }
+    t->skel->rodata->use_emc = emc;
+    t->skel->rodata->emc_insert_inv_prob = 1;
+    error = ovs_xdp__load(t->skel);
+    if (error) {
+        ovs_xdp__destroy(t->skel);
+        t->skel = NULL;
+        return -error;
+    }
+    t->main_fd = bpf_program__fd(t->skel->progs.ovs_xdp_main);
+    t->parse_fd = bpf_program__fd(t->skel->progs.xdp_parse_debug);
+    t->bench_fd = bpf_program__fd(t->skel->progs.xdp_bench_redirect);
+    error = bpf_map__update_elem(t->skel->maps.port_map, &t->ifindex,
+                                 sizeof t->ifindex, &port, sizeof port, 0);
+    return error ? -error : 0;
+}
+
+static void
+xt_close(struct xdp_test *t)
+{
+    ovs_xdp__destroy(t->skel);
+}
+
+/* Runs program 'fd' on 'pkt'.  With 'out', copies the resulting packet
+ * there and its length to '*out_len'.  Returns the XDP verdict, or -errno. */
+static int
+xt_run(const struct xdp_test *t, int fd, const void *pkt, size_t len,
+       uint8_t *out, uint32_t *out_len, int repeat, uint32_t *duration)
+{
+    struct xdp_md ctx = {
+        .data_end = len,
+        .ingress_ifindex = t->ifindex,
+        .rx_queue_index = 0,
+    };
+    LIBBPF_OPTS(bpf_test_run_opts, opts,
+                .data_in = pkt,
+                .data_size_in = len,
+                .data_out = out,
+                .data_size_out = out ? MAX_PKT + 8 : 0,
+                .ctx_in = &ctx,
+                .ctx_size_in = sizeof ctx,
+                .repeat = repeat);
+    int error = bpf_prog_test_run_opts(fd, &opts);
+
+    if (error) {
+        return -errno;
+    }
+    if (out_len) {
+        *out_len = opts.data_size_out;
+    }
+    if (duration) {
+        *duration = opts.duration;
+    }
+    return opts.retval;
+}
+
+static uint64_t
+xt_counter(const struct xdp_test *t, uint32_t index)
+{
+    uint64_t values[t->n_cpus], sum = 0;
+
+    ovs_assert(!bpf_map__lookup_elem(t->skel->maps.counters, &index,
+                                     sizeof index, values, sizeof values, 0));
+    for (int i = 0; i < t->n_cpus; i++) {
+        sum += values[i];
+    }
+    return sum;
+}
+
+static void
+xt_flow_stats(const struct xdp_test *t, uint32_t flow_id,
+              struct xdp_flow_stats *sum)
+{
+    struct xdp_flow_stats values[t->n_cpus];
+
+    memset(sum, 0, sizeof *sum);
+    ovs_assert(!bpf_map__lookup_elem(t->skel->maps.flow_stats, &flow_id,
+                                     sizeof flow_id, values, sizeof values,
+                                     0));
+    for (int i = 0; i < t->n_cpus; i++) {
+        sum->packets += values[i].packets;
+        sum->bytes += values[i].bytes;
+        sum->used = MAX(sum->used, values[i].used);
+        sum->tcp_flags |= values[i].tcp_flags;
+    }
+}
+
+/* Runs the parser on 'pkt'; returns its status and the key in '*key'. */
+static int
+xt_parse(const struct xdp_test *t, const void *pkt, size_t len,
+         struct xdp_flow_key *key)
+{
+    struct xdp_flow_parse_result res;
+    uint32_t zero = 0;
+    int verdict;
+
+    verdict = xt_run(t, t->parse_fd, pkt, len, NULL, NULL, 1, NULL);
+    if (verdict != XDP_PASS) {
+        ovs_fatal(0, "parse program: %d", verdict);
+    }
+    ovs_assert(!bpf_map__lookup_elem(t->skel->maps.parse_debug, &zero,
+                                     sizeof zero, &res, sizeof res, 0));
+    *key = res.key;
+    return res.status;
+}
+
+/* Flow table maintenance, as userspace does it. */
+
+static void
+xt_set_mask(const struct xdp_test *t, uint32_t index,
+            const struct xdp_flow_key *mask)
+{
+    struct xdp_flow_mask m = { .mask = *mask, .in_use = 1 };
+
+    ovs_assert(!bpf_map__update_elem(t->skel->maps.masks, &index,
+                                     sizeof index, &m, sizeof m, 0));
+}
+
+/* Sets the lookup order to 'indexes'. */
+static void
+xt_set_order(const struct xdp_test *t, const uint32_t *indexes, size_t n)
+{
+    uint32_t max = bpf_map__max_entries(t->skel->maps.mask_order);
+
+    for (uint32_t rank = 0; rank < max; rank++) {
+        uint32_t value = rank < n ? indexes[rank] + 1 : 0;
+
+        ovs_assert(!bpf_map__update_elem(t->skel->maps.mask_order, &rank,
+                                         sizeof rank, &value, sizeof value,
+                                         0));
+    }
+}
+
+static uint32_t next_generation = 1;
+
+/* Installs (or replaces) flow 'flow_id' with key 'key' under mask
+ * 'mask_index' whose mask is 'mask'. */
+static void
+xt_put_flow(const struct xdp_test *t, uint32_t mask_index,
+            const struct xdp_flow_key *mask, const struct xdp_flow_key *key,
+            uint32_t flow_id, struct xdp_flow_entry *entry)
+{
+    struct xdp_flow_stats zero_stats[t->n_cpus];
+    struct xdp_flow_lookup lookup;
+    struct xdp_flow_ref ref;
+
+    entry->generation = next_generation++;
+    ref.flow_id = flow_id;
+    ref.generation = entry->generation;
+    memset(&lookup, 0, sizeof lookup);
+    lookup.mask_index = mask_index;
+    xdp_flow_key_mask(&lookup.key, key, mask);
+
+    memset(zero_stats, 0, sizeof zero_stats);
+    ovs_assert(!bpf_map__update_elem(t->skel->maps.flow_stats, &flow_id,
+                                     sizeof flow_id, zero_stats,
+                                     sizeof zero_stats, 0));
+    ovs_assert(!bpf_map__update_elem(t->skel->maps.flow_table, &flow_id,
+                                     sizeof flow_id, entry, sizeof *entry, 0));
+    ovs_assert(!bpf_map__update_elem(t->skel->maps.flows, &lookup,
+                                     sizeof lookup, &ref, sizeof ref, 0));
+}
+
+static void
+xt_del_flow(const struct xdp_test *t, uint32_t mask_index,
+            const struct xdp_flow_key *mask, const struct xdp_flow_key *key,
+            uint32_t flow_id)
+{
+    struct xdp_flow_lookup lookup;
+
+    memset(&lookup, 0, sizeof lookup);
+    lookup.mask_index = mask_index;
+    xdp_flow_key_mask(&lookup.key, key, mask);
+    ovs_assert(!bpf_map__delete_elem(t->skel->maps.flows, &lookup,
+                                     sizeof lookup, 0));
+    ovs_assert(!bpf_map__delete_elem(t->skel->maps.flow_table, &flow_id,
+                                     sizeof flow_id, 0));
+}
+
+static void
+entry_output(struct xdp_flow_entry *entry, uint32_t ifindex)
+{
+    memset(entry, 0, sizeof *entry);
+    entry->n_actions = 1;
+    entry->actions[0].type = XDP_FLOW_ACT_OUTPUT;
+    entry->actions[0].arg = ifindex;
+}
+
+/* Packet construction. */
+
+struct pkt {
+    uint8_t data[MAX_PKT];
+    size_t len;
+    size_t l3;                  /* Offset of L3. */
+    size_t l4;                  /* Offset of L4. */
+};
+
+static void *
+pkt_put(struct pkt *p, size_t n)
+{
+    void *start = p->data + p->len;
+
+    ovs_assert(p->len + n <= MAX_PKT);
+    p->len += n;
+    return start;
+}
+
+static void
+pkt_put_random(struct pkt *p, size_t n)
+{
+    random_bytes(pkt_put(p, n), n);
+}
+
+static void
+put16(uint8_t *q, uint16_t v)
+{
+    q[0] = v >> 8;
+    q[1] = v;
+}
+
+static uint16_t
+get16(const uint8_t *q)
+{
+    return q[0] << 8 | q[1];
+}
+
+static void
+pkt_eth(struct pkt *p, int n_vlans, uint16_t type)
+{
+    static const uint8_t macs[12] = {
+        0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+        0x00, 0x66, 0x77, 0x88, 0x99, 0xaa,
+    };
+
+    p->len = 0;
+    memcpy(pkt_put(p, 12), macs, 12);
+    for (int i = 0; i < n_vlans; i++) {
+        uint8_t *q = pkt_put(p, 4);
+
+        put16(q, i ? 0x8100 : 0x88a8);
+        put16(q + 2, 100 + i);
+    }
+    put16(pkt_put(p, 2), type);
+    p->l3 = p->len;
+}
+
+static void
+pkt_ipv4(struct pkt *p, uint8_t proto)
+{
+    uint8_t *ip = pkt_put(p, 20);
+
+    memset(ip, 0, 20);
+    ip[0] = 0x45;
+    ip[1] = 0x2e;
+    ip[8] = 64;
+    ip[9] = proto;
+    memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+    p->l4 = p->len;
+}
+
+static void
+pkt_ipv6(struct pkt *p, uint8_t proto)
+{
+    uint8_t *ip = pkt_put(p, 40);
+
+    memset(ip, 0, 40);
+    memcpy(ip, "\x6a\x1b\xcd\xef", 4);
+    ip[6] = proto;
+    ip[7] = 64;
+    ip[8] = 0x20;
+    ip[9] = 0x01;
+    ip[23] = 1;
+    ip[24] = 0x20;
+    ip[25] = 0x01;
+    ip[39] = 2;
+    p->l4 = p->len;
+}
+
+static void
+pkt_l4(struct pkt *p, uint8_t proto, size_t payload)
+{
+    uint8_t *l4;
+
+    switch (proto) {
+    case IPPROTO_TCP:
+        l4 = pkt_put(p, 20);
+        memset(l4, 0, 20);
+        put16(l4, 1234);
+        put16(l4 + 2, 80);
+        l4[12] = 5 << 4;
+        l4[13] = 0x12;
+        break;
+    case IPPROTO_UDP:
+        l4 = pkt_put(p, 8);
+        memset(l4, 0, 8);
+        put16(l4, 5353);
+        put16(l4 + 2, 53);
+        break;
+    case IPPROTO_ICMPV6:
+    case IPPROTO_ICMP:
+        l4 = pkt_put(p, 8);
+        memset(l4, 0, 8);
+        l4[0] = proto == IPPROTO_ICMP ? 8 : 128;
+        break;
+    default:
+        break;
+    }
+    for (size_t i = 0; i < payload; i++) {
+        *(uint8_t *) pkt_put(p, 1) = i;
+    }
+}
+
+/* Sets the IP length fields and computes all checksums of 'p' (whose L4
+ * protocol is 'proto').  With 'udp_zero', a UDP checksum is left 0. */
+static void
+pkt_finish(struct pkt *p, uint8_t proto, bool udp_zero)
+{
+    uint16_t type = get16(p->data + p->l3 - 2);
+    uint8_t *ip = p->data + p->l3;
+    uint8_t *l4 = p->data + p->l4;
+    size_t l4_len = p->len - p->l4;
+    uint32_t partial = 0;
+    int csum_off;
+
+    if (type == ETH_TYPE_IP) {
+        put16(ip + 2, p->len - p->l3);
+        put16(ip + 10, 0);
+        memcpy(ip + 10, &(ovs_be16) { csum(ip, (ip[0] & 15) * 4) }, 2);
+        partial = csum_continue(0, ip + 12, 8);
+    } else if (type == ETH_TYPE_IPV6) {
+        put16(ip + 4, p->len - p->l3 - 40);
+        partial = csum_continue(0, ip + 8, 32);
+    }
+    partial = csum_add32(partial, htonl(l4_len));
+    partial = csum_add16(partial, htons(proto));
+
+    switch (proto) {
+    case IPPROTO_TCP:
+        csum_off = 16;
+        break;
+    case IPPROTO_UDP:
+        csum_off = 6;
+        put16(l4 + 4, l4_len);
+        break;
+    case IPPROTO_ICMPV6:
+        csum_off = 2;
+        break;
+    case IPPROTO_ICMP:
+        csum_off = 2;
+        partial = 0;
+        break;
+    default:
+        return;
+    }
+    put16(l4 + csum_off, 0);
+    if (proto == IPPROTO_UDP && udp_zero) {
+        return;
+    }
+    partial = csum_continue(partial, l4, l4_len);
+    ovs_be16 sum = csum_finish(partial);
+    if (proto == IPPROTO_UDP && !sum) {
+        sum = OVS_BE16_MAX;
+    }
+    memcpy(l4 + csum_off, &sum, 2);
+}
+
+/* Compares the XDP parser with flow_extract() on 'data'.  Returns 1 if they
+ * were compared, 0 if XDP gave the packet up (unparsed).  Aborts with both
+ * keys printed on a difference. */
+static int
+compare_parse(const struct xdp_test *t, const void *data, size_t len,
+              const char *what)
+{
+    struct xdp_flow_key xkey, okey;
+    struct dp_packet packet;
+    struct flow flow;
+    int status;
+
+    status = xt_parse(t, data, len, &xkey);
+    if (status != XDP_FLOW_PARSE_OK) {
+        if (getenv("OVS_XDP_TEST_VERBOSE")) {
+            fprintf(stderr, "%s: unparsed (%"PRIuSIZE" bytes)\n", what, len);
+        }
+        return 0;
+    }
+
+    dp_packet_use_const(&packet, data, len);
+    packet.md.in_port.odp_port = u32_to_odp(TEST_ODP_PORT);
+    flow_extract(&packet, &flow);
+    if (flow.nw_proto == IPPROTO_IGMP) {
+        /* The IGMP group is not covered. */
+        flow.igmp_group_ip4 = 0;
+    }
+    xdp_flow_key_from_flow(&okey, &flow);
+    if (memcmp(&xkey, &okey, sizeof xkey)) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        ds_put_format(&s, "%s: XDP and flow_extract() differ\nxdp: ", what);
+        xdp_flow_key_format(&s, &xkey);
+        ds_put_cstr(&s, "\novs: ");
+        xdp_flow_key_format(&s, &okey);
+        ds_put_cstr(&s, "\npacket:\n");
+        ds_put_hex_dump(&s, data, len, 0, false);
+        ovs_fatal(0, "%s", ds_cstr(&s));
+    }
+    return 1;
+}
+
+static void tcp_packet(struct pkt *, uint8_t src_mac, uint16_t dst_port);
+
+/* Crafted packets for the parser. */
+
+static void
+pkt_ext6(struct pkt *p, uint8_t next, uint8_t len_field, size_t bytes)
+{
+    uint8_t *q = pkt_put(p, bytes);
+
+    memset(q, 0, bytes);
+    q[0] = next;
+    q[1] = len_field;
+}
+
+static void
+pkt_frag6(struct pkt *p, uint8_t next, uint16_t offlg)
+{
+    uint8_t *q = pkt_put(p, 8);
+
+    memset(q, 0, 8);
+    q[0] = next;
+    put16(q + 2, offlg);
+}
+
+static void
+pkt_nd(struct pkt *p, uint8_t type, const uint8_t *opts, size_t opts_len)
+{
+    uint8_t *q = pkt_put(p, 24);
+
+    memset(q, 0, 24);
+    q[0] = type;
+    q[4] = 0x60;
+    q[8] = 0xfe;
+    q[9] = 0x80;
+    q[23] = 9;
+    memcpy(pkt_put(p, opts_len), opts, opts_len);
+}
+
+struct parse_counts {
+    int compared;
+    int unparsed;
+};
+
+/* Compares the parsers on 'p' and on every truncation of it. */
+static void
+check_truncations(const struct xdp_test *t, const struct pkt *p,
+                  const char *name, struct parse_counts *c)
+{
+    for (size_t len = ETH_HEADER_LEN; len <= p->len; len++) {
+        if (compare_parse(t, p->data, len, name)) {
+            c->compared++;
+        } else {
+            c->unparsed++;
+        }
+    }
+}
+
+static int
+expect_status(const struct xdp_test *t, const struct pkt *p)
+{
+    struct xdp_flow_key key;
+
+    return xt_parse(t, p->data, p->len, &key);
+}
+
+static void
+test_parse(struct xdp_test *t)
+{
+    static const uint8_t sll[8] = { 1, 1, 0xa, 0xb, 0xc, 0xd, 0xe, 0xf };
+    static const uint8_t tll[8] = { 2, 1, 0x1, 0x2, 0x3, 0x4, 0x5, 0x6 };
+    static const uint8_t two_sll[16] = {
+        1, 1, 0xa, 0xb, 0xc, 0xd, 0xe, 0xf,
+        1, 1, 0x1, 0x2, 0x3, 0x4, 0x5, 0x6,
+    };
+    static const uint8_t l4_protos[] = {
+        IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP, IPPROTO_ICMP, IPPROTO_IGMP,
+        IPPROTO_ICMPV6, 99,
+    };
+    struct parse_counts c = { 0, 0 };
+    struct pkt p;
+    uint8_t *q;
+
+    /* IPv4 and IPv6 with every L4 protocol, 0 to 2 VLAN headers, with
+     * options, then truncated at every length. */
+    for (int vlans = 0; vlans <= 2; vlans++) {
+        for (int i = 0; i < ARRAY_SIZE(l4_protos); i++) {
+            uint8_t proto = l4_protos[i];
+
+            pkt_eth(&p, vlans, ETH_TYPE_IP);
+            pkt_ipv4(&p, proto);
+            memset(pkt_put(&p, 8), 1, 8);         /* Options. */
+            p.data[p.l3] = 0x47;
+            p.l4 = p.len;
+            pkt_l4(&p, proto, 12);
+            if (proto == IPPROTO_SCTP || proto == IPPROTO_IGMP
+                || proto == 99) {
+                pkt_put_random(&p, 12);
+            }
+            pkt_finish(&p, proto, false);
+            check_truncations(t, &p, "ipv4", &c);
+
+            pkt_eth(&p, vlans, ETH_TYPE_IPV6);
+            pkt_ipv6(&p, 0);
+            pkt_ext6(&p, 43, 0, 8);               /* Hop-by-hop. */
+            pkt_ext6(&p, 51, 1, 16);              /* Routing. */
+            pkt_ext6(&p, 60, 2, 16);              /* AH: (2 + 2) * 4. */
+            pkt_ext6(&p, 44, 0, 8);               /* Destination. */
+            pkt_frag6(&p, proto, 0x0001);         /* First fragment. */
+            p.l4 = p.len;
+            pkt_l4(&p, proto, 12);
+            if (proto == IPPROTO_SCTP || proto == IPPROTO_IGMP
+                || proto == 99) {
+                pkt_put_random(&p, 12);
+            }
+            pkt_finish(&p, proto, false);
+            check_truncations(t, &p, "ipv6", &c);
+        }
+    }
+
+    /* Later fragments. */
+    pkt_eth(&p, 0, ETH_TYPE_IP);
+    pkt_ipv4(&p, IPPROTO_UDP);
+    put16(p.data + p.l3 + 6, 0x2010);
+    pkt_l4(&p, IPPROTO_UDP, 4);
+    pkt_finish(&p, IPPROTO_UDP, false);
+    check_truncations(t, &p, "ipv4 later fragment", &c);
+    pkt_eth(&p, 0, ETH_TYPE_IPV6);
+    pkt_ipv6(&p, 44);
+    pkt_frag6(&p, IPPROTO_TCP, 0x0100);
+    pkt_l4(&p, IPPROTO_TCP, 4);
+    pkt_finish(&p, IPPROTO_TCP, false);
+    check_truncations(t, &p, "ipv6 later fragment", &c);
+
+    /* ND: NS with SLL, NA with TLL, both, twice the same (invalid). */
+    const uint8_t *nd_opts[] = { sll, tll, two_sll };
+    for (int i = 0; i < 3; i++) {
+        pkt_eth(&p, 0, ETH_TYPE_IPV6);
+        pkt_ipv6(&p, IPPROTO_ICMPV6);
+        pkt_nd(&p, i == 1 ? 136 : 135, nd_opts[i], i == 2 ? 16 : 8);
+        pkt_finish(&p, IPPROTO_ICMPV6, false);
+        check_truncations(t, &p, "nd", &c);
+    }
+    pkt_eth(&p, 0, ETH_TYPE_IPV6);
+    pkt_ipv6(&p, IPPROTO_ICMPV6);
+    pkt_nd(&p, 135, sll, 8);
+    memcpy(pkt_put(&p, 8), tll, 8);
+    pkt_finish(&p, IPPROTO_ICMPV6, false);
+    check_truncations(t, &p, "nd sll+tll", &c);
+
+    /* ARP, RARP, ARP with a 16-bit opcode, bad hardware type. */
+    for (int i = 0; i < 4; i++) {
+        pkt_eth(&p, i & 1, i == 1 ? ETH_TYPE_RARP : ETH_TYPE_ARP);
+        q = pkt_put(&p, 28);
+        random_bytes(q, 28);
+        memcpy(q, "\x00\x01\x08\x00\x06\x04", 6);
+        put16(q + 6, i == 2 ? 0x0102 : 1);
+        if (i == 3) {
+            q[1] = 6;
+        }
+        check_truncations(t, &p, "arp", &c);
+    }
+
+    /* 802.2 with and without SNAP, MPLS, something else. */
+    pkt_eth(&p, 1, 100);
+    memcpy(pkt_put(&p, 8), "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
+    p.l3 = p.len;
+    pkt_ipv4(&p, IPPROTO_UDP);
+    pkt_l4(&p, IPPROTO_UDP, 0);
+    pkt_finish(&p, IPPROTO_UDP, false);
+    check_truncations(t, &p, "snap", &c);
+    pkt_eth(&p, 0, 100);
+    memcpy(pkt_put(&p, 8), "\xaa\xaa\x03\x00\x00\x00\x05\x00", 8);
+    check_truncations(t, &p, "snap short type", &c);
+    pkt_eth(&p, 0, 100);
+    memcpy(pkt_put(&p, 8), "\x42\x42\x03\x00\x00\x00\x08\x00", 8);
+    check_truncations(t, &p, "llc", &c);
+    pkt_eth(&p, 0, ETH_TYPE_MPLS);
+    pkt_put_random(&p, 12);
+    check_truncations(t, &p, "mpls", &c);
+    pkt_eth(&p, 0, 0x1234);
+    pkt_put_random(&p, 12);
+    check_truncations(t, &p, "other", &c);
+
+    /* Bad IPv4 header lengths and total lengths. */
+    for (int ihl = 0; ihl < 16; ihl++) {
+        for (int tot = 0; tot < 4; tot++) {
+            static const uint16_t tot_lens[] = { 0, 19, 40, 1000 };
+
+            pkt_eth(&p, 0, ETH_TYPE_IP);
+            pkt_ipv4(&p, IPPROTO_TCP);
+            pkt_put_random(&p, 40);
+            p.data[p.l3] = 0x40 | ihl;
+            put16(p.data + p.l3 + 2, tot_lens[tot]);
+            if (!compare_parse(t, p.data, p.len, "bad ihl")) {
+                c.unparsed++;
+            } else {
+                c.compared++;
+            }
+        }
+    }
+
+    /* Bad IPv6: payload length too long; extension header longer than the
+     * payload; AH too long; too many extension headers (unparsed). */
+    pkt_eth(&p, 0, ETH_TYPE_IPV6);
+    pkt_ipv6(&p, IPPROTO_UDP);
+    pkt_l4(&p, IPPROTO_UDP, 8);
+    pkt_finish(&p, IPPROTO_UDP, false);
+    put16(p.data + p.l3 + 4, 100);
+    c.compared += compare_parse(t, p.data, p.len, "ipv6 plen");
+    pkt_eth(&p, 0, ETH_TYPE_IPV6);
+    pkt_ipv6(&p, 60);
+    pkt_ext6(&p, IPPROTO_UDP, 5, 16);
+    pkt_l4(&p, IPPROTO_UDP, 8);
+    pkt_finish(&p, IPPROTO_UDP, false);
+    c.compared += compare_parse(t, p.data, p.len, "ipv6 ext overflow");
+    pkt_eth(&p, 0, ETH_TYPE_IPV6);
+    pkt_ipv6(&p, 51);
+    pkt_ext6(&p, IPPROTO_UDP, 9, 16);
+    pkt_finish(&p, IPPROTO_UDP, false);
+    c.compared += compare_parse(t, p.data, p.len, "ipv6 ah overflow");
+    pkt_eth(&p, 0, ETH_TYPE_IPV6);
+    pkt_ipv6(&p, 60);
+    for (int i = 0; i < 7; i++) {
+        pkt_ext6(&p, i < 6 ? 60 : IPPROTO_UDP, 0, 8);
+    }
+    pkt_l4(&p, IPPROTO_UDP, 8);
+    pkt_finish(&p, IPPROTO_UDP, false);
+    printf("7 IPv6 extension headers: %s\n",
+           expect_status(t, &p) == XDP_FLOW_PARSE_UNPARSED
+           ? "unparsed" : "parsed");
+    p.len -= 16;
+    memmove(p.data + p.len - 8, p.data + p.len + 8, 8);
+    p.data[p.l3 + 40 + 5 * 8] = IPPROTO_UDP;
+    pkt_finish(&p, IPPROTO_UDP, false);
+    printf("6 IPv6 extension headers: %s\n",
+           expect_status(t, &p) == XDP_FLOW_PARSE_UNPARSED
+           ? "unparsed" : "parsed");
+    c.compared += compare_parse(t, p.data, p.len, "6 ext");
+
+    /* Three VLAN headers go to userspace; two do not. */
+    pkt_eth(&p, 3, ETH_TYPE_IP);
+    pkt_ipv4(&p, IPPROTO_UDP);
+    pkt_l4(&p, IPPROTO_UDP, 0);
+    pkt_finish(&p, IPPROTO_UDP, false);
+    printf("3 VLAN headers: %s\n",
+           expect_status(t, &p) == XDP_FLOW_PARSE_UNPARSED
+           ? "unparsed" : "parsed");
+
+    /* Too short for BPF_PROG_RUN. */
+    for (size_t len = 0; len < ETH_HEADER_LEN; len++) {
+        int verdict = xt_run(t, t->parse_fd, p.data, len, NULL, NULL, 1,
+                             NULL);
+        if (verdict != -EINVAL) {
+            printf("length %"PRIuSIZE": %d\n", len, verdict);
+        }
+    }
+    printf("lengths 0 to 13: rejected by BPF_PROG_RUN\n");
+    /* One key in full, to see that the comparison is not vacuous. */
+    struct xdp_flow_key key;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    pkt_eth(&p, 1, ETH_TYPE_IPV6);
+    pkt_ipv6(&p, IPPROTO_ICMPV6);
+    pkt_nd(&p, 135, sll, 8);
+    pkt_finish(&p, IPPROTO_ICMPV6, false);
+    ovs_assert(xt_parse(t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
+    xdp_flow_key_format(&s, &key);
+    printf("%s\n", ds_cstr(&s));
+    ds_clear(&s);
+    tcp_packet(&p, 1, 80);
+    ovs_assert(xt_parse(t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
+    xdp_flow_key_format(&s, &key);
+    printf("%s\n", ds_cstr(&s));
+    ds_destroy(&s);
+
+    printf("crafted: %d compared with flow_extract(), %d unparsed\n",
+           c.compared, c.unparsed);
+}
+
+/* Random packets. */
+
+static uint32_t
+rnd(uint32_t n)
+{
+    return random_uint32() % n;
+}
+
+static void
+random_l4(struct pkt *p, uint8_t proto)
+{
+    uint8_t *q;
+
+    p->l4 = p->len;
+    switch (proto) {
+    case IPPROTO_TCP:
+        q = pkt_put(p, 20);
+        random_bytes(q, 20);
+        if (rnd(8)) {
+            q[12] = (5 + rnd(3)) << 4 | (q[12] & 15);
+            pkt_put_random(p, ((q[12] >> 4) - 5) * 4);
+        }
+        break;
+    case IPPROTO_ICMPV6:
+        q = pkt_put(p, 8);
+        random_bytes(q, 8);
+        if (rnd(3)) {
+            q[0] = rnd(2) ? 135 : 136;
+            q[1] = rnd(10) ? 0 : 1;
+            pkt_put_random(p, 16);
+            for (int n = rnd(6); n > 0; n--) {
+                q = pkt_put(p, 8);
+                random_bytes(q, 8);
+                q[0] = rnd(4) ? 1 + rnd(2) : rnd(256);
+                q[1] = rnd(5) ? 1 : rnd(3);
+                if (q[1] > 1) {
+                    pkt_put_random(p, (q[1] - 1) * 8);
+                }
+            }
+        }
+        break;
+    default:
+        pkt_put_random(p, 8 + rnd(8));
+        break;
+    }
+    pkt_put_random(p, rnd(16));
+}
+
+static uint8_t
+random_proto(void)
+{
+    static const uint8_t protos[] = {
+        IPPROTO_TCP, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_UDP, IPPROTO_SCTP,
+        IPPROTO_ICMP, IPPROTO_IGMP, IPPROTO_ICMPV6, IPPROTO_ICMPV6, 47,
+    };
+
+    return protos[rnd(ARRAY_SIZE(protos))];
+}
+
+static void
+random_packet(struct pkt *p)
+{
+    static const uint16_t types[] = {
+        ETH_TYPE_IP, ETH_TYPE_IP, ETH_TYPE_IP, ETH_TYPE_IPV6,
+        ETH_TYPE_IPV6, ETH_TYPE_IPV6, ETH_TYPE_ARP, ETH_TYPE_RARP, 0x0100,
+        ETH_TYPE_MPLS, 0x9000,
+    };
+    int n_vlans = rnd(20) ? rnd(3) : 3;
+    uint16_t type = types[rnd(ARRAY_SIZE(types))];
+    uint8_t *q;
+
+    pkt_eth(p, n_vlans, type);
+    random_bytes(p->data, 12);
+    for (int i = 0; i < n_vlans; i++) {
+        put16(p->data + 12 + 4 * i, rnd(2) ? 0x8100 : 0x88a8);
+        p->data[14 + 4 * i] = rnd(256);
+    }
+
+    if (type == ETH_TYPE_IP) {
+        int ihl = rnd(5) ? 5 + rnd(3) : rnd(16);
+        uint8_t proto = random_proto();
+
+        q = pkt_put(p, 20);
+        random_bytes(q, 20);
+        q[0] = (rnd(10) ? 0x40 : rnd(16) << 4) | ihl;
+        q[9] = proto;
+        put16(q + 6, rnd(2) ? 0 : rnd(3) ? 0x2000 * rnd(2) + rnd(2) * 8
+              : rnd(65536));
+        if (ihl > 5) {
+            pkt_put_random(p, (ihl - 5) * 4);
+        }
+        random_l4(p, proto);
+        if (rnd(6)) {
+            put16(p->data + p->l3 + 2, p->len - p->l3);
+        }
+    } else if (type == ETH_TYPE_IPV6) {
+        uint8_t proto = random_proto();
+        uint8_t *next;
+        int n_ext;
+
+        q = pkt_put(p, 40);
+        random_bytes(q, 40);
+        q[0] = 0x60 | (q[0] & 15);
+        next = &q[6];
+        n_ext = rnd(3) ? 0 : rnd(8);
+        for (int i = 0; i < n_ext; i++) {
+            static const uint8_t exts[] = { 0, 43, 60, 51, 44 };
+            uint8_t ext = exts[rnd(ARRAY_SIZE(exts))];
+            uint8_t len = rnd(4) ? 0 : rnd(3);
+
+            *next = ext;
+            q = pkt_put(p, 8);
+            random_bytes(q, 8);
+            next = &q[0];
+            if (ext == 44) {
+                put16(q + 2, rnd(2) ? 0 : rnd(2) ? 1 : rnd(65536));
+            } else {
+                q[1] = len;
+                size_t total = ext == 51 ? (len + 2) * 4 : (len + 1) * 8;
+                if (total > 8) {
+                    pkt_put_random(p, total - 8);
+                }
+            }
+        }
+        *next = proto;
+        random_l4(p, proto);
+        if (rnd(6)) {
+            put16(p->data + p->l3 + 4, p->len - p->l3 - 40);
+        }
+    } else if (type == ETH_TYPE_ARP || type == ETH_TYPE_RARP) {
+        q = pkt_put(p, 28);
+        random_bytes(q, 28);
+        if (rnd(5)) {
+            memcpy(q, "\x00\x01\x08\x00\x06\x04\x00", 7);
+        }
+    } else if (type == 0x0100) {
+        q = pkt_put(p, 8);
+        memcpy(q, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
+        if (!rnd(4)) {
+            q[rnd(8)] = rnd(256);
+        }
+        pkt_put_random(p, 30);
+    } else {
+        pkt_put_random(p, rnd(40));
+    }
+
+    if (!rnd(4)) {
+        p->len = ETH_HEADER_LEN + rnd(p->len - ETH_HEADER_LEN + 1);
+    } else if (!rnd(8)) {
+        pkt_put_random(p, rnd(20));
+    }
+}
+
+static void
+test_random(struct xdp_test *t, int n, uint32_t seed)
+{
+    int compared = 0, unparsed = 0;
+    struct pkt p;
+
+    random_set_seed(seed);
+    for (int i = 0; i < n; i++) {
+        char name[64];
+
+        random_packet(&p);
+        snprintf(name, sizeof name, "random packet %d (seed %"PRIu32")",
+                 i, seed);
+        if (compare_parse(t, p.data, p.len, name)) {
+            compared++;
+        } else {
+            unparsed++;
+        }
+    }
+    printf("random: %d packets, %d compared with flow_extract(), "
+           "%d unparsed\n", n, compared, unparsed);
+    if (compared < n / 2) {
+        ovs_fatal(0, "too few packets compared");
+    }
+}
+
+/* Lookup, ranking, cache. */
+
+static const char *
+verdict_name(int verdict)
+{
+    switch (verdict) {
+    case XDP_ABORTED: return "aborted";
+    case XDP_DROP: return "drop";
+    case XDP_PASS: return "pass";
+    case XDP_TX: return "tx";
+    case XDP_REDIRECT: return "redirect";
+    default: return "error";
+    }
+}
+
+static void
+tcp_packet(struct pkt *p, uint8_t src_mac, uint16_t dst_port)
+{
+    pkt_eth(p, 0, ETH_TYPE_IP);
+    p->data[11] = src_mac;
+    pkt_ipv4(p, IPPROTO_TCP);
+    pkt_l4(p, IPPROTO_TCP, 10);
+    put16(p->data + p->l4 + 2, dst_port);
+    pkt_finish(p, IPPROTO_TCP, false);
+}
+
+static void
+print_run(const struct xdp_test *t, const char *what, const struct pkt *p)
+{
+    int verdict = xt_run(t, t->main_fd, p->data, p->len, NULL, NULL, 1,
+                         NULL);
+
+    printf("%s: %s\n", what, verdict_name(verdict));
+}
+
+#define PRINT_COUNTER(T, NAME) \
+    printf("  %s=%"PRIu64"\n", #NAME, xt_counter(T, XDP_ABI_CNT_##NAME))
+
+static void
+test_lookup(struct xdp_test *t)
+{
+    struct xdp_flow_key mask0, mask1, key_a, key_b, key_c, key_d;
+    struct xdp_flow_entry out_entry, drop_entry, entry;
+    struct xdp_flow_stats stats;
+    struct pkt a, b, c, d, vlan3;
+    uint32_t order[2];
+
+    tcp_packet(&a, 1, 80);
+    tcp_packet(&b, 1, 81);
+    tcp_packet(&c, 2, 80);
+    tcp_packet(&d, 3, 80);
+    ovs_assert(xt_parse(t, a.data, a.len, &key_a) == XDP_FLOW_PARSE_OK);
+    ovs_assert(xt_parse(t, b.data, b.len, &key_b) == XDP_FLOW_PARSE_OK);
+    ovs_assert(xt_parse(t, c.data, c.len, &key_c) == XDP_FLOW_PARSE_OK);
+    ovs_assert(xt_parse(t, d.data, d.len, &key_d) == XDP_FLOW_PARSE_OK);
+
+    print_run(t, "empty table, a", &a);
+    PRINT_COUNTER(t, UPCALL_MISS);
+
+    /* Mask 0: in_port, dl_type, nw_proto, tp_dst. */
+    memset(&mask0, 0, sizeof mask0);
+    mask0.in_port = UINT32_MAX;
+    mask0.dl_type = OVS_BE16_MAX;
+    mask0.nw_proto = UINT8_MAX;
+    mask0.tp_dst = OVS_BE16_MAX;
+    xt_set_mask(t, 0, &mask0);
+    order[0] = 0;
+    xt_set_order(t, order, 1);
+    entry_output(&out_entry, t->ifindex);
+    out_entry.mark = 1;
+    xt_put_flow(t, 0, &mask0, &key_a, 1, &out_entry);
+
+    print_run(t, "flow 1 (tp_dst=80), a", &a);
+    PRINT_COUNTER(t, MEGAFLOW_HIT);
+    print_run(t, "flow 1, a again", &a);
+    PRINT_COUNTER(t, EMC_HIT);
+    xt_flow_stats(t, 1, &stats);
+    printf("  flow 1: packets=%"PRIu64" bytes=%"PRIu64" tcp_flags=0x%"PRIx16
+           " used=%s\n", (uint64_t) stats.packets, (uint64_t) stats.bytes,
+           stats.tcp_flags,
+           stats.used ? "yes" : "no");
+    print_run(t, "b (tp_dst=81)", &b);
+    PRINT_COUNTER(t, UPCALL_MISS);
+
+    /* Mask 1: in_port, dl_type, nw_dst.  Flow 2 drops.  Packets c and d
+     * match flow 1 and flow 2; the first ranked mask wins. */
+    memset(&mask1, 0, sizeof mask1);
+    mask1.in_port = UINT32_MAX;
+    mask1.dl_type = OVS_BE16_MAX;
+    mask1.nw_dst = OVS_BE32_MAX;
+    xt_set_mask(t, 1, &mask1);
+    memset(&drop_entry, 0, sizeof drop_entry);
+    drop_entry.mark = 2;
+    xt_put_flow(t, 1, &mask1, &key_a, 2, &drop_entry);
+    order[0] = 0;
+    order[1] = 1;
+    xt_set_order(t, order, 2);
+    print_run(t, "order 0,1: b", &b);
+    print_run(t, "order 0,1: c", &c);
+    order[0] = 1;
+    order[1] = 0;
+    xt_set_order(t, order, 2);
+    print_run(t, "order 1,0: d", &d);
+    for (uint32_t i = 0; i < 2; i++) {
+        uint64_t hits[t->n_cpus], sum = 0;
+
+        ovs_assert(!bpf_map__lookup_elem(t->skel->maps.mask_hits, &i,
+                                         sizeof i, hits, sizeof hits, 0));
+        for (int cpu = 0; cpu < t->n_cpus; cpu++) {
+            sum += hits[cpu];
+        }
+        printf("  mask %"PRIu32" hits=%"PRIu64"\n", i, sum);
+    }
+
+    /* The cache never serves a deleted or replaced flow: a is cached with
+     * flow 1; after flow 1 is deleted it must hit flow 2 (mask 1). */
+    order[0] = 0;
+    order[1] = 1;
+    xt_set_order(t, order, 2);
+    print_run(t, "a cached", &a);
+    xt_del_flow(t, 0, &mask0, &key_a, 1);
+    print_run(t, "flow 1 deleted, a", &a);
+    /* Flow 2 modified to output: the new actions apply at once. */
+    entry_output(&entry, t->ifindex);
+    xt_put_flow(t, 1, &mask1, &key_a, 2, &entry);
+    print_run(t, "flow 2 modified, a", &a);
+    print_run(t, "flow 2 modified, a again", &a);
+    /* Id 2 reused for another match (b on mask 0): a, cached with id 2,
+     * must not be served b's flow. */
+    xt_del_flow(t, 1, &mask1, &key_a, 2);
+    xt_put_flow(t, 0, &mask0, &key_b, 2, &entry);
+    print_run(t, "id 2 reused for b, a", &a);
+    print_run(t, "id 2 reused for b, b", &b);
+    PRINT_COUNTER(t, EMC_HIT);
+    PRINT_COUNTER(t, EMC_MISS);
+
+    /* Partial flows, missing output ports, unparsed packets. */
+    memset(&entry, 0, sizeof entry);
+    entry.n_actions = 1;
+    entry.mark = 0x1234;
+    entry.actions[0].type = XDP_FLOW_ACT_UPCALL_PARTIAL;
+    xt_put_flow(t, 0, &mask0, &key_b, 2, &entry);
+    print_run(t, "partial flow, b", &b);
+    PRINT_COUNTER(t, UPCALL_PARTIAL);
+    entry_output(&entry, 999999);
+    xt_put_flow(t, 0, &mask0, &key_b, 2, &entry);
+    print_run(t, "output to a port not in tx_ports, b", &b);
+    PRINT_COUNTER(t, NO_TX_PORT);
+    PRINT_COUNTER(t, UPCALL_PARTIAL);
+
+    pkt_eth(&vlan3, 3, ETH_TYPE_IP);
+    pkt_ipv4(&vlan3, IPPROTO_UDP);
+    pkt_l4(&vlan3, IPPROTO_UDP, 0);
+    pkt_finish(&vlan3, IPPROTO_UDP, false);
+    print_run(t, "3 VLAN headers", &vlan3);
+    PRINT_COUNTER(t, UPCALL_UNPARSED);
+    PRINT_COUNTER(t, HANDLED);
+    PRINT_COUNTER(t, DROPPED);
+    PRINT_COUNTER(t, RX);
+}
+
+/* Actions. */
+
+/* Applies a masked set of 'n' bytes at 'off' to 'p', as the expectation. */
+static void
+expect_set(struct pkt *p, size_t off, const uint8_t *value,
+           const uint8_t *mask, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        p->data[off + i] = (p->data[off + i] & ~mask[i])
+                           | (value[i] & mask[i]);
+    }
+}
+
+enum pkt_kind { K_TCP4, K_UDP4, K_UDP4_ZERO, K_TCP6, K_UDP6, K_ICMP6,
+                K_SCTP4, K_TCP4_VLAN };
+
+static const char *kind_names[] = {
+    "ipv4/tcp", "ipv4/udp", "ipv4/udp zero csum", "ipv6/tcp", "ipv6/udp",
+    "ipv6/icmpv6", "ipv4/sctp", "vlan/ipv4/tcp",
+};
+
+static uint8_t
+kind_proto(enum pkt_kind kind)
+{
+    switch (kind) {
+    case K_TCP4: case K_TCP6: case K_TCP4_VLAN: return IPPROTO_TCP;
+    case K_UDP4: case K_UDP4_ZERO: case K_UDP6: return IPPROTO_UDP;
+    case K_ICMP6: return IPPROTO_ICMPV6;
+    case K_SCTP4: return IPPROTO_SCTP;
+    }
+    OVS_NOT_REACHED();
+}
+
+static void
+kind_packet(struct pkt *p, enum pkt_kind kind)
+{
+    bool v6 = kind == K_TCP6 || kind == K_UDP6 || kind == K_ICMP6;
+    uint8_t proto = kind_proto(kind);
+
+    pkt_eth(p, kind == K_TCP4_VLAN, v6 ? ETH_TYPE_IPV6 : ETH_TYPE_IP);
+    if (v6) {
+        pkt_ipv6(p, proto);
+    } else {
+        pkt_ipv4(p, proto);
+    }
+    pkt_l4(p, proto, 13);
+    if (proto == IPPROTO_SCTP) {
+        pkt_put_random(p, 12);
+    }
+    pkt_finish(p, proto, kind == K_UDP4_ZERO);
+}
+
+struct field_case {
+    enum xdp_flow_field field;
+    const char *name;
+    int base;                   /* 0: L2, 3: L3, 4: L4. */
+    int off;
+    int len;
+};
+
+static const struct field_case fields[] = {
+    { XDP_FLOW_FIELD_ETH_SRC, "eth_src", 0, 6, 6 },
+    { XDP_FLOW_FIELD_ETH_DST, "eth_dst", 0, 0, 6 },
+    { XDP_FLOW_FIELD_IPV4_SRC, "ipv4_src", 3, 12, 4 },
+    { XDP_FLOW_FIELD_IPV4_DST, "ipv4_dst", 3, 16, 4 },
+    { XDP_FLOW_FIELD_IPV4_TOS, "ipv4_tos", 3, 1, 1 },
+    { XDP_FLOW_FIELD_IPV4_TTL, "ipv4_ttl", 3, 8, 1 },
+    { XDP_FLOW_FIELD_IPV6_SRC, "ipv6_src", 3, 8, 16 },
+    { XDP_FLOW_FIELD_IPV6_DST, "ipv6_dst", 3, 24, 16 },
+    { XDP_FLOW_FIELD_IPV6_TCLASS, "ipv6_tclass", 3, -1, 1 },
+    { XDP_FLOW_FIELD_IPV6_HLIMIT, "ipv6_hlimit", 3, 7, 1 },
+    { XDP_FLOW_FIELD_IPV6_LABEL, "ipv6_label", 3, -2, 4 },
+    { XDP_FLOW_FIELD_TP_SRC, "tp_src", 4, 0, 2 },
+    { XDP_FLOW_FIELD_TP_DST, "tp_dst", 4, 2, 2 },
+};
+
+static bool
+field_applies(const struct field_case *f, enum pkt_kind kind)
+{
+    bool v6 = kind == K_TCP6 || kind == K_UDP6 || kind == K_ICMP6;
+
+    switch (f->field) {
+    case XDP_FLOW_FIELD_IPV4_SRC: case XDP_FLOW_FIELD_IPV4_DST:
+    case XDP_FLOW_FIELD_IPV4_TOS: case XDP_FLOW_FIELD_IPV4_TTL:
+        return !v6;
+    case XDP_FLOW_FIELD_IPV6_SRC: case XDP_FLOW_FIELD_IPV6_DST:
+    case XDP_FLOW_FIELD_IPV6_TCLASS: case XDP_FLOW_FIELD_IPV6_HLIMIT:
+    case XDP_FLOW_FIELD_IPV6_LABEL:
+        return v6;
+    case XDP_FLOW_FIELD_TP_SRC: case XDP_FLOW_FIELD_TP_DST:
+        return kind != K_ICMP6;
+    case XDP_FLOW_FIELD_ETH_SRC: case XDP_FLOW_FIELD_ETH_DST:
+    default:
+        return true;
+    }
+}
+
+/* Applies 'f' with 'value'/'mask' to the expected packet 'p'. */
+static void
+expect_field(struct pkt *p, const struct field_case *f, enum pkt_kind kind,
+             const uint8_t *value, const uint8_t *mask)
+{
+    size_t base = f->base == 0 ? 0 : f->base == 3 ? p->l3 : p->l4;
+
+    if (kind == K_SCTP4 && f->base == 4) {
+        return;                 /* Not supported: unchanged. */
+    }
+    if (f->off == -1 || f->off == -2) {
+        uint32_t word = (uint32_t) get16(p->data + base) << 16
+                        | get16(p->data + base + 2);
+        uint32_t v, m;
+
+        if (f->off == -1) {
+            v = (uint32_t) value[0] << 20;
+            m = (uint32_t) mask[0] << 20;
+        } else {
+            v = (uint32_t) value[0] << 24 | value[1] << 16 | value[2] << 8
+                | value[3];
+            m = ((uint32_t) mask[0] << 24 | mask[1] << 16 | mask[2] << 8
+                 | mask[3]) & 0xfffff;
+        }
+        word = (word & ~m) | (v & m);
+        put16(p->data + base, word >> 16);
+        put16(p->data + base + 2, word);
+        return;
+    }
+    expect_set(p, base + f->off, value, mask, f->len);
+}
+
+/* Runs 'entry' (a single flow matching everything) on 'in'; compares the
+ * output with 'expected'.  Returns true if they are equal. */
+static bool
+run_actions(struct xdp_test *t, struct xdp_flow_entry *entry,
+            const struct pkt *in, const struct pkt *expected,
+            int expected_verdict, const char *name)
+{
+    static const struct xdp_flow_key zero_mask;
+    uint8_t out[MAX_PKT + 8];
+    uint32_t out_len = 0;
+    int verdict;
+
+    xt_put_flow(t, 0, &zero_mask, &zero_mask, 1, entry);
+    verdict = xt_run(t, t->main_fd, in->data, in->len, out, &out_len, 1,
+                     NULL);
+    if (verdict != expected_verdict) {
+        printf("%s: verdict %s, expected %s\n", name, verdict_name(verdict),
+               verdict_name(expected_verdict));
+        return false;
+    }
+    if (expected && (out_len != expected->len
+                     || memcmp(out, expected->data, out_len))) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        ds_put_format(&s, "%s: output differs\ngot:\n", name);
+        ds_put_hex_dump(&s, out, out_len, 0, false);
+        ds_put_cstr(&s, "expected:\n");
+        ds_put_hex_dump(&s, expected->data, expected->len, 0, false);
+        printf("%s", ds_cstr(&s));
+        ds_destroy(&s);
+        return false;
+    }
+    return true;
+}
+
+static void
+test_actions(struct xdp_test *t)
+{
+    static const struct xdp_flow_key zero_mask;
+    struct xdp_flow_entry entry;
+    int n_ok = 0, n_failed = 0;
+    uint32_t order = 0;
+    struct pkt in, exp;
+
+    xt_set_mask(t, 0, &zero_mask);
+    xt_set_order(t, &order, 1);
+    random_set_seed(42);
+
+    /* Every field, plain and masked, on every kind of packet. */
+    for (int k = K_TCP4; k <= K_TCP4_VLAN; k++) {
+        for (int i = 0; i < ARRAY_SIZE(fields); i++) {
+            const struct field_case *f = &fields[i];
+
+            if (!field_applies(f, k)) {
+                continue;
+            }
+            for (int masked = 0; masked < 2; masked++) {
+                struct xdp_flow_action *act;
+                char name[128];
+
+                kind_packet(&in, k);
+                exp = in;
+                entry_output(&entry, t->ifindex);
+                entry.n_actions = 2;
+                entry.actions[1] = entry.actions[0];
+                act = &entry.actions[0];
+                memset(act, 0, sizeof *act);
+                act->type = XDP_FLOW_ACT_SET_FIELD;
+                act->field = f->field;
+                random_bytes(act->value, f->len);
+                if (masked) {
+                    random_bytes(act->mask, f->len);
+                } else {
+                    memset(act->mask, 0xff, f->len);
+                }
+                expect_field(&exp, f, k, act->value, act->mask);
+                pkt_finish(&exp, kind_proto(k), k == K_UDP4_ZERO);
+                if (k == K_UDP4_ZERO) {
+                    /* The program leaves a zero UDP checksum alone. */
+                    put16(exp.data + exp.l4 + 6, 0);
+                }
+                snprintf(name, sizeof name, "%s %s%s", kind_names[k],
+                         masked ? "masked " : "", f->name);
+                if (run_actions(t, &entry, &in, &exp, XDP_TX, name)) {
+                    n_ok++;
+                } else {
+                    n_failed++;
+                }
+            }
+        }
+    }
+    printf("set field: %d ok, %d failed\n", n_ok, n_failed);
+
+    /* Push VLAN, then set the IPv4 source: the offsets follow. */
+    kind_packet(&in, K_TCP4);
+    exp = in;
+    memmove(exp.data + 16, exp.data + 12, exp.len - 12);
+    put16(exp.data + 12, 0x8100);
+    put16(exp.data + 14, 0x2064);
+    exp.len += 4;
+    exp.l3 += 4;
+    exp.l4 += 4;
+    memcpy(exp.data + exp.l3 + 12, "\xc0\xa8\x01\x01", 4);
+    pkt_finish(&exp, IPPROTO_TCP, false);
+    memset(&entry, 0, sizeof entry);
+    entry.n_actions = 3;
+    entry.actions[0].type = XDP_FLOW_ACT_PUSH_VLAN;
+    entry.actions[0].arg = 0x8100 << 16 | 0x2064;
+    entry.actions[1].type = XDP_FLOW_ACT_SET_FIELD;
+    entry.actions[1].field = XDP_FLOW_FIELD_IPV4_SRC;
+    memcpy(entry.actions[1].value, "\xc0\xa8\x01\x01", 4);
+    memset(entry.actions[1].mask, 0xff, 4);
+    entry.actions[2].type = XDP_FLOW_ACT_OUTPUT;
+    entry.actions[2].arg = t->ifindex;
+    printf("push_vlan, set ipv4_src: %s\n",
+           run_actions(t, &entry, &in, &exp, XDP_TX, "push_vlan")
+           ? "ok" : "FAILED");
+
+    /* Pop VLAN, then set the TCP destination port. */
+    kind_packet(&in, K_TCP4_VLAN);
+    exp = in;
+    memmove(exp.data + 12, exp.data + 16, exp.len - 16);
+    exp.len -= 4;
+    exp.l3 -= 4;
+    exp.l4 -= 4;
+    put16(exp.data + exp.l4 + 2, 8080);
+    pkt_finish(&exp, IPPROTO_TCP, false);
+    memset(&entry, 0, sizeof entry);
+    entry.n_actions = 3;
+    entry.actions[0].type = XDP_FLOW_ACT_POP_VLAN;
+    entry.actions[1].type = XDP_FLOW_ACT_SET_FIELD;
+    entry.actions[1].field = XDP_FLOW_FIELD_TP_DST;
+    put16(entry.actions[1].value, 8080);
+    memset(entry.actions[1].mask, 0xff, 2);
+    entry.actions[2].type = XDP_FLOW_ACT_OUTPUT;
+    entry.actions[2].arg = t->ifindex;
+    printf("pop_vlan, set tp_dst: %s\n",
+           run_actions(t, &entry, &in, &exp, XDP_TX, "pop_vlan")
+           ? "ok" : "FAILED");
+
+    /* Pop VLAN on an untagged packet does nothing. */
+    kind_packet(&in, K_UDP6);
+    entry.actions[1].type = XDP_FLOW_ACT_OUTPUT;
+    entry.actions[1].arg = t->ifindex;
+    entry.n_actions = 2;
+    printf("pop_vlan untagged: %s\n",
+           run_actions(t, &entry, &in, &in, XDP_TX, "pop_vlan untagged")
+           ? "ok" : "FAILED");
+
+    /* Drop: no actions. */
+    memset(&entry, 0, sizeof entry);
+    printf("drop: %s\n",
+           run_actions(t, &entry, &in, NULL, XDP_DROP, "drop")
+           ? "ok" : "FAILED");
+
+    /* Output to another port in tx_ports: a redirect. */
+    int other = 0;
+    struct if_nameindex *names = if_nameindex();
+    for (struct if_nameindex *n = names; n && n->if_index; n++) {
+        if (n->if_index != t->ifindex) {
+            other = n->if_index;
+            break;
+        }
+    }
+    if_freenameindex(names);
+    struct bpf_devmap_val val = { .ifindex = other, .bpf_prog.fd = -1 };
+    if (other && !bpf_map__update_elem(t->skel->maps.tx_ports, &other,
+                                       sizeof other, &val, sizeof val, 0)) {
+        entry_output(&entry, other);
+        printf("output to another port: %s\n",
+               run_actions(t, &entry, &in, &in, XDP_REDIRECT, "redirect")
+               ? "ok" : "FAILED");
+    } else {
+        printf("output to another port: skipped (no second device that "
+               "tx_ports accepts)\n");
+    }
+}
+
+/* lib/xdp-flow.c. */
+
+static void
+random_field(void *value, void *mask, size_t n)
+{
+    uint8_t *v = value, *m = mask;
+
+    random_bytes(v, n);
+    random_bytes(m, n);
+    for (size_t i = 0; i < n; i++) {
+        v[i] &= m[i];
+    }
+}
+
+#define CONVERT_FIELD(NAME)                                             \
+    { #NAME, offsetof(struct flow, NAME), sizeof ((struct flow *) 0)->NAME }
+
+static void
+test_convert(void)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+        size_t size;
+    } covered[] = {
+        CONVERT_FIELD(in_port),
+        CONVERT_FIELD(dl_dst),
+        CONVERT_FIELD(dl_src),
+        CONVERT_FIELD(dl_type),
+        CONVERT_FIELD(vlans),
+        CONVERT_FIELD(nw_src),
+        CONVERT_FIELD(nw_dst),
+        CONVERT_FIELD(ipv6_src),
+        CONVERT_FIELD(ipv6_dst),
+        CONVERT_FIELD(ipv6_label),
+        CONVERT_FIELD(nw_frag),
+        CONVERT_FIELD(nw_tos),
+        CONVERT_FIELD(nw_ttl),
+        CONVERT_FIELD(nw_proto),
+        CONVERT_FIELD(nd_target),
+        CONVERT_FIELD(arp_sha),
+        CONVERT_FIELD(arp_tha),
+        CONVERT_FIELD(tcp_flags),
+        CONVERT_FIELD(tp_src),
+        CONVERT_FIELD(tp_dst),
+    };
+    struct xdp_flow_key key, mask;
+    struct match match, back;
+    const char *reason;
+
+    random_set_seed(7);
+    for (int i = 0; i < ARRAY_SIZE(covered); i++) {
+        bool ok = true;
+
+        for (int round = 0; round < 100; round++) {
+            match_init_catchall(&match);
+            match.flow.packet_type = htonl(PT_ETH);
+            match.wc.masks.packet_type = OVS_BE32_MAX;
+            random_field((char *) &match.flow + covered[i].offset,
+                         (char *) &match.wc.masks + covered[i].offset,
+                         covered[i].size);
+            reason = xdp_flow_from_match(&match, &key, &mask);
+            xdp_flow_to_match(&key, &mask, &back);
+            if (reason || !match_equal(&match, &back)) {
+                ok = false;
+            }
+        }
+        printf("%s: %s\n", covered[i].name, ok ? "round trip ok" : "FAILED");
+    }
+
+    /* ND reserved (igmp_group_ip4) with ICMPv6; recirc_id 0. */
+    match_init_catchall(&match);
+    match.flow.packet_type = htonl(PT_ETH);
+    match.wc.masks.packet_type = OVS_BE32_MAX;
+    match_set_nw_proto(&match, IPPROTO_ICMPV6);
+    match.flow.igmp_group_ip4 = htonl(0x60000000);
+    match.wc.masks.igmp_group_ip4 = OVS_BE32_MAX;
+    match_set_recirc_id(&match, 0);
+    reason = xdp_flow_from_match(&match, &key, &mask);
+    xdp_flow_to_match(&key, &mask, &back);
+    printf("nd_reserved, recirc_id=0: %s\n",
+           !reason && match_equal(&match, &back) ? "round trip ok"
+           : "FAILED");
+
+    /* Everything XDP does not cover. */
+#define UNSUPPORTED(NAME, CODE)                                 \
+    do {                                                        \
+        match_init_catchall(&match);                            \
+        CODE;                                                   \
+        reason = xdp_flow_from_match(&match, &key, &mask);      \
+        printf("%s: %s\n", NAME, reason ? reason : "accepted"); \
+    } while (0)
+
+    UNSUPPORTED("tun_id", match_set_tun_id(&match, htonll(5)));
+    UNSUPPORTED("tun_dst", match_set_tun_dst(&match, htonl(1)));
+    UNSUPPORTED("metadata", match_set_metadata(&match, htonll(1)));
+    UNSUPPORTED("reg3", match_set_reg(&match, 3, 1));
+    UNSUPPORTED("skb_priority", match_set_skb_priority(&match, 1));
+    UNSUPPORTED("pkt_mark", match_set_pkt_mark(&match, 1));
+    UNSUPPORTED("dp_hash", match_set_dp_hash(&match, 1));
+    UNSUPPORTED("recirc_id", match_set_recirc_id(&match, 3));
+    UNSUPPORTED("ct_state", match_set_ct_state(&match, 1));
+    UNSUPPORTED("ct_zone", match_set_ct_zone(&match, 1));
+    UNSUPPORTED("ct_mark", match_set_ct_mark(&match, 1));
+    UNSUPPORTED("ct_label", match_set_ct_label(&match,
+                                               (ovs_u128) { .u64.lo = 1 }));
+    UNSUPPORTED("ct_nw_src", match_set_ct_nw_src(&match, htonl(1)));
+    UNSUPPORTED("ct_tp_dst", match_set_ct_tp_dst(&match, htons(1)));
+    UNSUPPORTED("packet_type", match_set_packet_type(&match,
+                                                     htonl(PT_IPV4)));
+    UNSUPPORTED("mpls_label", match_set_mpls_label(&match, 0, htonl(5)));
+    UNSUPPORTED("nsh_np", (match.flow.nsh.np = 1,
+                           match.wc.masks.nsh.np = UINT8_MAX));
+    UNSUPPORTED("conj_id", match_set_conj_id(&match, 5));
+    UNSUPPORTED("igmp_group_ip4",
+                (match_set_nw_proto(&match, IPPROTO_IGMP),
+                 match.wc.masks.igmp_group_ip4 = OVS_BE32_MAX));
+    UNSUPPORTED("packet_type=eth", match_set_packet_type(&match,
+                                                         htonl(PT_ETH)));
+#undef UNSUPPORTED
+}
+
+/* Benchmark. */
+
+static void
+bench_mask(struct xdp_flow_key *mask, int i)
+{
+    memset(mask, 0, sizeof *mask);
+    mask->in_port = UINT32_MAX;
+    mask->dl_type = OVS_BE16_MAX;
+    mask->nw_proto = UINT8_MAX;
+    mask->tp_src = OVS_BE16_MAX;
+    mask->tp_dst = OVS_BE16_MAX;
+    /* Distinct masks: nw_src prefixes /1 to /32, then also nw_dst. */
+    mask->nw_src = htonl(UINT32_MAX << (31 - i % 32));
+    if (i >= 32) {
+        mask->nw_dst = htonl(UINT32_MAX << (31 - (i - 32) % 32));
+    }
+}
+
+static int
+bench_one(int n_masks, int n_flows, bool emc, int repeat, double *ns)
+{
+    struct xdp_flow_key key, masks[64];
+    struct xdp_flow_entry entry;
+    uint32_t order[64], duration;
+    struct xdp_test t;
+    struct pkt p;
+    int error, target, verdict;
+
+    error = xt_open(&t, 64, MAX(n_flows, 1024) * 2, emc);
+    if (error) {
+        return error;
+    }
+    tcp_packet(&p, 1, 0);
+    ovs_assert(xt_parse(&t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
+    for (int i = 0; i < n_masks; i++) {
+        bench_mask(&masks[i], i);
+        xt_set_mask(&t, i, &masks[i]);
+        order[i] = i;
+    }
+    xt_set_order(&t, order, n_masks);
+
+    /* Flow j goes to mask j % n_masks; the packet matches a flow of the
+     * last mask, so that the search probes every mask. */
+    target = n_flows - 1 - (n_flows - 1) % n_masks + n_masks - 1;
+    if (target >= n_flows) {
+        target = n_masks - 1;
+        n_flows = MAX(n_flows, n_masks);
+    }
+    entry_output(&entry, t.ifindex);
+    for (int j = 0; j < n_flows; j++) {
+        key.tp_src = htons(j >> 16);
+        key.tp_dst = htons(j);
+        if (j % n_masks == n_masks - 1 || j == target) {
+            xt_put_flow(&t, j % n_masks, &masks[j % n_masks], &key, j,
+                        &entry);
+        } else {
+            xt_put_flow(&t, j % n_masks, &masks[j % n_masks], &key, j,
+                        &entry);
+        }
+    }
+    put16(p.data + p.l4, target >> 16);
+    put16(p.data + p.l4 + 2, target);
+    verdict = xt_run(&t, t.main_fd, p.data, p.len, NULL, NULL, repeat,
+                     &duration);
+    if (verdict != XDP_TX) {
+        xt_close(&t);
+        return EINVAL;
+    }
+    *ns = duration;
+    if (n_masks == 1 && n_flows == 1 && emc) {
+        verdict = xt_run(&t, t.bench_fd, p.data, p.len, NULL, NULL, repeat,
+                         &duration);
+        printf("baseline (xdp_bench_redirect): %u ns/packet\n", duration);
+    }
+    xt_close(&t);
+    return 0;
+}
+
+static void
+test_bench(int repeat)
+{
+    static const int mask_counts[] = { 1, 8, 32, 64 };
+    static const int flow_counts[] = { 1, 1000, 100000 };
+
+    printf("BPF_PROG_RUN, repeat=%d, ns/packet of ovs_xdp_main "
+           "(packet matches a flow of the last mask)\n", repeat);
+    printf("%6s %8s %10s %10s\n", "masks", "flows", "emc hit", "no emc");
+    for (int f = 0; f < ARRAY_SIZE(flow_counts); f++) {
+        for (int m = 0; m < ARRAY_SIZE(mask_counts); m++) {
+            double with_emc = 0, without = 0;
+            int error;
+
+            error = bench_one(mask_counts[m], flow_counts[f], true, repeat,
+                              &with_emc);
+            if (!error) {
+                error = bench_one(mask_counts[m], flow_counts[f], false,
+                                  repeat, &without);
+            }
+            if (error) {
+                ovs_fatal(error, "benchmark %d masks %d flows",
+                          mask_counts[m], flow_counts[f]);
+            }
+            printf("%6d %8d %10.0f %10.0f\n", mask_counts[m],
+                   flow_counts[f], with_emc, without);
+        }
+    }
+}
+
+/* Sizes set before load. */
+static void
+test_sizes(void)
+{
+    struct xdp_flow_entry entry;
+    struct xdp_flow_key mask, key;
+    struct xdp_flow_lookup lookup;
+    struct xdp_flow_ref ref = { 0, 1 };
+    struct xdp_test t;
+    uint32_t order[2] = { 0, 1 };
+    struct pkt p;
+    int error;
+
+    error = xt_open(&t, 2, 4, true);
+    if (error) {
+        ovs_fatal(error, "load with 2 masks and 4 flows");
+    }
+    printf("masks=%"PRIu32" mask_order=%"PRIu32" flows=%"PRIu32" "
+           "flow_table=%"PRIu32" flow_stats=%"PRIu32" n_masks=%"PRIu32"\n",
+           bpf_map__max_entries(t.skel->maps.masks),
+           bpf_map__max_entries(t.skel->maps.mask_order),
+           bpf_map__max_entries(t.skel->maps.flows),
+           bpf_map__max_entries(t.skel->maps.flow_table),
+           bpf_map__max_entries(t.skel->maps.flow_stats),
+           t.skel->rodata->n_masks);
+
+    memset(&mask, 0, sizeof mask);
+    mask.tp_dst = OVS_BE16_MAX;
+    xt_set_mask(&t, 1, &mask);
+    xt_set_order(&t, order, 2);
+    tcp_packet(&p, 1, 0);
+    ovs_assert(xt_parse(&t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
+    entry_output(&entry, t.ifindex);
+    for (int i = 0; i < 4; i++) {
+        key.tp_dst = htons(i);
+        xt_put_flow(&t, 1, &mask, &key, i, &entry);
+    }
+    memset(&lookup, 0, sizeof lookup);
+    lookup.mask_index = 1;
+    lookup.key.tp_dst = htons(4);
+    error = bpf_map__update_elem(t.skel->maps.flows, &lookup, sizeof lookup,
+                                 &ref, sizeof ref, 0);
+    printf("fifth flow: %s\n", ovs_strerror(-error));
+    put16(p.data + p.l4 + 2, 3);
+    print_run(&t, "packet of flow 3 (mask of rank 2)", &p);
+    xt_close(&t);
+}
+
+static void
+test_xdp_prog_main(int argc, char *argv[])
+{
+    const char *cmd = argc > 1 ? argv[1] : "";
+    struct xdp_test t;
+    int error;
+
+    if (!strcmp(cmd, "convert")) {
+        test_convert();
+        return;
+    }
+    if (!strcmp(cmd, "bench")) {
+        test_bench(argc > 2 ? atoi(argv[2]) : 100000);
+        return;
+    }
+
+    error = xt_open(&t, 0, 0, true);
+    if (!error) {
+        uint8_t pkt[64] = { 0 };
+
+        error = xt_run(&t, t.parse_fd, pkt, sizeof pkt, NULL, NULL, 1,
+                       NULL);
+        error = error < 0 ? -error : 0;
+    }
+    if (!strcmp(cmd, "probe")) {
+        if (error) {
+            printf("cannot load and run the XDP program with "
+                   "BPF_PROG_RUN: %s\n", ovs_strerror(error));
+            exit(1);
+        }
+        printf("ok\n");
+    } else if (error) {
+        ovs_fatal(error, "cannot load and run the XDP program");
+    } else if (!strcmp(cmd, "parse")) {
+        test_parse(&t);
+    } else if (!strcmp(cmd, "random")) {
+        test_random(&t, argc > 2 ? atoi(argv[2]) : 10000,
+                    argc > 3 ? strtoul(argv[3], NULL, 0) : 1);
+    } else if (!strcmp(cmd, "lookup")) {
+        test_lookup(&t);
+    } else if (!strcmp(cmd, "sizes")) {
+        test_sizes();
+    } else if (!strcmp(cmd, "actions")) {
+        test_actions(&t);
+    } else {
+        ovs_fatal(0, "usage: %s probe|parse|random [N [SEED]]|lookup|"
+                  "sizes|actions|convert|bench [REPEAT]", argv[0]);
+    }
+    if (!error) {
+        xt_close(&t);
+    }
+}
+
+OVSTEST_REGISTER("test-xdp-prog", test_xdp_prog_main);
