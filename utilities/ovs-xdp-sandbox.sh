@@ -31,7 +31,7 @@ sandbox_start() {
     export OVS_SYSCONFDIR=$SANDBOX
     ovsdb-tool create "$SANDBOX/conf.db" \
         "$OVS_BUILDDIR/vswitchd/vswitch.ovsschema"
-    ovsdb-server --detach --no-chdir --pidfile --log-file \
+    ovsdb-server --detach --no-chdir --pidfile --log-file -vconsole:off \
         --remote=punix:"$SANDBOX/db.sock" "$SANDBOX/conf.db"
     ovs-vsctl --no-wait init
     # $VSWITCHD: another ovs-vswitchd (OVS's own, for comparisons).
