@@ -170,6 +170,21 @@ netdev_xdp_dealloc(struct netdev *netdev)
     free(netdev_xdp_cast(netdev));
 }
 
+static void netdev_xdp_teardown(struct netdev_xdp *);
+
+/* The UMEM that 'user''s port uses is retiring: let go of it now, set up
+ * again on the next reconfiguration. */
+static void
+netdev_xdp_umem_release(struct xdp_umem_user *user)
+{
+    struct netdev_xdp *dev = CONTAINER_OF(user, struct netdev_xdp,
+                                          umem_user);
+
+    VLOG_INFO("%s: moving to a new UMEM", netdev_get_name(&dev->up.up));
+    netdev_xdp_teardown(dev);
+    netdev_request_reconfigure(&dev->up.up);
+}
+
 static int
 netdev_xdp_construct(struct netdev *netdev)
 {
@@ -185,7 +200,7 @@ netdev_xdp_construct(struct netdev *netdev)
     dev->requested_need_wakeup = true;
     dev->slot = -1;
     ovs_list_init(&dev->umem_user.node);
-    dev->umem_user.netdev = netdev;
+    dev->umem_user.release = netdev_xdp_umem_release;
     netdev_request_reconfigure(netdev);
     return 0;
 }
@@ -354,7 +369,7 @@ netdev_xdp_create_sockets(struct netdev_xdp *dev, struct xdp_umem *umem,
                                                umem->umem, &xsk->rx,
                                                &xsk->tx, &xsk->fill,
                                                &xsk->comp, &cfg);
-            if (error != EBUSY || try >= 50) {
+            if (error != EBUSY || try >= 250) {
                 break;
             }
             xnanosleep(2 * 1000 * 1000);

@@ -22,8 +22,6 @@
 #include <xdp/xsk.h>
 
 #include "dp-packet.h"
-#include "netdev.h"
-#include "netdev-provider.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
@@ -121,23 +119,6 @@ xdp_umem_get(const char *name, bool shared, uint32_t n_frames, char **errorp)
     return umem;
 }
 
-static void
-xdp_umem_retire(struct xdp_umem *umem)
-{
-    struct xdp_umem_user *user;
-
-    if (umem->retired) {
-        return;
-    }
-    umem->retired = true;
-    if (umem->shared) {
-        shash_find_and_delete(&shared_umems, umem->name);
-    }
-    LIST_FOR_EACH (user, node, &umem->users) {
-        netdev_request_reconfigure(user->netdev);
-    }
-}
-
 /* Records that 'user' bound 'n' sockets to 'umem'. */
 void
 xdp_umem_add_user(struct xdp_umem *umem, struct xdp_umem_user *user, int n)
@@ -154,10 +135,24 @@ xdp_umem_remove_user(struct xdp_umem *umem, struct xdp_umem_user *user,
 {
     ovs_list_remove(&user->node);
     umem->n_sockets -= n;
-    if (had_anchor || !umem->n_sockets) {
-        /* The kernel keeps the UMEM registered on the first socket's queue
-         * until the UMEM is freed: the other users move to a new one. */
-        xdp_umem_retire(umem);
+    if (umem->releasing) {
+        return;                 /* xdp_umem_remove_user() below goes on. */
+    }
+    if ((had_anchor || !umem->n_sockets) && !umem->retired) {
+        umem->retired = true;
+        if (umem->shared) {
+            shash_find_and_delete(&shared_umems, umem->name);
+        }
+    }
+    if (had_anchor) {
+        umem->releasing = true;
+        while (!ovs_list_is_empty(&umem->users)) {
+            struct xdp_umem_user *u = CONTAINER_OF(ovs_list_front(
+                                          &umem->users),
+                                          struct xdp_umem_user, node);
+            u->release(u);
+        }
+        umem->releasing = false;
     }
     if (!umem->n_sockets) {
         xdp_umem_destroy(umem);

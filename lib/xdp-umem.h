@@ -36,14 +36,16 @@ struct xsk_umem;
  * ports of a datapath (XDP_SHARED_UMEM), so that a packet received on one
  * port and sent out of another moves as a descriptor, without a copy.
  *
- * The first socket of a UMEM holds the UMEM's registration in the kernel.
- * When that socket's port goes while others still use the UMEM, the UMEM
- * retires: its other ports are asked to reconfigure onto a new one, and it
- * is freed with its last socket. */
+ * The first socket of a UMEM holds the UMEM's registration in the kernel,
+ * on that socket's queue, until the UMEM is freed.  When that socket goes
+ * while others still use the UMEM, the UMEM retires: its other users
+ * release their sockets at once (so that the queue is free again) and are
+ * asked to reconfigure onto a new UMEM. */
 struct xdp_umem {
     char *name;                 /* Datapath name, or port name if private. */
     bool shared;
     bool retired;               /* No new sockets. */
+    bool releasing;             /* Users are releasing their sockets. */
     int n_sockets;
     struct xsk_umem *umem;
     void *buffer;
@@ -55,10 +57,12 @@ struct xdp_umem {
     struct ovs_list users;      /* 'struct xdp_umem_user's. */
 };
 
-/* A port using a UMEM, to be asked to reconfigure when the UMEM retires. */
+/* A port using a UMEM.  When the UMEM retires, 'release' must delete the
+ * user's sockets (calling xdp_umem_remove_user()) and arrange for it to
+ * set up again. */
 struct xdp_umem_user {
     struct ovs_list node;
-    struct netdev *netdev;
+    void (*release)(struct xdp_umem_user *);
 };
 
 struct xdp_umem *xdp_umem_get(const char *name, bool shared,
