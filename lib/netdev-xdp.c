@@ -40,11 +40,14 @@
 #include "netdev-linux-private.h"
 #pragma GCC diagnostic pop
 #include "netdev-provider.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
 #include "packets.h"
 #include "smap.h"
+#include "sset.h"
+#include "unixctl.h"
 #include "util.h"
 #include "xdp-prog.h"
 #include "xdp-umem.h"
@@ -92,6 +95,7 @@ struct xsk {
 
 struct netdev_xdp {
     struct netdev_linux up;
+    struct ovs_list list_node;  /* In 'netdev_xdp_list'. */
 
     /* Requested configuration (set_config), applied by reconfigure. */
     int requested_n_rxq;
@@ -125,6 +129,10 @@ struct netdev_xdp {
 };
 
 static struct netdev_class netdev_xdp_class;
+
+/* All afxdp netdevs, for xdp/show.  Main thread only. */
+static struct ovs_list netdev_xdp_list
+    = OVS_LIST_INITIALIZER(&netdev_xdp_list);
 
 static struct netdev_xdp *
 netdev_xdp_cast(const struct netdev *netdev)
@@ -201,6 +209,7 @@ netdev_xdp_construct(struct netdev *netdev)
     dev->slot = -1;
     ovs_list_init(&dev->umem_user.node);
     dev->umem_user.release = netdev_xdp_umem_release;
+    ovs_list_push_back(&netdev_xdp_list, &dev->list_node);
     netdev_request_reconfigure(netdev);
     return 0;
 }
@@ -281,6 +290,7 @@ netdev_xdp_destruct(struct netdev *netdev)
     struct netdev_xdp *dev = netdev_xdp_cast(netdev);
 
     netdev_xdp_teardown(dev);
+    ovs_list_remove(&dev->list_node);
     free(dev->dp_name);
     free(dev->error);
     netdev_linux_class.destruct(netdev);
@@ -1057,6 +1067,60 @@ netdev_xdp_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
     return 0;
 }
 
+/* xdp/show: the XDP program of each datapath, what it did, its ports. */
+static void
+netdev_xdp_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                        const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct sset shown = SSET_INITIALIZER(&shown);
+    struct netdev_xdp *dev, *port;
+
+    LIST_FOR_EACH (dev, list_node, &netdev_xdp_list) {
+        uint64_t c[XDP_ABI_N_COUNTERS];
+
+        if (!dev->prog || !sset_add(&shown, dev->dp_name)) {
+            continue;
+        }
+        xdp_prog_get_counters(dev->prog, c);
+        ds_put_format(&s, "%s:\n  program: id %"PRIu32", maps in %s\n",
+                      dev->dp_name, xdp_prog_id(dev->prog),
+                      xdp_prog_pin_dir(dev->prog));
+        ds_put_format(&s, "  packets: %"PRIu64" received, %"PRIu64" handled "
+                      "in XDP, %"PRIu64" dropped, %"PRIu64" to the kernel\n",
+                      c[XDP_ABI_CNT_RX], c[XDP_ABI_CNT_HANDLED],
+                      c[XDP_ABI_CNT_DROPPED], c[XDP_ABI_CNT_PASS]);
+        ds_put_format(&s, "  to userspace: %"PRIu64" (miss %"PRIu64", "
+                      "partial %"PRIu64", unparsed %"PRIu64")\n",
+                      c[XDP_ABI_CNT_TO_XSK], c[XDP_ABI_CNT_UPCALL_MISS],
+                      c[XDP_ABI_CNT_UPCALL_PARTIAL],
+                      c[XDP_ABI_CNT_UPCALL_UNPARSED]);
+        ds_put_format(&s, "  cache: %"PRIu64" hits, %"PRIu64" misses; "
+                      "megaflow hits %"PRIu64"\n", c[XDP_ABI_CNT_EMC_HIT],
+                      c[XDP_ABI_CNT_EMC_MISS], c[XDP_ABI_CNT_MEGAFLOW_HIT]);
+        LIST_FOR_EACH (port, list_node, &netdev_xdp_list) {
+            if (port->prog != dev->prog) {
+                continue;
+            }
+            ds_put_format(&s, "  %s: xdp-mode %s, zero-copy %s, %d queue%s, "
+                          "%s UMEM\n", netdev_get_name(&port->up.up),
+                          xdp_mode_names[port->mode],
+                          port->mode == XDP_MODE_NATIVE_ZC ? "yes" : "no",
+                          port->n_xsks, port->n_xsks == 1 ? "" : "s",
+                          port->umem->shared ? "shared" : "private");
+        }
+    }
+    LIST_FOR_EACH (dev, list_node, &netdev_xdp_list) {
+        if (dev->error) {
+            ds_put_format(&s, "%s: not set up: %s\n",
+                          netdev_get_name(&dev->up.up), dev->error);
+        }
+    }
+    sset_destroy(&shown);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 /* Registers "afxdp" in place of OVS's own AF_XDP types. */
 void
 netdev_xdp_register(void)
@@ -1089,4 +1153,6 @@ netdev_xdp_register(void)
     netdev_xdp_class.rxq_drain = netdev_xdp_rxq_drain;
 
     netdev_register_provider(&netdev_xdp_class);
+    unixctl_command_register("xdp/show", "", 0, 0, netdev_xdp_unixctl_show,
+                             NULL);
 }

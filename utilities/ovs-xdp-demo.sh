@@ -62,6 +62,9 @@ ovs-appctl dpif/show
 step "ovs-appctl dpctl/dump-flows"
 ovs-appctl dpctl/dump-flows
 
+step "ovs-appctl xdp/show"
+ovs-appctl xdp/show
+
 step "AF_XDP forwarding between the two ports (coverage counters)"
 ovs-appctl coverage/read-counter afxdp_tx_no_copy \
     | sed 's/^/frames sent without a copy (shared UMEM): /'
