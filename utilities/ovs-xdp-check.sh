@@ -27,11 +27,17 @@ cd "$top"
 log=$(mktemp /tmp/ovs-xdp-check.XXXXXX)
 trap 'rm -f "$log"' EXIT
 
+# libxdp, which OVS links for AF_XDP, makes an empty state directory in
+# bpffs when ovs-vswitchd exits: remove it afterwards if it is new.
+libxdp_dir=/sys/fs/bpf/xdp
+[ -e $libxdp_dir ] && libxdp_dir=
+
 status=0
 start=$(date +%s)
 make check "$@" 2>&1 | tee -a "$log" || status=1
 make check-afxdp "$@" 2>&1 | tee -a "$log" || status=1
 end=$(date +%s)
+[ -z "$libxdp_dir" ] || rmdir $libxdp_dir 2> /dev/null || true
 
 # Autotest prints one line per test: "  N: name   ok|skipped (...)|FAILED".
 passed=$(grep -Ec '^ *[0-9]+: .* (ok|expected failure)$' "$log" || true)

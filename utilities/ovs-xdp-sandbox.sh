@@ -25,6 +25,12 @@ export PATH
 sandbox_namespaces=
 sandbox_links=
 
+# libxdp, which OVS links for AF_XDP, makes an empty state directory in
+# bpffs when ovs-vswitchd exits.  Remove it if it was not there before.
+libxdp_dir=/sys/fs/bpf/xdp
+sandbox_libxdp_dir_new=false
+[ -e $libxdp_dir ] || sandbox_libxdp_dir_new=true
+
 sandbox_start() {
     SANDBOX=$(mktemp -d /tmp/ovs-xdp-sandbox.XXXXXX)
     export OVS_RUNDIR=$SANDBOX OVS_LOGDIR=$SANDBOX OVS_DBDIR=$SANDBOX
@@ -92,4 +98,7 @@ sandbox_cleanup() {
     done
     rm -rf "$SANDBOX"
     SANDBOX=
+    if $sandbox_libxdp_dir_new; then
+        rmdir $libxdp_dir 2> /dev/null || true
+    fi
 }
