@@ -145,9 +145,10 @@ xdp_output_missing(const struct xdp_md *ctx,
     if (act->type != XDP_FLOW_ACT_OUTPUT) {
         return 0;
     }
+    /* The ingress port too: XDP_TX into a veth is lost, like a redirect,
+     * unless its peer has NAPI; userspace lists only ports that deliver. */
     ifindex = act->arg;
-    return ifindex != ctx->ingress_ifindex
-           && !bpf_map_lookup_elem(&tx_ports, &ifindex);
+    return !bpf_map_lookup_elem(&tx_ports, &ifindex);
 }
 
 SEC("xdp")

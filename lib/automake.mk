@@ -2,6 +2,8 @@ noinst_LTLIBRARIES += lib/libovsxdp.la
 lib_libovsxdp_la_SOURCES = \
 	lib/dpif-xdp.c \
 	lib/dpif-xdp.h \
+	lib/netdev-offload-xdp.c \
+	lib/netdev-offload-xdp.h \
 	lib/netdev-xdp.c \
 	lib/netdev-xdp.h \
 	lib/ovs-xdp.c \
@@ -10,10 +12,16 @@ lib_libovsxdp_la_SOURCES = \
 	lib/xdp-bpffs.h \
 	lib/xdp-flow.c \
 	lib/xdp-flow.h \
+	lib/xdp-flow-table.c \
+	lib/xdp-flow-table.h \
+	lib/xdp-odp-actions.c \
+	lib/xdp-odp-actions.h \
 	lib/xdp-prog.c \
 	lib/xdp-prog.h \
 	lib/xdp-umem.c \
-	lib/xdp-umem.h
+	lib/xdp-umem.h \
+	lib/xdp-veth.c \
+	lib/xdp-veth.h
 lib_libovsxdp_la_LIBADD = $(LIBBPF_LIBS) $(LIBXDP_LIBS)
 # The XDP program's skeleton must exist before lib/xdp-prog.c compiles.
 lib/xdp-prog.lo: datapath-xdp/ovs-xdp.skel.h

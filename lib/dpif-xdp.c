@@ -32,6 +32,7 @@
 
 #include "dpif-provider.h"
 #include "netdev.h"
+#include "netdev-offload.h"
 #include "netdev-xdp.h"
 #include "odp-util.h"
 #include "openvswitch/shash.h"
@@ -39,7 +40,10 @@
 #include "smap.h"
 #include "sset.h"
 #include "util.h"
+#include "ovs-atomic.h"
 #include "xdp-bpffs.h"
+#include "xdp-flow.h"
+#include "xdp-prog.h"
 
 VLOG_DEFINE_THIS_MODULE(dpif_xdp);
 
@@ -49,9 +53,17 @@ static struct dpif_class dpif_xdp_class;
  * start with "xdp-". */
 static const char *const dpif_xdp_options[] = {
     "xdp-bpffs",                /* Where bpffs is mounted. */
+    "xdp-max-flows",            /* Size of the XDP flow table. */
+    "xdp-max-masks",            /* Masks the XDP flow table can hold. */
 };
 
 static char *bpffs_root;        /* Value of other_config:xdp-bpffs. */
+
+/* Sizes of the XDP flow table, applied when the program is loaded. */
+static atomic_uint32_t max_flows = XDP_FLOW_DEFAULT_FLOWS;
+static atomic_uint32_t max_masks = XDP_FLOW_DEFAULT_MASKS;
+#define DPIF_XDP_FLOWS_LIMIT (4 * 1024 * 1024)
+#define DPIF_XDP_MASKS_LIMIT 4096
 static struct sset warned_options = SSET_INITIALIZER(&warned_options);
 
 bool
@@ -87,7 +99,8 @@ dpif_xdp_check_options(const struct smap *other_config)
         if (!strncmp(node->key, "xdp-", 4) && !dpif_xdp_is_option(node->key)
             && sset_add(&warned_options, node->key)) {
             VLOG_WARN("unknown datapath option other_config:%s ignored "
-                      "(options of datapath_type=xdp: xdp-bpffs)",
+                      "(options of datapath_type=xdp: xdp-bpffs, "
+                      "xdp-max-flows, xdp-max-masks)",
                       node->key);
         }
     }
@@ -112,6 +125,66 @@ dpif_xdp_set_bpffs_root(const char *root)
     }
 }
 
+uint32_t
+dpif_xdp_max_flows(void)
+{
+    uint32_t n;
+
+    atomic_read_relaxed(&max_flows, &n);
+    return n;
+}
+
+uint32_t
+dpif_xdp_max_masks(void)
+{
+    uint32_t n;
+
+    atomic_read_relaxed(&max_masks, &n);
+    return n;
+}
+
+/* Sets '*valuep' from other_config:'key', between 1 and 'limit', 'dflt' if
+ * unset. */
+static void
+dpif_xdp_set_size(const struct smap *other_config, const char *key,
+                  uint32_t dflt, uint32_t limit, atomic_uint32_t *valuep)
+{
+    const char *s = smap_get(other_config, key);
+    unsigned long long int n = dflt;
+    uint32_t old;
+
+    if (s && (!str_to_ullong(s, 10, &n) || !n || n > limit)) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+        VLOG_WARN_RL(&rl, "other_config:%s=%s is not a number between 1 and "
+                     "%"PRIu32"; using %"PRIu32, key, s, limit, dflt);
+        n = dflt;
+    }
+    atomic_read_relaxed(valuep, &old);
+    if (old != n) {
+        atomic_store_relaxed(valuep, n);
+        if (xdp_prog_any_loaded()) {
+            VLOG_INFO("other_config:%s=%llu takes effect when the XDP "
+                      "program is next loaded (when ovs-vswitchd restarts "
+                      "or the datapath's last afxdp port is removed)",
+                      key, n);
+        }
+    }
+}
+
+/* dpif-netdev gives flows to a flow API provider only while the flow API
+ * is enabled; the xdp datapath needs it whatever hw-offload says. */
+static void
+dpif_xdp_enable_flow_api(const struct smap *other_config)
+{
+    struct smap config;
+
+    smap_clone(&config, other_config);
+    smap_replace(&config, "hw-offload", "true");
+    netdev_set_flow_api_enabled(&config);
+    smap_destroy(&config);
+}
+
 static int
 dpif_xdp_set_config(struct dpif *dpif, const struct smap *other_config)
 {
@@ -121,6 +194,11 @@ dpif_xdp_set_config(struct dpif *dpif, const struct smap *other_config)
                    OVS_XDP_OVS_VERSION);
     dpif_xdp_check_options(other_config);
     dpif_xdp_set_bpffs_root(smap_get(other_config, "xdp-bpffs"));
+    dpif_xdp_set_size(other_config, "xdp-max-flows", XDP_FLOW_DEFAULT_FLOWS,
+                      DPIF_XDP_FLOWS_LIMIT, &max_flows);
+    dpif_xdp_set_size(other_config, "xdp-max-masks", XDP_FLOW_DEFAULT_MASKS,
+                      DPIF_XDP_MASKS_LIMIT, &max_masks);
+    dpif_xdp_enable_flow_api(other_config);
     return dpif_netdev_class.set_config(dpif, other_config);
 }
 
@@ -158,6 +236,7 @@ dpif_xdp_port_add(struct dpif *dpif, struct netdev *netdev,
      * afxdp ports need it while dpif-netdev configures them, to find their
      * datapath's XDP program. */
     netdev_set_dpif_type(netdev, DPIF_XDP_TYPE);
+    netdev_xdp_set_odp_port(netdev, *port_nop);
     netdev_xdp_set_adding(netdev, true);
     int error = dpif_netdev_class.port_add(dpif, netdev, port_nop);
     netdev_xdp_set_adding(netdev, false);
@@ -172,6 +251,20 @@ dpif_xdp_port_add(struct dpif *dpif, struct netdev *netdev,
     return error;
 }
 
+static bool
+dpif_xdp_run(struct dpif *dpif)
+{
+    netdev_xdp_run();
+    return dpif_netdev_class.run(dpif);
+}
+
+static void
+dpif_xdp_wait(struct dpif *dpif)
+{
+    netdev_xdp_wait();
+    dpif_netdev_class.wait(dpif);
+}
+
 /* Registers the "xdp" datapath class.  Call once, before the bridge opens
  * datapaths. */
 void
@@ -182,6 +275,8 @@ dpif_xdp_register(void)
     dpif_xdp_class.port_open_type = dpif_xdp_port_open_type;
     dpif_xdp_class.port_add = dpif_xdp_port_add;
     dpif_xdp_class.set_config = dpif_xdp_set_config;
+    dpif_xdp_class.run = dpif_xdp_run;
+    dpif_xdp_class.wait = dpif_xdp_wait;
 
     dp_register_provider(&dpif_xdp_class);
 }

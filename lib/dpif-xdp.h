@@ -18,6 +18,7 @@
 #define DPIF_XDP_H 1
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct dpif;
 
@@ -28,5 +29,7 @@ struct dpif;
 void dpif_xdp_register(void);
 bool dpif_is_xdp(const struct dpif *);
 const char *dpif_xdp_bpffs_root(void);
+uint32_t dpif_xdp_max_flows(void);
+uint32_t dpif_xdp_max_masks(void);
 
 #endif /* dpif-xdp.h */

@@ -40,6 +40,7 @@
 #include "netdev-linux-private.h"
 #pragma GCC diagnostic pop
 #include "netdev-provider.h"
+#include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -49,8 +50,10 @@
 #include "sset.h"
 #include "unixctl.h"
 #include "util.h"
+#include "timeval.h"
 #include "xdp-prog.h"
 #include "xdp-umem.h"
+#include "xdp-veth.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_xdp);
 
@@ -58,6 +61,8 @@ COVERAGE_DEFINE(afxdp_tx_no_copy);
 COVERAGE_DEFINE(afxdp_tx_copy);
 COVERAGE_DEFINE(afxdp_tx_drop);
 COVERAGE_DEFINE(afxdp_fill_empty);
+COVERAGE_DEFINE(afxdp_rx_flow_mark);
+COVERAGE_DEFINE(afxdp_rx_no_meta);
 
 /* Frames of a datapath's shared UMEM, and of a port's private one. */
 #define SHARED_UMEM_FRAMES 16384
@@ -121,6 +126,13 @@ struct netdev_xdp {
     char *error;                /* Why the port is not working, or NULL. */
     int setup_error;            /* Errno value that goes with 'error'. */
     bool adding;                /* Being added to an xdp datapath. */
+    odp_port_t odp_port;        /* Number in the datapath, or ODPP_NONE. */
+    bool tx_ok;                 /* In 'tx_ports': XDP can output here. */
+    char *tx_note;              /* Why XDP cannot output here, or NULL. */
+
+    /* The program, for the flow offload provider, set while the port is
+     * set up.  Protected by 'netdev_xdp_offload_mutex'. */
+    struct xdp_prog *offload_prog;
 
     /* Counters, updated by the thread that polls or sends. */
     atomic_uint64_t tx_no_copy;
@@ -133,6 +145,9 @@ static struct netdev_class netdev_xdp_class;
 /* All afxdp netdevs, for xdp/show.  Main thread only. */
 static struct ovs_list netdev_xdp_list
     = OVS_LIST_INITIALIZER(&netdev_xdp_list);
+
+/* Protects what other threads read of a port: see netdev_xdp_get_port(). */
+static struct ovs_mutex netdev_xdp_offload_mutex = OVS_MUTEX_INITIALIZER;
 
 static struct netdev_xdp *
 netdev_xdp_cast(const struct netdev *netdev)
@@ -155,6 +170,48 @@ netdev_xdp_set_adding(struct netdev *netdev, bool adding)
     if (netdev_is_xdp(netdev)) {
         netdev_xdp_cast(netdev)->adding = adding;
     }
+}
+
+/* Tells 'netdev' its number in the datapath: the XDP program puts it in the
+ * flow key of the packets it receives. */
+void
+netdev_xdp_set_odp_port(struct netdev *netdev, odp_port_t odp_port)
+{
+    if (netdev_is_xdp(netdev)) {
+        netdev_xdp_cast(netdev)->odp_port = odp_port;
+    }
+}
+
+odp_port_t
+netdev_xdp_get_odp_port(const struct netdev *netdev)
+{
+    return netdev_is_xdp(netdev) ? netdev_xdp_cast(netdev)->odp_port
+                                 : ODPP_NONE;
+}
+
+/* Fills 'port' for the flow offload provider, from any thread, with a new
+ * reference to the port's program (release it with xdp_prog_unref()).
+ * Returns false if 'netdev' is not an afxdp port that is set up. */
+bool
+netdev_xdp_get_port(const struct netdev *netdev, struct netdev_xdp_port *port)
+{
+    struct netdev_xdp *dev;
+    bool ok = false;
+
+    if (!netdev_is_xdp(netdev)) {
+        return false;
+    }
+    dev = netdev_xdp_cast(netdev);
+    ovs_mutex_lock(&netdev_xdp_offload_mutex);
+    if (dev->offload_prog) {
+        port->prog = xdp_prog_find(xdp_prog_dp_name(dev->offload_prog));
+        port->ifindex = dev->ifindex;
+        port->odp_port = dev->odp_port;
+        port->tx_ok = dev->tx_ok;
+        ok = port->prog != NULL;
+    }
+    ovs_mutex_unlock(&netdev_xdp_offload_mutex);
+    return ok;
 }
 
 /* Returns the errno value of the last failed attempt to set 'netdev' up,
@@ -207,6 +264,7 @@ netdev_xdp_construct(struct netdev *netdev)
     dev->requested_mode = XDP_MODE_BEST_EFFORT;
     dev->requested_need_wakeup = true;
     dev->slot = -1;
+    dev->odp_port = ODPP_NONE;
     ovs_list_init(&dev->umem_user.node);
     dev->umem_user.release = netdev_xdp_umem_release;
     ovs_list_push_back(&netdev_xdp_list, &dev->list_node);
@@ -249,7 +307,12 @@ netdev_xdp_teardown(struct netdev_xdp *dev)
 {
     const char *name = netdev_get_name(&dev->up.up);
 
+    ovs_mutex_lock(&netdev_xdp_offload_mutex);
+    dev->offload_prog = NULL;
+    ovs_mutex_unlock(&netdev_xdp_offload_mutex);
     if (dev->prog) {
+        xdp_prog_set_tx_port(dev->prog, dev->ifindex, false);
+        dev->tx_ok = false;
         xdp_prog_del_port(dev->prog, dev->ifindex);
         xdp_prog_detach(dev->prog, dev->ifindex, name, 0);
         for (int i = 0; i < dev->n_xsks; i++) {
@@ -293,6 +356,7 @@ netdev_xdp_destruct(struct netdev *netdev)
     ovs_list_remove(&dev->list_node);
     free(dev->dp_name);
     free(dev->error);
+    free(dev->tx_note);
     netdev_linux_class.destruct(netdev);
 }
 
@@ -585,6 +649,46 @@ netdev_xdp_check_device(struct netdev *netdev, int n_rxq, char **errorp)
                                   errorp);
 }
 
+/* Lists 'dev' in the program's 'tx_ports' if frames that XDP sends to it
+ * are delivered, otherwise takes it out: flows that output to it then run
+ * in userspace, which sends through the AF_XDP socket. */
+static void
+netdev_xdp_check_tx(struct netdev_xdp *dev)
+{
+    const char *name = netdev_get_name(&dev->up.up);
+    char *reason = NULL;
+    bool ok;
+
+    if (dev->mode == XDP_MODE_GENERIC) {
+        /* A driver without native XDP may lack ndo_xdp_xmit too. */
+        ok = false;
+        reason = xstrdup("the port's XDP program runs in generic mode");
+    } else {
+        ok = xdp_veth_redirect_ok(dev->ifindex, name, &reason);
+    }
+    if (ok && xdp_prog_set_tx_port(dev->prog, dev->ifindex, true)) {
+        free(reason);
+        reason = xstrdup("cannot add the port to the XDP program's "
+                         "tx_ports map");
+        ok = false;
+    } else if (!ok) {
+        xdp_prog_set_tx_port(dev->prog, dev->ifindex, false);
+    }
+    if (ok != dev->tx_ok || !nullable_string_is_equal(reason, dev->tx_note)) {
+        if (ok) {
+            VLOG_INFO("%s: XDP outputs to this port directly", name);
+        } else {
+            VLOG_INFO("%s: flows that output to this port run in userspace: "
+                      "%s", name, reason);
+        }
+    }
+    ovs_mutex_lock(&netdev_xdp_offload_mutex);
+    dev->tx_ok = ok;
+    ovs_mutex_unlock(&netdev_xdp_offload_mutex);
+    free(dev->tx_note);
+    dev->tx_note = reason;
+}
+
 static int
 netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
 {
@@ -604,7 +708,7 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
     dev->ifindex = netdev_get_ifindex(netdev);
 
     free(dev->dp_name);
-    dev->dp_name = xasprintf("ovs-%s", dpif_type ? dpif_type : "netdev");
+    dev->dp_name = xdp_prog_dp_name_for_type(dpif_type);
     dev->prog = xdp_prog_ref(dev->dp_name, errorp);
     if (!dev->prog) {
         return EOPNOTSUPP;
@@ -638,6 +742,7 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
     struct xdp_abi_port port = {
         .slot = dev->slot,
         .n_rxq = n_rxq,
+        .odp_port = odp_to_u32(dev->odp_port),
     };
     error = xdp_prog_set_port(dev->prog, dev->ifindex, &port);
     if (error) {
@@ -648,6 +753,11 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
     dev->use_need_wakeup = dev->requested_need_wakeup;
     dev->busy_poll = dev->requested_busy_poll;
     dev->applied_mode = dev->requested_mode;
+    netdev_xdp_check_tx(dev);
+
+    ovs_mutex_lock(&netdev_xdp_offload_mutex);
+    dev->offload_prog = dev->prog;
+    ovs_mutex_unlock(&netdev_xdp_offload_mutex);
     return 0;
 }
 
@@ -817,6 +927,11 @@ netdev_xdp_get_status(const struct netdev *netdev, struct smap *smap)
         }
         smap_add(smap, "use-need-wakeup",
                  dev->use_need_wakeup ? "true" : "false");
+        /* Whether flows that output here can run in XDP, and why not. */
+        smap_add(smap, "xdp-output", dev->tx_ok ? "direct" : "userspace");
+        if (dev->tx_note) {
+            smap_add(smap, "xdp-output-reason", dev->tx_note);
+        }
     } else if (dev->error) {
         smap_add(smap, "xdp-error", dev->error);
     }
@@ -891,6 +1006,27 @@ netdev_xdp_rxq_xsk(const struct netdev_rxq *rxq)
     return rxq->queue_id < dev->n_xsks ? &dev->xsks[rxq->queue_id] : NULL;
 }
 
+/* Reads the metadata that the XDP program wrote in front of the packet at
+ * 'addr': a partially offloaded flow's packets carry its mark, so that
+ * dpif-netdev runs that flow's actions without a lookup. */
+static void
+netdev_xdp_read_meta(struct xdp_umem *umem, uint64_t addr,
+                     struct dp_packet *packet)
+{
+    struct xdp_abi_meta *meta = xdp_umem_ptr(umem, addr - sizeof *meta);
+
+    if (meta->magic != XDP_ABI_META_MAGIC) {
+        COVERAGE_INC(afxdp_rx_no_meta);
+        return;
+    }
+    if (meta->reason == XDP_ABI_UPCALL_PARTIAL) {
+        dp_packet_set_flow_mark(packet, meta->flow_mark);
+        COVERAGE_INC(afxdp_rx_flow_mark);
+    }
+    /* The frame comes back for other packets: never read this again. */
+    meta->magic = 0;
+}
+
 static int
 netdev_xdp_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                     int *qfill)
@@ -916,8 +1052,11 @@ netdev_xdp_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
         const struct xdp_desc *desc = xsk_ring_cons__rx_desc(&xsk->rx,
                                                              idx + i);
 
-        dp_packet_batch_add(batch, xdp_umem_packet(dev->umem, desc->addr,
-                                                   desc->len));
+        struct dp_packet *packet = xdp_umem_packet(dev->umem, desc->addr,
+                                                   desc->len);
+
+        netdev_xdp_read_meta(dev->umem, desc->addr, packet);
+        dp_packet_batch_add(batch, packet);
     }
     xsk_ring_cons__release(&xsk->rx, n);
     if (qfill) {
@@ -1065,6 +1204,34 @@ netdev_xdp_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
     COVERAGE_ADD(afxdp_tx_drop, n_drop);
     dp_packet_delete_batch(batch, true);
     return 0;
+}
+
+/* Work done once a second, from the main thread: re-ranks the masks of the
+ * XDP flow tables and checks again where XDP can output. */
+void
+netdev_xdp_run(void)
+{
+    static long long int next;
+    struct netdev_xdp *dev;
+
+    if (time_msec() < next) {
+        return;
+    }
+    next = time_msec() + 1000;
+    xdp_prog_rerank_all();
+    LIST_FOR_EACH (dev, list_node, &netdev_xdp_list) {
+        if (dev->prog) {
+            netdev_xdp_check_tx(dev);
+        }
+    }
+}
+
+void
+netdev_xdp_wait(void)
+{
+    if (!ovs_list_is_empty(&netdev_xdp_list)) {
+        poll_timer_wait(1000);
+    }
 }
 
 /* xdp/show: the XDP program of each datapath, what it did, its ports. */

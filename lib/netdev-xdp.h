@@ -19,7 +19,10 @@
 
 #include <stdbool.h>
 
+#include "openvswitch/types.h"
+
 struct netdev;
+struct xdp_prog;
 
 /* The "afxdp" port type of ovs-xdp: the datapath's XDP program on the
  * device and one AF_XDP socket per rx queue on the datapath's shared UMEM.
@@ -28,5 +31,19 @@ void netdev_xdp_register(void);
 bool netdev_is_xdp(const struct netdev *);
 int netdev_xdp_get_setup_error(const struct netdev *);
 void netdev_xdp_set_adding(struct netdev *, bool adding);
+void netdev_xdp_set_odp_port(struct netdev *, odp_port_t);
+odp_port_t netdev_xdp_get_odp_port(const struct netdev *);
+
+/* What the flow offload provider needs of a port. */
+struct netdev_xdp_port {
+    struct xdp_prog *prog;      /* A reference: xdp_prog_unref() it. */
+    int ifindex;
+    odp_port_t odp_port;
+    bool tx_ok;                 /* XDP can output to the port. */
+};
+bool netdev_xdp_get_port(const struct netdev *, struct netdev_xdp_port *);
+
+void netdev_xdp_run(void);
+void netdev_xdp_wait(void);
 
 #endif /* netdev-xdp.h */

@@ -23,6 +23,8 @@
 #include "dpif-xdp.h"
 #include "dummy.h"
 #include "netdev.h"
+#include "netdev-offload-provider.h"
+#include "netdev-offload-xdp.h"
 #include "netdev-xdp.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
@@ -55,7 +57,14 @@ ovs_xdp_init(void)
         netdev_dummy_register(DUMMY_OVERRIDE_NONE);
     }
     sset_destroy(&types);
+
+    /* The xdp datapath turns the flow API on by itself.  The TC provider
+     * would then take any port with an ifindex, afxdp ones included (and
+     * add ingress qdiscs to them), before ours is asked: it serves only
+     * the kernel datapath, which ovs-xdp's ovs-vswitchd does not offload. */
+    netdev_unregister_flow_api_provider("linux_tc");
     netdev_xdp_register();
+    netdev_offload_xdp_register();
     dpif_xdp_register();
     ovsthread_once_done(&once);
 }

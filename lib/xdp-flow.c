@@ -99,15 +99,39 @@ xdp_flow_key_to_flow(const struct xdp_flow_key *key, struct flow *flow)
     flow->igmp_group_ip4 = key->nd_reserved;
 }
 
+/* True if some bit of 'value' under 'mask' (both 'n' bytes) is 1. */
+static bool
+xdp_flow_masked_nonzero(const void *value_, const void *mask_, size_t n)
+{
+    const uint8_t *value = value_;
+    const uint8_t *mask = mask_;
+
+    for (size_t i = 0; i < n; i++) {
+        if (value[i] & mask[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Returns NULL if XDP can match on everything 'match' matches on, otherwise
- * a constant string that names the first field it cannot. */
+ * a constant string that names the first field it cannot.
+ *
+ * Metadata (tunnel, registers, marks, conntrack...) is all zeros for every
+ * packet that XDP sees: it arrives on an afxdp port, before recirculation.
+ * A match on zero metadata is therefore a match on nothing; a match on
+ * nonzero metadata can only hit in userspace. */
 const char *
 xdp_flow_match_unsupported(const struct match *match)
 {
     const struct flow *m = &match->wc.masks;
     const struct flow *f = &match->flow;
 
-#define XDP_CHECK_ZERO(FIELD, REASON)                   \
+#define XDP_CHECK_ZERO(FIELD, REASON)                                   \
+    if (xdp_flow_masked_nonzero(&f->FIELD, &m->FIELD, sizeof m->FIELD)) { \
+        return REASON;                                                  \
+    }
+#define XDP_CHECK_UNMATCHED(FIELD, REASON)              \
     if (!is_all_zeros(&m->FIELD, sizeof m->FIELD)) {    \
         return REASON;                                  \
     }
@@ -146,10 +170,11 @@ xdp_flow_match_unsupported(const struct match *match)
     XDP_CHECK_ZERO(ct_tp_dst, "matches on conntrack tuple (ct_tp_dst)");
     XDP_CHECK_ZERO(conj_id, "matches on conj_id");
     XDP_CHECK_ZERO(actset_output, "matches on actset_output");
-    XDP_CHECK_ZERO(mpls_lse, "matches on MPLS label stack entries "
+    XDP_CHECK_UNMATCHED(mpls_lse, "matches on MPLS label stack entries "
                    "(mpls_label, mpls_tc, mpls_bos, mpls_ttl)");
-    XDP_CHECK_ZERO(nsh, "matches on NSH fields");
+    XDP_CHECK_UNMATCHED(nsh, "matches on NSH fields");
 #undef XDP_CHECK_ZERO
+#undef XDP_CHECK_UNMATCHED
 
     if (m->recirc_id && f->recirc_id) {
         return "matches on a nonzero recirc_id (recirculation happens in "

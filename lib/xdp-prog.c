@@ -40,6 +40,7 @@
 #include "ovs-xdp.skel.h"
 #include "util.h"
 #include "xdp-bpffs.h"
+#include "xdp-flow-table.h"
 
 VLOG_DEFINE_THIS_MODULE(xdp_prog);
 
@@ -59,6 +60,7 @@ struct xdp_prog {
     char *pin_dir;
     unsigned long *slots;       /* XDP_ABI_MAX_PORTS bits: slots in use. */
     struct hmap attachments;
+    struct xdp_flow_table *flows;
 };
 
 static struct ovs_mutex xdp_prog_mutex = OVS_MUTEX_INITIALIZER;
@@ -170,6 +172,7 @@ xdp_prog_pin(struct xdp_prog *prog, char **errorp)
 static void
 xdp_prog_destroy(struct xdp_prog *prog)
 {
+    xdp_flow_table_destroy(prog->flows);
     if (prog->skel) {
         ovs_xdp__destroy(prog->skel);
     }
@@ -182,6 +185,19 @@ xdp_prog_destroy(struct xdp_prog *prog)
     hmap_destroy(&prog->attachments);
     free(prog->dp_name);
     free(prog);
+}
+
+/* Sizes the flow table maps of 'skel' before it is loaded. */
+void
+xdp_prog_set_sizes(struct ovs_xdp *skel, uint32_t n_flows, uint32_t n_masks)
+{
+    skel->rodata->n_masks = n_masks;
+    bpf_map__set_max_entries(skel->maps.masks, n_masks);
+    bpf_map__set_max_entries(skel->maps.mask_order, n_masks);
+    bpf_map__set_max_entries(skel->maps.mask_hits, n_masks);
+    bpf_map__set_max_entries(skel->maps.flows, n_flows);
+    bpf_map__set_max_entries(skel->maps.flow_table, n_flows);
+    bpf_map__set_max_entries(skel->maps.flow_stats, n_flows);
 }
 
 static struct xdp_prog *
@@ -215,6 +231,8 @@ xdp_prog_create(const char *dp_name, char **errorp)
                             ovs_strerror(errno));
         goto error;
     }
+    xdp_prog_set_sizes(prog->skel, dpif_xdp_max_flows(),
+                       dpif_xdp_max_masks());
     error = ovs_xdp__load(prog->skel);
     if (error) {
         *errorp = xasprintf("cannot load the XDP program (%s); the "
@@ -236,8 +254,20 @@ xdp_prog_create(const char *dp_name, char **errorp)
     if (xdp_prog_pin(prog, errorp)) {
         goto error;
     }
-    VLOG_INFO("%s: loaded XDP program (id %"PRIu32"), maps pinned in %s",
-              dp_name, prog->prog_id, prog->pin_dir);
+    prog->flows = xdp_flow_table_create(&(struct xdp_flow_table_maps) {
+        .masks = bpf_map__fd(prog->skel->maps.masks),
+        .mask_order = bpf_map__fd(prog->skel->maps.mask_order),
+        .mask_hits = bpf_map__fd(prog->skel->maps.mask_hits),
+        .flows = bpf_map__fd(prog->skel->maps.flows),
+        .flow_table = bpf_map__fd(prog->skel->maps.flow_table),
+        .flow_stats = bpf_map__fd(prog->skel->maps.flow_stats),
+        .max_masks = bpf_map__max_entries(prog->skel->maps.masks),
+        .max_flows = bpf_map__max_entries(prog->skel->maps.flow_table),
+    });
+    VLOG_INFO("%s: loaded XDP program (id %"PRIu32", %"PRIu32" flows, "
+              "%"PRIu32" masks), maps pinned in %s", dp_name, prog->prog_id,
+              bpf_map__max_entries(prog->skel->maps.flow_table),
+              bpf_map__max_entries(prog->skel->maps.masks), prog->pin_dir);
     return prog;
 
 error:
@@ -281,6 +311,79 @@ xdp_prog_unref(struct xdp_prog *prog)
         VLOG_INFO("%s: unloaded XDP program (id %"PRIu32")", prog->dp_name,
                   prog->prog_id);
         xdp_prog_destroy(prog);
+    }
+    ovs_mutex_unlock(&xdp_prog_mutex);
+}
+
+/* Returns a new reference to the program of datapath 'dp_name' if it is
+ * loaded, otherwise NULL.  Never loads it. */
+struct xdp_prog *
+xdp_prog_find(const char *dp_name)
+{
+    struct xdp_prog *prog;
+
+    ovs_mutex_lock(&xdp_prog_mutex);
+    prog = shash_find_data(&xdp_progs, dp_name);
+    if (prog) {
+        prog->refcount++;
+    }
+    ovs_mutex_unlock(&xdp_prog_mutex);
+    return prog;
+}
+
+/* Returns the name of the program of datapaths of type 'dpif_type' (all
+ * datapaths of one type are one datapath in OVS).  The caller frees it. */
+char *
+xdp_prog_dp_name_for_type(const char *dpif_type)
+{
+    return xasprintf("ovs-%s", dpif_type ? dpif_type : "netdev");
+}
+
+/* True if flows can output to 'ifindex' in XDP. */
+bool
+xdp_prog_tx_port_ok(const struct xdp_prog *prog, uint32_t ifindex)
+{
+    struct bpf_devmap_val val;
+
+    return !bpf_map__lookup_elem(prog->skel->maps.tx_ports, &ifindex,
+                                 sizeof ifindex, &val, sizeof val, 0);
+}
+
+/* True if some datapath's program is loaded. */
+bool
+xdp_prog_any_loaded(void)
+{
+    bool any;
+
+    ovs_mutex_lock(&xdp_prog_mutex);
+    any = !shash_is_empty(&xdp_progs);
+    ovs_mutex_unlock(&xdp_prog_mutex);
+    return any;
+}
+
+struct xdp_flow_table *
+xdp_prog_flow_table(const struct xdp_prog *prog)
+{
+    return prog->flows;
+}
+
+const char *
+xdp_prog_dp_name(const struct xdp_prog *prog)
+{
+    return prog->dp_name;
+}
+
+/* Re-ranks the masks of every program by their recent hits. */
+void
+xdp_prog_rerank_all(void)
+{
+    struct shash_node *node;
+
+    ovs_mutex_lock(&xdp_prog_mutex);
+    SHASH_FOR_EACH (node, &xdp_progs) {
+        struct xdp_prog *prog = node->data;
+
+        xdp_flow_table_rerank(prog->flows);
     }
     ovs_mutex_unlock(&xdp_prog_mutex);
 }
@@ -501,6 +604,22 @@ xdp_prog_set_xsk(struct xdp_prog *prog, int slot, int queue, int xsk_fd)
 
     return bpf_map__update_elem(prog->skel->maps.xsk_map, &key, sizeof key,
                                 &fd, sizeof fd, BPF_ANY) ? errno : 0;
+}
+
+/* Lets flows output to 'ifindex' in XDP ('deliverable') or not. */
+int
+xdp_prog_set_tx_port(struct xdp_prog *prog, int ifindex, bool deliverable)
+{
+    uint32_t key = ifindex;
+
+    if (deliverable) {
+        struct bpf_devmap_val val = { .ifindex = ifindex, .bpf_prog.fd = -1 };
+
+        return -bpf_map__update_elem(prog->skel->maps.tx_ports, &key,
+                                     sizeof key, &val, sizeof val, 0);
+    }
+    bpf_map__delete_elem(prog->skel->maps.tx_ports, &key, sizeof key, 0);
+    return 0;
 }
 
 void

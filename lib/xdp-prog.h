@@ -26,9 +26,21 @@
  * its maps pinned under '<bpffs>/ovs-xdp/<datapath>/', attached to every
  * afxdp port of the datapath, and shared by them. */
 struct xdp_prog;
+struct xdp_flow_table;
+struct ovs_xdp;
 
 struct xdp_prog *xdp_prog_ref(const char *dp_name, char **errorp);
 void xdp_prog_unref(struct xdp_prog *);
+struct xdp_prog *xdp_prog_find(const char *dp_name);
+bool xdp_prog_any_loaded(void);
+char *xdp_prog_dp_name_for_type(const char *dpif_type);
+bool xdp_prog_tx_port_ok(const struct xdp_prog *, uint32_t ifindex);
+void xdp_prog_set_sizes(struct ovs_xdp *, uint32_t n_flows, uint32_t n_masks);
+
+struct xdp_flow_table *xdp_prog_flow_table(const struct xdp_prog *);
+const char *xdp_prog_dp_name(const struct xdp_prog *);
+void xdp_prog_rerank_all(void);
+int xdp_prog_set_tx_port(struct xdp_prog *, int ifindex, bool deliverable);
 
 uint32_t xdp_prog_id(const struct xdp_prog *);
 const char *xdp_prog_pin_dir(const struct xdp_prog *);

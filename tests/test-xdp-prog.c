@@ -109,6 +109,14 @@ xt_open(struct xdp_test *t, uint32_t n_masks, uint32_t n_flows, bool emc)
     t->bench_fd = bpf_program__fd(t->skel->progs.xdp_bench_redirect);
     error = bpf_map__update_elem(t->skel->maps.port_map, &t->ifindex,
                                  sizeof t->ifindex, &port, sizeof port, 0);
+    if (!error) {
+        /* The test port can take XDP_TX, as userspace would record. */
+        struct bpf_devmap_val val = { .ifindex = t->ifindex,
+                                      .bpf_prog.fd = -1 };
+
+        error = bpf_map__update_elem(t->skel->maps.tx_ports, &t->ifindex,
+                                     sizeof t->ifindex, &val, sizeof val, 0);
+    }
     return error ? -error : 0;
 }
 

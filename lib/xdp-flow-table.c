@@ -1,0 +1,572 @@
+/*
+ * Copyright (c) 2026 The ovs-xdp authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include <config.h>
+
+#include "xdp-flow-table.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "id-pool.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "timeval.h"
+#include "util.h"
+#include "xdp-flow.h"
+
+VLOG_DEFINE_THIS_MODULE(xdp_flow_table);
+
+/* A mask of installed flows, at index 'index' of the 'masks' map. */
+struct xft_mask {
+    struct hmap_node node;      /* In 'masks_by_value'. */
+    struct xdp_flow_key mask;
+    uint32_t index;
+    uint32_t n_flows;
+    uint64_t hits;              /* 'mask_hits' at the last ranking. */
+    uint64_t score;             /* Recent hits, halved at every ranking. */
+};
+
+/* An installed flow. */
+struct xft_flow {
+    struct hmap_node node;      /* In 'flows', by UFID. */
+    ovs_u128 ufid;
+    struct xdp_flow_lookup lookup;  /* Masked key and mask index. */
+    struct xdp_flow_key mask;
+    uint32_t id;
+    uint32_t in_port;
+    struct xdp_flow_entry entry;
+};
+
+struct xdp_flow_table {
+    struct ovs_mutex mutex;
+    struct xdp_flow_table_maps maps;
+    int n_cpus;
+    struct hmap flows OVS_GUARDED;
+    struct hmap masks_by_value OVS_GUARDED;
+    struct xft_mask **masks OVS_GUARDED;    /* By index; NULL if free. */
+    uint32_t *order OVS_GUARDED;            /* Mask indexes, by rank. */
+    uint32_t n_order OVS_GUARDED;
+    struct id_pool *ids OVS_GUARDED;
+    uint32_t generation OVS_GUARDED;
+};
+
+struct xdp_flow_table *
+xdp_flow_table_create(const struct xdp_flow_table_maps *maps)
+{
+    struct xdp_flow_table *t = xzalloc(sizeof *t);
+
+    ovs_mutex_init(&t->mutex);
+    t->maps = *maps;
+    t->n_cpus = libbpf_num_possible_cpus();
+    if (t->n_cpus < 1) {
+        t->n_cpus = 1;
+    }
+    hmap_init(&t->flows);
+    hmap_init(&t->masks_by_value);
+    t->masks = xcalloc(maps->max_masks, sizeof *t->masks);
+    t->order = xcalloc(maps->max_masks, sizeof *t->order);
+    t->ids = id_pool_create(0, maps->max_flows);
+    return t;
+}
+
+void
+xdp_flow_table_destroy(struct xdp_flow_table *t)
+{
+    struct xft_flow *flow;
+
+    if (!t) {
+        return;
+    }
+    HMAP_FOR_EACH_POP (flow, node, &t->flows) {
+        free(flow);
+    }
+    hmap_destroy(&t->flows);
+    for (uint32_t i = 0; i < t->maps.max_masks; i++) {
+        free(t->masks[i]);
+    }
+    hmap_destroy(&t->masks_by_value);
+    free(t->masks);
+    free(t->order);
+    id_pool_destroy(t->ids);
+    ovs_mutex_destroy(&t->mutex);
+    free(t);
+}
+
+static uint32_t
+xft_mask_hash(const struct xdp_flow_key *mask)
+{
+    return hash_bytes(mask, sizeof *mask, 0);
+}
+
+static struct xft_flow *
+xft_flow_find(const struct xdp_flow_table *t, const ovs_u128 *ufid)
+    OVS_REQUIRES(t->mutex)
+{
+    struct xft_flow *flow;
+
+    HMAP_FOR_EACH_WITH_HASH (flow, node, ufid->u32[0], &t->flows) {
+        if (ovs_u128_equals(flow->ufid, *ufid)) {
+            return flow;
+        }
+    }
+    return NULL;
+}
+
+/* Writes the lookup order from rank 'from' on, and the end marker. */
+static void
+xft_write_order(struct xdp_flow_table *t, uint32_t from)
+    OVS_REQUIRES(t->mutex)
+{
+    for (uint32_t rank = from; rank < t->maps.max_masks; rank++) {
+        uint32_t value = rank < t->n_order ? t->order[rank] + 1 : 0;
+
+        bpf_map_update_elem(t->maps.mask_order, &rank, &value, 0);
+        if (rank >= t->n_order) {
+            break;
+        }
+    }
+}
+
+static uint64_t
+xft_mask_hits(const struct xdp_flow_table *t, uint32_t index)
+{
+    uint64_t *percpu = xcalloc(t->n_cpus, sizeof *percpu);
+    uint64_t sum = 0;
+
+    if (!bpf_map_lookup_elem(t->maps.mask_hits, &index, percpu)) {
+        for (int cpu = 0; cpu < t->n_cpus; cpu++) {
+            sum += percpu[cpu];
+        }
+    }
+    free(percpu);
+    return sum;
+}
+
+/* Returns the mask equal to 'value', adding it if there is room. */
+static struct xft_mask *
+xft_mask_get(struct xdp_flow_table *t, const struct xdp_flow_key *value)
+    OVS_REQUIRES(t->mutex)
+{
+    uint32_t hash = xft_mask_hash(value);
+    struct xdp_flow_mask map_value;
+    struct xft_mask *m;
+    uint32_t index;
+
+    HMAP_FOR_EACH_WITH_HASH (m, node, hash, &t->masks_by_value) {
+        if (!memcmp(&m->mask, value, sizeof *value)) {
+            return m;
+        }
+    }
+    for (index = 0; index < t->maps.max_masks; index++) {
+        if (!t->masks[index]) {
+            break;
+        }
+    }
+    if (index >= t->maps.max_masks) {
+        return NULL;
+    }
+
+    memset(&map_value, 0, sizeof map_value);
+    map_value.mask = *value;
+    map_value.in_use = 1;
+    if (bpf_map_update_elem(t->maps.masks, &index, &map_value, 0)) {
+        return NULL;
+    }
+
+    m = xzalloc(sizeof *m);
+    m->mask = *value;
+    m->index = index;
+    m->hits = xft_mask_hits(t, index);
+    t->masks[index] = m;
+    hmap_insert(&t->masks_by_value, &m->node, hash);
+
+    /* A new mask is probed last until the next ranking. */
+    t->order[t->n_order++] = index;
+    xft_write_order(t, t->n_order - 1);
+    return m;
+}
+
+static void
+xft_mask_unref(struct xdp_flow_table *t, struct xft_mask *m)
+    OVS_REQUIRES(t->mutex)
+{
+    struct xdp_flow_mask map_value;
+    uint32_t rank;
+
+    if (--m->n_flows) {
+        return;
+    }
+    for (rank = 0; rank < t->n_order; rank++) {
+        if (t->order[rank] == m->index) {
+            break;
+        }
+    }
+    ovs_assert(rank < t->n_order);
+    memmove(&t->order[rank], &t->order[rank + 1],
+            (t->n_order - rank - 1) * sizeof *t->order);
+    t->n_order--;
+    xft_write_order(t, rank);
+
+    memset(&map_value, 0, sizeof map_value);
+    bpf_map_update_elem(t->maps.masks, &m->index, &map_value, 0);
+    t->masks[m->index] = NULL;
+    hmap_remove(&t->masks_by_value, &m->node);
+    free(m);
+}
+
+static void
+xft_read_stats(const struct xdp_flow_table *t, uint32_t id,
+               struct xdp_flow_table_stats *stats)
+{
+    struct xdp_flow_stats *percpu = xcalloc(t->n_cpus, sizeof *percpu);
+    uint64_t used_ns = 0;
+
+    memset(stats, 0, sizeof *stats);
+    if (!bpf_map_lookup_elem(t->maps.flow_stats, &id, percpu)) {
+        for (int cpu = 0; cpu < t->n_cpus; cpu++) {
+            stats->n_packets += percpu[cpu].packets;
+            stats->n_bytes += percpu[cpu].bytes;
+            stats->tcp_flags |= percpu[cpu].tcp_flags;
+            used_ns = MAX(used_ns, percpu[cpu].used);
+        }
+    }
+    /* bpf_ktime_get_ns() and time_msec() both read CLOCK_MONOTONIC. */
+    stats->used = used_ns / (1000 * 1000);
+    free(percpu);
+}
+
+static int
+xft_zero_stats(const struct xdp_flow_table *t, uint32_t id)
+{
+    struct xdp_flow_stats *percpu = xcalloc(t->n_cpus, sizeof *percpu);
+    int error = bpf_map_update_elem(t->maps.flow_stats, &id, percpu, 0);
+
+    free(percpu);
+    return error ? errno : 0;
+}
+
+static void
+xft_flow_remove(struct xdp_flow_table *t, struct xft_flow *flow,
+                struct xdp_flow_table_stats *stats)
+    OVS_REQUIRES(t->mutex)
+{
+    /* 'flows' first: from then on no new lookup finds the flow. */
+    bpf_map_delete_elem(t->maps.flows, &flow->lookup);
+    bpf_map_delete_elem(t->maps.flow_table, &flow->id);
+    if (stats) {
+        xft_read_stats(t, flow->id, stats);
+    }
+    id_pool_free_id(t->ids, flow->id);
+    xft_mask_unref(t, t->masks[flow->lookup.mask_index]);
+    hmap_remove(&t->flows, &flow->node);
+    free(flow);
+}
+
+/* Installs flow 'ufid', matching 'key' under 'mask', with the actions and
+ * mark in 'entry' (its generation is ignored).  Replaces the actions of an
+ * existing flow with the same UFID, keeping its statistics; a new match for
+ * an existing UFID replaces the flow.  Returns 0, or a positive errno value
+ * with a reason in '*reason': ENOSPC if the flow or mask table is full. */
+int
+xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
+                   const struct xdp_flow_key *key,
+                   const struct xdp_flow_key *mask,
+                   const struct xdp_flow_entry *entry, const char **reason)
+{
+    struct xdp_flow_lookup lookup;
+    struct xdp_flow_ref ref;
+    struct xft_flow *flow;
+    struct xft_mask *m;
+    int error = 0;
+
+    *reason = NULL;
+    ovs_mutex_lock(&t->mutex);
+
+    flow = xft_flow_find(t, ufid);
+    if (flow) {
+        m = t->masks[flow->lookup.mask_index];
+        memset(&lookup, 0, sizeof lookup);
+        lookup.mask_index = m->index;
+        xdp_flow_key_mask(&lookup.key, key, mask);
+        if (!memcmp(&m->mask, mask, sizeof *mask)
+            && !memcmp(&lookup, &flow->lookup, sizeof lookup)) {
+            /* Same match: new actions, same id and generation, so that
+             * cached lookups stay right. */
+            struct xdp_flow_entry e = *entry;
+
+            e.generation = flow->entry.generation;
+            if (bpf_map_update_elem(t->maps.flow_table, &flow->id, &e, 0)) {
+                error = errno;
+                *reason = "cannot write the XDP flow table";
+            } else {
+                flow->entry = e;
+            }
+            goto out;
+        }
+        xft_flow_remove(t, flow, NULL);
+    }
+
+    m = xft_mask_get(t, mask);
+    if (!m) {
+        *reason = "every mask of the XDP flow table is in use";
+        error = ENOSPC;
+        goto out;
+    }
+    m->n_flows++;
+
+    flow = xzalloc(sizeof *flow);
+    if (!id_pool_alloc_id(t->ids, &flow->id)) {
+        free(flow);
+        xft_mask_unref(t, m);
+        *reason = "the XDP flow table is full";
+        error = ENOSPC;
+        goto out;
+    }
+    flow->ufid = *ufid;
+    flow->mask = *mask;
+    flow->in_port = key->in_port;
+    flow->lookup.mask_index = m->index;
+    xdp_flow_key_mask(&flow->lookup.key, key, mask);
+    flow->entry = *entry;
+    if (!++t->generation) {
+        ++t->generation;
+    }
+    flow->entry.generation = t->generation;
+    ref.flow_id = flow->id;
+    ref.generation = t->generation;
+
+    error = xft_zero_stats(t, flow->id);
+    if (!error && bpf_map_update_elem(t->maps.flow_table, &flow->id,
+                                      &flow->entry, 0)) {
+        error = errno;
+    }
+    if (!error && bpf_map_update_elem(t->maps.flows, &flow->lookup, &ref,
+                                      BPF_NOEXIST)) {
+        error = errno;
+        if (error == EEXIST) {
+            *reason = "another flow with the same match is in XDP";
+        } else if (error == E2BIG || error == ENOMEM) {
+            *reason = "the XDP flow table is full";
+            error = ENOSPC;
+        }
+    }
+    if (error) {
+        bpf_map_delete_elem(t->maps.flow_table, &flow->id);
+        id_pool_free_id(t->ids, flow->id);
+        xft_mask_unref(t, m);
+        free(flow);
+        if (!*reason) {
+            *reason = "cannot write the XDP flow maps";
+        }
+        goto out;
+    }
+    hmap_insert(&t->flows, &flow->node, ufid->u32[0]);
+
+out:
+    ovs_mutex_unlock(&t->mutex);
+    return error;
+}
+
+/* Removes flow 'ufid', with its final statistics in '*stats' if nonnull.
+ * Returns 0, or ENOENT if there is no such flow. */
+int
+xdp_flow_table_del(struct xdp_flow_table *t, const ovs_u128 *ufid,
+                   struct xdp_flow_table_stats *stats)
+{
+    struct xft_flow *flow;
+    int error = 0;
+
+    ovs_mutex_lock(&t->mutex);
+    flow = xft_flow_find(t, ufid);
+    if (flow) {
+        xft_flow_remove(t, flow, stats);
+    } else {
+        error = ENOENT;
+    }
+    ovs_mutex_unlock(&t->mutex);
+    return error;
+}
+
+/* Gets flow 'ufid': any of 'key', 'mask', 'entry' and 'stats' may be null.
+ * Returns 0, or ENOENT if there is no such flow. */
+int
+xdp_flow_table_get(struct xdp_flow_table *t, const ovs_u128 *ufid,
+                   struct xdp_flow_key *key, struct xdp_flow_key *mask,
+                   struct xdp_flow_entry *entry,
+                   struct xdp_flow_table_stats *stats)
+{
+    struct xft_flow *flow;
+    int error = 0;
+
+    ovs_mutex_lock(&t->mutex);
+    flow = xft_flow_find(t, ufid);
+    if (flow) {
+        if (key) {
+            *key = flow->lookup.key;
+        }
+        if (mask) {
+            *mask = flow->mask;
+        }
+        if (entry) {
+            *entry = flow->entry;
+        }
+        if (stats) {
+            xft_read_stats(t, flow->id, stats);
+        }
+    } else {
+        error = ENOENT;
+    }
+    ovs_mutex_unlock(&t->mutex);
+    return error;
+}
+
+/* Removes the flows of 'in_port' (every flow with XDP_FLOW_TABLE_ALL_PORTS)
+ * and returns how many. */
+size_t
+xdp_flow_table_flush(struct xdp_flow_table *t, uint32_t in_port)
+{
+    struct xft_flow *flow;
+    size_t n = 0;
+
+    ovs_mutex_lock(&t->mutex);
+    HMAP_FOR_EACH_SAFE (flow, node, &t->flows) {
+        if (in_port == XDP_FLOW_TABLE_ALL_PORTS || flow->in_port == in_port) {
+            xft_flow_remove(t, flow, NULL);
+            n++;
+        }
+    }
+    ovs_mutex_unlock(&t->mutex);
+    return n;
+}
+
+/* Stores in '*ufids' a new array of the UFIDs of the flows of 'in_port'
+ * (all with XDP_FLOW_TABLE_ALL_PORTS) and returns their number. */
+size_t
+xdp_flow_table_ufids(struct xdp_flow_table *t, uint32_t in_port,
+                     ovs_u128 **ufids)
+{
+    struct xft_flow *flow;
+    size_t n = 0;
+
+    ovs_mutex_lock(&t->mutex);
+    *ufids = xmalloc(MAX(1, hmap_count(&t->flows)) * sizeof **ufids);
+    HMAP_FOR_EACH (flow, node, &t->flows) {
+        if (in_port == XDP_FLOW_TABLE_ALL_PORTS || flow->in_port == in_port) {
+            (*ufids)[n++] = flow->ufid;
+        }
+    }
+    ovs_mutex_unlock(&t->mutex);
+    return n;
+}
+
+/* Returns the number of flows of 'in_port' (or all). */
+uint32_t
+xdp_flow_table_count(struct xdp_flow_table *t, uint32_t in_port)
+{
+    struct xft_flow *flow;
+    uint32_t n = 0;
+
+    ovs_mutex_lock(&t->mutex);
+    if (in_port == XDP_FLOW_TABLE_ALL_PORTS) {
+        n = hmap_count(&t->flows);
+    } else {
+        HMAP_FOR_EACH (flow, node, &t->flows) {
+            n += flow->in_port == in_port;
+        }
+    }
+    ovs_mutex_unlock(&t->mutex);
+    return n;
+}
+
+static int
+xft_compare_rank(const void *a_, const void *b_, void *t_)
+{
+    const struct xdp_flow_table *t = t_;
+    const uint32_t *ia = a_;
+    const uint32_t *ib = b_;
+    const struct xft_mask *a = t->masks[*ia];
+    const struct xft_mask *b = t->masks[*ib];
+
+    if (a->score != b->score) {
+        return a->score > b->score ? -1 : 1;
+    }
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Orders the masks by their recent hits, most hit first, as dpcls ranks its
+ * subtables.  Lookups stay correct while the order is rewritten: at worst a
+ * packet misses once and goes to userspace. */
+void
+xdp_flow_table_rerank(struct xdp_flow_table *t)
+{
+    uint32_t *old;
+    uint32_t rank;
+
+    ovs_mutex_lock(&t->mutex);
+    for (rank = 0; rank < t->n_order; rank++) {
+        struct xft_mask *m = t->masks[t->order[rank]];
+        uint64_t hits = xft_mask_hits(t, m->index);
+
+        m->score = m->score / 2 + (hits - m->hits);
+        m->hits = hits;
+    }
+    old = xmemdup(t->order, t->n_order * sizeof *t->order);
+    qsort_r(t->order, t->n_order, sizeof *t->order, xft_compare_rank, t);
+    for (rank = 0; rank < t->n_order; rank++) {
+        if (old[rank] != t->order[rank]) {
+            uint32_t value = t->order[rank] + 1;
+
+            bpf_map_update_elem(t->maps.mask_order, &rank, &value, 0);
+        }
+    }
+    free(old);
+    ovs_mutex_unlock(&t->mutex);
+}
+
+void
+xdp_flow_table_get_usage(struct xdp_flow_table *t,
+                         struct xdp_flow_table_usage *usage)
+{
+    ovs_mutex_lock(&t->mutex);
+    usage->n_flows = hmap_count(&t->flows);
+    usage->max_flows = t->maps.max_flows;
+    usage->n_masks = t->n_order;
+    usage->max_masks = t->maps.max_masks;
+    ovs_mutex_unlock(&t->mutex);
+}
+
+/* Appends a line per mask, in lookup order, to 's'. */
+void
+xdp_flow_table_format_masks(struct xdp_flow_table *t, struct ds *s)
+{
+    ovs_mutex_lock(&t->mutex);
+    for (uint32_t rank = 0; rank < t->n_order; rank++) {
+        const struct xft_mask *m = t->masks[t->order[rank]];
+
+        ds_put_format(s, "    rank %"PRIu32": mask %"PRIu32", %"PRIu32
+                      " flow%s, %"PRIu64" hits\n", rank, m->index,
+                      m->n_flows, m->n_flows == 1 ? "" : "s",
+                      xft_mask_hits(t, m->index));
+    }
+    ovs_mutex_unlock(&t->mutex);
+}
