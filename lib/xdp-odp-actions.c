@@ -243,6 +243,7 @@ xdp_odp_actions_to_entry(const struct nlattr *actions, size_t actions_len,
     const struct nlattr *a;
     size_t left;
 
+    memset(entry->actions, 0, sizeof entry->actions);
     entry->n_actions = 0;
     NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
         enum ovs_action_attr type = nl_attr_type(a);
@@ -317,7 +318,7 @@ xdp_odp_actions_to_entry(const struct nlattr *actions, size_t actions_len,
         }
         case OVS_ACTION_ATTR_DROP:
             /* An explicit drop ends the actions. */
-            entry->n_actions = 0;
+            output = false;
             goto out;
         case OVS_ACTION_ATTR_UNSPEC:
         case OVS_ACTION_ATTR_USERSPACE:
@@ -349,12 +350,12 @@ xdp_odp_actions_to_entry(const struct nlattr *actions, size_t actions_len,
             break;
         }
     }
+out:
     if (!reason && !output) {
         /* Rewrites without an output: the packet is dropped anyway. */
+        memset(entry->actions, 0, sizeof entry->actions);
         entry->n_actions = 0;
     }
-
-out:
     if (reason) {
         xdp_flow_entry_make_partial(entry);
     }
@@ -431,16 +432,19 @@ xdp_odp_actions_from_entry(const struct xdp_flow_entry *entry,
             }
             offset = nl_msg_start_nested(buf, OVS_ACTION_ATTR_SET_MASKED);
             value = nl_msg_put_unspec_zero(buf, key, 2 * size);
-            /* Merge the following rewrites of the same header. */
+            /* Merge the following rewrites of other fields of the same
+             * header. */
+            uint32_t fields = 0;
             for (; i < n; i++) {
                 const struct xdp_odp_field *f;
 
                 act = &entry->actions[i];
                 f = xdp_odp_field_find(act->arg, act->field);
                 if (act->type != XDP_FLOW_ACT_SET_FIELD || act->arg != key
-                    || !f) {
+                    || !f || fields & (1u << act->field)) {
                     break;
                 }
+                fields |= 1u << act->field;
                 memcpy(value + f->offset, act->value, f->size);
                 memcpy(value + size + f->offset, act->mask, f->size);
             }

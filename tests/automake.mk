@@ -11,7 +11,8 @@ DISTCLEANFILES += tests/atconfig tests/atlocal
 TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/dpif-xdp.at \
-	tests/xdp-prog.at
+	tests/xdp-prog.at \
+	tests/xdp-offload.at
 
 SYSTEM_XDP_TESTSUITE_AT = \
 	tests/system-xdp-testsuite.at \
@@ -50,6 +51,7 @@ $(SYSTEM_XDP_TESTSUITE): tests/package.m4 $(SYSTEM_XDP_TESTSUITE_AT)
 noinst_PROGRAMS += tests/ovstest-xdp
 tests_ovstest_xdp_SOURCES = \
 	tests/test-dpif-xdp.c \
+	tests/test-xdp-offload.c \
 	tests/test-xdp-prog.c
 tests_ovstest_xdp_CPPFLAGS = $(AM_CPPFLAGS) -I$(OVS_SRCDIR)/tests
 tests_ovstest_xdp_LDADD = \

@@ -45,6 +45,8 @@
 #include "util.h"
 #include "xdp-abi.h"
 #include "xdp-flow.h"
+#include "xdp-flow-table.h"
+#include "xdp-prog.h"
 
 #define TEST_ODP_PORT 7
 #define MAX_PKT 1500
@@ -1555,6 +1557,12 @@ test_convert(void)
                  match.wc.masks.igmp_group_ip4 = OVS_BE32_MAX));
     UNSUPPORTED("packet_type=eth", match_set_packet_type(&match,
                                                          htonl(PT_ETH)));
+    /* Metadata is all zeros for packets that XDP sees. */
+    UNSUPPORTED("ct_state=-trk", match_set_ct_state_masked(&match, 0,
+                                                           CS_TRACKED));
+    UNSUPPORTED("pkt_mark=0", match_set_pkt_mark(&match, 0));
+    UNSUPPORTED("reg0=0", match_set_reg(&match, 0, 0));
+    UNSUPPORTED("tun_id=0", match_set_tun_id(&match, 0));
 #undef UNSUPPORTED
 }
 
@@ -1714,6 +1722,190 @@ test_sizes(void)
     xt_close(&t);
 }
 
+
+/* lib/xdp-flow-table.c on the loaded program: 3 flows, 2 masks. */
+
+static struct xdp_flow_table *
+table_open(struct xdp_test *t)
+{
+    struct xdp_flow_table_maps maps = {
+        .masks = bpf_map__fd(t->skel->maps.masks),
+        .mask_order = bpf_map__fd(t->skel->maps.mask_order),
+        .mask_hits = bpf_map__fd(t->skel->maps.mask_hits),
+        .flows = bpf_map__fd(t->skel->maps.flows),
+        .flow_table = bpf_map__fd(t->skel->maps.flow_table),
+        .flow_stats = bpf_map__fd(t->skel->maps.flow_stats),
+        .max_masks = bpf_map__max_entries(t->skel->maps.masks),
+        .max_flows = bpf_map__max_entries(t->skel->maps.flow_table),
+    };
+
+    return xdp_flow_table_create(&maps);
+}
+
+static void
+table_put(struct xdp_flow_table *table, uint32_t ufid_n,
+          const struct xdp_flow_key *key, const struct xdp_flow_key *mask,
+          const struct xdp_flow_entry *entry)
+{
+    ovs_u128 ufid = { .u32 = { ufid_n } };
+    const char *reason;
+    int error;
+
+    error = xdp_flow_table_put(table, &ufid, key, mask, entry, &reason);
+    printf("put %"PRIu32": %s%s%s\n", ufid_n,
+           error ? ovs_strerror(error) : "ok", reason ? ": " : "",
+           reason ? reason : "");
+}
+
+static void
+table_print_usage(struct xdp_flow_table *table)
+{
+    struct xdp_flow_table_usage u;
+
+    xdp_flow_table_get_usage(table, &u);
+    printf("  %"PRIu32"/%"PRIu32" flows, %"PRIu32"/%"PRIu32" masks\n",
+           u.n_flows, u.max_flows, u.n_masks, u.max_masks);
+}
+
+static void
+table_print_stats(struct xdp_flow_table *table, uint32_t ufid_n)
+{
+    ovs_u128 ufid = { .u32 = { ufid_n } };
+    struct xdp_flow_table_stats st;
+    int error = xdp_flow_table_get(table, &ufid, NULL, NULL, NULL, &st);
+
+    if (error) {
+        printf("get %"PRIu32": %s\n", ufid_n, ovs_strerror(error));
+    } else {
+        printf("get %"PRIu32": %"PRIu64" packets, %"PRIu64" bytes, "
+               "used %s, tcp_flags %#"PRIx16"\n", ufid_n, st.n_packets,
+               st.n_bytes, st.used && st.used <= time_msec() ? "ok" : "no",
+               st.tcp_flags);
+    }
+}
+
+static uint32_t
+table_first_mask(const struct xdp_test *t)
+{
+    uint32_t rank = 0, value = 0;
+
+    bpf_map__lookup_elem(t->skel->maps.mask_order, &rank, sizeof rank,
+                         &value, sizeof value, 0);
+    return value;
+}
+
+static void
+test_table(void)
+{
+    struct xdp_flow_key port_mask, dst_mask, src_mask;
+    struct xdp_flow_key key80, key81, key82, key_src;
+    struct xdp_flow_entry out, drop;
+    struct xdp_flow_table *table;
+    struct pkt p80, p81, p82, psrc;
+    ovs_u128 ufid = { .u32 = { 2 } };
+    ovs_u128 *ufids;
+    struct xdp_test t;
+    struct flow flow;
+    int error;
+
+    error = xt_open(&t, 2, 3, false);
+    if (error) {
+        ovs_fatal(error, "cannot load the XDP program");
+    }
+    table = table_open(&t);
+
+    tcp_packet(&p80, 1, 80);
+    tcp_packet(&p81, 1, 81);
+    tcp_packet(&p82, 1, 82);
+    tcp_packet(&psrc, 9, 443);
+
+    /* Keys as the parser gives them, for the packets above. */
+    xt_parse(&t, p80.data, p80.len, &key80);
+    xt_parse(&t, p81.data, p81.len, &key81);
+    xt_parse(&t, p82.data, p82.len, &key82);
+    xt_parse(&t, psrc.data, psrc.len, &key_src);
+
+    memset(&dst_mask, 0, sizeof dst_mask);
+    dst_mask.in_port = UINT32_MAX;
+    dst_mask.dl_type = OVS_BE16_MAX;
+    dst_mask.nw_proto = UINT8_MAX;
+    dst_mask.tp_dst = OVS_BE16_MAX;
+    memset(&src_mask, 0, sizeof src_mask);
+    src_mask.in_port = UINT32_MAX;
+    memset(src_mask.dl_src, 0xff, sizeof src_mask.dl_src);
+    memset(&port_mask, 0, sizeof port_mask);
+    port_mask.in_port = UINT32_MAX;
+
+    entry_output(&out, t.ifindex);
+    memset(&drop, 0, sizeof drop);
+
+    print_run(&t, "empty table, dst 80", &p80);
+    table_put(table, 1, &key80, &dst_mask, &out);
+    table_put(table, 2, &key81, &dst_mask, &out);
+    table_print_usage(table);
+    print_run(&t, "dst 80", &p80);
+    print_run(&t, "dst 80", &p80);
+    print_run(&t, "dst 81", &p81);
+    print_run(&t, "dst 82", &p82);
+    table_print_stats(table, 1);
+    table_print_stats(table, 2);
+
+    /* A third mask does not fit; a fourth flow does not either. */
+    table_put(table, 3, &key_src, &src_mask, &out);
+    table_put(table, 4, &key82, &port_mask, &out);
+    table_put(table, 4, &key82, &dst_mask, &out);
+    table_print_usage(table);
+
+    /* New actions for flow 1, same match: its statistics stay. */
+    table_put(table, 1, &key80, &dst_mask, &drop);
+    print_run(&t, "dst 80 after modify", &p80);
+    table_print_stats(table, 1);
+
+    /* Ranking: the src mask is hit more, it goes first. */
+    for (int i = 0; i < 5; i++) {
+        print_run(&t, "src 9", &psrc);
+    }
+    xdp_flow_table_rerank(table);
+    printf("rank 0 after re-ranking: mask %"PRIu32" (src mask: %s)\n",
+           table_first_mask(&t),
+           table_first_mask(&t) == 2 ? "yes" : "no");
+    print_run(&t, "dst 81 after re-ranking", &p81);
+    print_run(&t, "src 9 after re-ranking", &psrc);
+
+    /* Deletion. */
+    printf("del 2: %s\n", ovs_strerror(xdp_flow_table_del(table, &ufid,
+                                                           NULL)));
+    printf("del 2 again: %s\n",
+           ovs_strerror(xdp_flow_table_del(table, &ufid, NULL)));
+    print_run(&t, "dst 81 after delete", &p81);
+    table_print_usage(table);
+    /* The same match under another UFID. */
+    table_put(table, 5, &key80, &dst_mask, &out);
+    table_put(table, 4, &key82, &dst_mask, &out);
+    print_run(&t, "dst 82", &p82);
+
+    printf("flows of port %d: %"PRIuSIZE"\n", TEST_ODP_PORT,
+           xdp_flow_table_ufids(table, TEST_ODP_PORT, &ufids));
+    free(ufids);
+    printf("flows of port %d: %"PRIu32"\n", TEST_ODP_PORT + 1,
+           xdp_flow_table_count(table, TEST_ODP_PORT + 1));
+    printf("flushed: %"PRIuSIZE"\n",
+           xdp_flow_table_flush(table, TEST_ODP_PORT));
+    table_print_usage(table);
+    print_run(&t, "dst 80 after flush", &p80);
+    print_run(&t, "src 9 after flush", &psrc);
+    PRINT_COUNTER(&t, UPCALL_MISS);
+    PRINT_COUNTER(&t, HANDLED);
+    PRINT_COUNTER(&t, DROPPED);
+
+    /* The keys went through struct flow as userspace would give them. */
+    xdp_flow_key_to_flow(&key80, &flow);
+    printf("key of dst 80: tp_dst=%"PRIu16"\n", ntohs(flow.tp_dst));
+
+    xdp_flow_table_destroy(table);
+    xt_close(&t);
+}
+
 static void
 test_xdp_prog_main(int argc, char *argv[])
 {
@@ -1723,6 +1915,10 @@ test_xdp_prog_main(int argc, char *argv[])
 
     if (!strcmp(cmd, "convert")) {
         test_convert();
+        return;
+    }
+    if (!strcmp(cmd, "table")) {
+        test_table();
         return;
     }
     if (!strcmp(cmd, "bench")) {
@@ -1760,7 +1956,7 @@ test_xdp_prog_main(int argc, char *argv[])
         test_actions(&t);
     } else {
         ovs_fatal(0, "usage: %s probe|parse|random [N [SEED]]|lookup|"
-                  "sizes|actions|convert|bench [REPEAT]", argv[0]);
+                  "sizes|actions|convert|table|bench [REPEAT]", argv[0]);
     }
     if (!error) {
         xt_close(&t);
