@@ -26,3 +26,18 @@ datapath-xdp/ovs-xdp.skel.h: datapath-xdp/ovs-xdp.bpf.o
 
 BUILT_SOURCES += datapath-xdp/ovs-xdp.skel.h
 CLEANFILES += datapath-xdp/ovs-xdp.bpf.o datapath-xdp/ovs-xdp.skel.h
+
+# The programs of the live-frames packet rate benchmark (generator, sink,
+# bare-redirect baseline), embedded in utilities/ovs-xdp-pktgen.
+EXTRA_DIST += datapath-xdp/xdp-pktgen.bpf.c
+
+datapath-xdp/xdp-pktgen.bpf.o: datapath-xdp/xdp-pktgen.bpf.c
+	$(AM_V_GEN)$(MKDIR_P) datapath-xdp && \
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+datapath-xdp/xdp-pktgen.skel.h: datapath-xdp/xdp-pktgen.bpf.o
+	$(AM_V_GEN)$(BPFTOOL) gen skeleton $< name ovs_xdp_pktgen > $@.tmp && \
+	mv $@.tmp $@
+
+BUILT_SOURCES += datapath-xdp/xdp-pktgen.skel.h
+CLEANFILES += datapath-xdp/xdp-pktgen.bpf.o datapath-xdp/xdp-pktgen.skel.h

@@ -212,6 +212,9 @@ xdp_offload_flow_put(struct netdev *netdev, struct match *match,
 
 out:
     xdp_prog_unref(port.prog);
+    /* dpif-netdev's offload thread never publishes its coverage counters
+     * itself. */
+    coverage_try_clear();
     return error;
 }
 

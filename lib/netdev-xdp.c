@@ -51,6 +51,8 @@
 #include "unixctl.h"
 #include "util.h"
 #include "timeval.h"
+#include "netdev-offload-xdp.h"
+#include "xdp-flow-table.h"
 #include "xdp-prog.h"
 #include "xdp-umem.h"
 #include "xdp-veth.h"
@@ -675,6 +677,8 @@ netdev_xdp_check_tx(struct netdev_xdp *dev)
         xdp_prog_set_tx_port(dev->prog, dev->ifindex, false);
     }
     if (ok != dev->tx_ok || !nullable_string_is_equal(reason, dev->tx_note)) {
+        /* The port's status shows it. */
+        netdev_change_seq_changed(&dev->up.up);
         if (ok) {
             VLOG_INFO("%s: XDP outputs to this port directly", name);
         } else {
@@ -1236,9 +1240,10 @@ netdev_xdp_wait(void)
 
 /* xdp/show: the XDP program of each datapath, what it did, its ports. */
 static void
-netdev_xdp_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                        const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+netdev_xdp_unixctl_show(struct unixctl_conn *conn, int argc,
+                        const char *argv[], void *aux OVS_UNUSED)
 {
+    bool verbose = argc > 1 && !strcmp(argv[1], "-m");
     struct ds s = DS_EMPTY_INITIALIZER;
     struct sset shown = SSET_INITIALIZER(&shown);
     struct netdev_xdp *dev, *port;
@@ -1262,19 +1267,48 @@ netdev_xdp_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
                       c[XDP_ABI_CNT_TO_XSK], c[XDP_ABI_CNT_UPCALL_MISS],
                       c[XDP_ABI_CNT_UPCALL_PARTIAL],
                       c[XDP_ABI_CNT_UPCALL_UNPARSED]);
-        ds_put_format(&s, "  cache: %"PRIu64" hits, %"PRIu64" misses; "
-                      "megaflow hits %"PRIu64"\n", c[XDP_ABI_CNT_EMC_HIT],
-                      c[XDP_ABI_CNT_EMC_MISS], c[XDP_ABI_CNT_MEGAFLOW_HIT]);
+        uint64_t lookups = c[XDP_ABI_CNT_EMC_HIT] + c[XDP_ABI_CNT_EMC_MISS];
+        ds_put_format(&s, "  cache: %"PRIu64" hits, %"PRIu64" misses "
+                      "(hit rate %.1f%%); megaflow hits %"PRIu64"\n",
+                      c[XDP_ABI_CNT_EMC_HIT], c[XDP_ABI_CNT_EMC_MISS],
+                      lookups ? 100.0 * c[XDP_ABI_CNT_EMC_HIT] / lookups : 0,
+                      c[XDP_ABI_CNT_MEGAFLOW_HIT]);
+        ds_put_format(&s, "  output not possible in XDP: %"PRIu64", failed "
+                      "actions: %"PRIu64", no metadata room: %"PRIu64"\n",
+                      c[XDP_ABI_CNT_NO_TX_PORT], c[XDP_ABI_CNT_ACTION_ERROR],
+                      c[XDP_ABI_CNT_META_FAIL]);
+
+        struct xdp_flow_table *table = xdp_prog_flow_table(dev->prog);
+        struct xdp_flow_table_usage u;
+        xdp_flow_table_get_usage(table, &u);
+        ds_put_format(&s, "  flows: %"PRIu32"/%"PRIu32", masks: %"PRIu32
+                      "/%"PRIu32"\n", u.n_flows, u.max_flows, u.n_masks,
+                      u.max_masks);
+        if (verbose) {
+            xdp_flow_table_format_masks(table, &s);
+        }
         LIST_FOR_EACH (port, list_node, &netdev_xdp_list) {
             if (port->prog != dev->prog) {
                 continue;
             }
             ds_put_format(&s, "  %s: xdp-mode %s, zero-copy %s, %d queue%s, "
-                          "%s UMEM\n", netdev_get_name(&port->up.up),
+                          "%s UMEM, output %s\n",
+                          netdev_get_name(&port->up.up),
                           xdp_mode_names[port->mode],
                           port->mode == XDP_MODE_NATIVE_ZC ? "yes" : "no",
                           port->n_xsks, port->n_xsks == 1 ? "" : "s",
-                          port->umem->shared ? "shared" : "private");
+                          port->umem->shared ? "shared" : "private",
+                          port->tx_ok ? "direct" : "via userspace");
+            if (verbose) {
+                uint32_t in_port = odp_to_u32(port->odp_port);
+
+                ds_put_format(&s, "    flows in XDP: %"PRIu32"\n",
+                              xdp_flow_table_count(table, in_port));
+                if (port->tx_note) {
+                    ds_put_format(&s, "    output via userspace: %s\n",
+                                  port->tx_note);
+                }
+            }
         }
     }
     LIST_FOR_EACH (dev, list_node, &netdev_xdp_list) {
@@ -1282,6 +1316,16 @@ netdev_xdp_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
             ds_put_format(&s, "%s: not set up: %s\n",
                           netdev_get_name(&dev->up.up), dev->error);
         }
+    }
+    if (!sset_is_empty(&shown)) {
+        struct ds reasons = DS_EMPTY_INITIALIZER;
+
+        netdev_offload_xdp_format_reasons(&reasons);
+        if (reasons.length) {
+            ds_put_format(&s, "flows not fully in XDP, by reason:\n%s",
+                          ds_cstr(&reasons));
+        }
+        ds_destroy(&reasons);
     }
     sset_destroy(&shown);
     unixctl_command_reply(conn, ds_cstr(&s));
@@ -1320,6 +1364,6 @@ netdev_xdp_register(void)
     netdev_xdp_class.rxq_drain = netdev_xdp_rxq_drain;
 
     netdev_register_provider(&netdev_xdp_class);
-    unixctl_command_register("xdp/show", "", 0, 0, netdev_xdp_unixctl_show,
-                             NULL);
+    unixctl_command_register("xdp/show", "[-m]", 0, 1,
+                             netdev_xdp_unixctl_show, NULL);
 }

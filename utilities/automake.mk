@@ -7,3 +7,13 @@ EXTRA_DIST += \
 	utilities/ovs-xdp-demo.sh \
 	utilities/ovs-xdp-sandbox.sh \
 	utilities/ovs-xdp-upstream-afxdp.sh
+
+# Live-frames packet generator of utilities/ovs-xdp-bench-live.sh.
+noinst_PROGRAMS += utilities/ovs-xdp-pktgen
+utilities_ovs_xdp_pktgen_SOURCES = utilities/ovs-xdp-pktgen.c
+utilities_ovs_xdp_pktgen_LDADD = \
+	$(OVS_BUILDDIR)/lib/libopenvswitch.la \
+	$(LIBBPF_LIBS)
+# Built before the tool even when it is made alone.
+utilities/ovs-xdp-pktgen.$(OBJEXT): datapath-xdp/xdp-pktgen.skel.h
+EXTRA_DIST += utilities/ovs-xdp-bench-live.sh

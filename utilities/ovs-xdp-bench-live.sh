@@ -1,0 +1,264 @@
+#! /bin/bash
+# Copyright (c) 2026 The ovs-xdp authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# Benchmark (not a test): packets per second on live frames through the
+# xdp bridge, next to a bare devmap redirect, in one run.
+#
+#   g0 --veth-- g1 ==[bridge or bare redirect]==> s1 --veth-- s0 (netns xb-sink)
+#
+# utilities/ovs-xdp-pktgen generates UDP frames with BPF_PROG_RUN's live
+# frames and sends them out of g0; they arrive on g1, are forwarded to s1
+# and counted and dropped by an XDP program on s0.  Cases:
+#
+#   bare                   no OVS; xdp_bare_redirect on g1, devmap to s1
+#   ovs-xdp, 1 mask        datapath_type=xdp bridge, g1 and s1 afxdp ports,
+#                          in_port=g1,actions=output:s1
+#   ovs-xdp, 32 masks      the same bridge with 32 OpenFlow rules that make
+#                          ovs-vswitchd install megaflows under 32 distinct
+#                          masks; the traffic measured hits one of them
+#
+# Each case reports the rate received at s0 over SECONDS, after a warm-up
+# (in which the megaflow is installed); the ratio is to the bare case,
+# which runs first and again last (once OVS is gone), its rate the mean of
+# the two, so that load that comes and goes on the machine shows as a
+# difference between them rather than only as a skewed ratio.
+# The generator is pinned to the last CPU, ovs-vswitchd to CPU 0: live
+# frames run on the CPU that calls BPF_PROG_RUN, and so does everything
+# downstream (veth NAPI of g1 and s0), so each rate is one CPU's worth.
+#
+# usage: ovs-xdp-bench-live.sh [SECONDS]     (default 5; needs root)
+# environment: FLOWS (UDP source ports of the measured traffic, default 8),
+#   SIZE (frame size with FCS, default 64), GEN_CPU, OVS_CPU, VERBOSE=1
+#   (show the megaflows).
+
+set -e
+top=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${1:-5}
+flows=${FLOWS:-8}
+size=${SIZE:-64}
+n_cpus=$(nproc)
+gen_cpu=${GEN_CPU:-$((n_cpus - 1))}
+ovs_cpu=${OVS_CPU:-0}
+pktgen=$top/utilities/ovs-xdp-pktgen
+ns=xb-sink
+
+fail() { echo "ovs-xdp-bench-live: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || fail "run as root"
+for f in "$pktgen" "$top/vswitchd/ovs-vswitchd"; do
+    [ -x "$f" ] || fail "build first ($f is missing)"
+done
+for l in g0 g1 s1; do
+    ! ip link show dev $l > /dev/null 2>&1 || fail "link $l exists already"
+done
+[ ! -e /run/netns/$ns ] || fail "network namespace $ns exists already"
+
+# shellcheck source=utilities/ovs-xdp-sandbox.sh
+. "$top/utilities/ovs-xdp-sandbox.sh"
+
+# Only what this script created is removed.
+bench_links=
+bench_ns=
+bench_cleanup() {
+    set +e
+    sandbox_cleanup
+    for l in $bench_links; do
+        ip link del "$l" 2> /dev/null
+    done
+    for n in $bench_ns; do
+        ip netns del "$n" 2> /dev/null
+    done
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# No IPv6 on the veths: no router solicitations or MLD reports, so every
+# megaflow comes from the generated frames.
+quiet_link() {  # [ip netns exec NS] LINK
+    local link=${*: -1}
+    "${@:1:$#-1}" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$link/disable_ipv6" \
+        2> /dev/null || true
+    "${@:1:$#-1}" ip link set "$link" up
+}
+
+ip link add g0 type veth peer name g1
+bench_links="g0"
+ip netns add $ns
+bench_ns=$ns
+ip link add s1 type veth peer name s0 netns $ns
+bench_links="$bench_links s1"
+quiet_link g0
+quiet_link g1
+quiet_link s1
+quiet_link ip netns exec $ns s0
+
+pin=
+if [ "$n_cpus" -gt 1 ]; then
+    pin="taskset -c $gen_cpu"
+fi
+
+# measure [PKTGEN-OPTION...]: prints the received rate at s0 (pps).
+measure() {
+    local out
+    out=$($pin "$pktgen" run --dev g0 --sink-netns "$ns" --sink-dev s0 \
+              --seconds "$seconds" --flows "$flows" --size "$size" "$@") \
+        || return 1
+    awk '{ print "    " $0 > "/dev/stderr" }
+         /^received:/ { gsub(/[(]/, "", $7); print $7 }' <<< "$out"
+}
+
+# Distinct masks among the datapath's megaflows: each flow's match with
+# its values blanked out, masks kept.
+count_masks() {
+    ovs-appctl dpctl/dump-flows 2> /dev/null | grep 'actions:' \
+        | sed -e 's/^ufid:[^ ]* //' -e 's/, packets:.*//' \
+              -e 's/=[^=,()/]*\//=\//g' -e 's/=[^=,()/]*\([,)]\)/=*\1/g' \
+        | sort -u | grep -c . || true
+}
+
+# With VERBOSE=1, the megaflows after each case.
+show_flows() {
+    if [ "${VERBOSE:-0}" = 1 ]; then
+        ovs-appctl dpctl/dump-flows | sed 's/^/      /'
+    fi
+}
+
+count_flows() {
+    ovs-appctl dpctl/dump-flows 2> /dev/null | grep -c 'actions:' || true
+}
+
+# "RECEIVED HANDLED TO-USERSPACE" from the datapath program's counters.
+xdp_counters() {
+    ovs-appctl xdp/show 2> /dev/null | awk '
+        /^ *packets:/ { rx = $2; handled = $4 }
+        /^ *to userspace:/ { user = $3 }
+        END { printf "%s %s %s\n", rx + 0, handled + 0, user + 0 }'
+}
+
+# xdp_report BEFORE AFTER: what the datapath program did in between.
+xdp_report() {
+    local a b
+    read -ra b <<< "$1"
+    read -ra a <<< "$2"
+    printf '    datapath program, warm-up and measurement: %d frames, %d handled in XDP, %d to userspace\n' \
+        $((a[0] - b[0])) $((a[1] - b[1])) $((a[2] - b[2])) >&2
+}
+
+# The address with only bit K set.
+bit_ip() {
+    local v=$((1 << $1))
+    echo "$((v >> 24 & 255)).$((v >> 16 & 255)).$((v >> 8 & 255)).$((v & 255))"
+}
+
+printf 'kernel %s, %d CPUs; %d-byte UDP frames, %d flows, %s s per case\n' \
+    "$(uname -r)" "$n_cpus" "$size" "$flows" "$seconds"
+if [ -n "$pin" ]; then
+    echo "generator pinned to CPU $gen_cpu, ovs-vswitchd to CPU $ovs_cpu"
+fi
+
+echo
+echo "=== bare: xdp_bare_redirect on g1, devmap to s1"
+bare1_pps=$(measure --bare-in g1 --bare-out s1 --warmup 1) || bare1_pps=failed
+
+echo
+echo "=== ovs-xdp, 1 mask"
+# shellcheck disable=SC2119
+sandbox_start
+if [ -n "$pin" ]; then
+    taskset -a -cp "$ovs_cpu" "$(cat "$SANDBOX/ovs-vswitchd.pid")" > /dev/null
+fi
+# Megaflows that get no traffic while the hot flow is measured must stay.
+ovs-vsctl set Open_vSwitch . other_config:max-idle=600000
+ovs-vsctl add-br br0 -- set bridge br0 datapath_type=xdp
+for p in g1 s1; do
+    ovs-vsctl add-port br0 $p -- set interface $p type=afxdp
+    err=$(ovs-vsctl get interface $p error)
+    [ "$err" = "[]" ] || fail "$p: $err"
+done
+ovs-ofctl del-flows br0
+ovs-ofctl add-flow br0 priority=10,in_port=g1,actions=output:s1
+ovs-ofctl add-flow br0 priority=0,actions=drop
+
+before=$(xdp_counters)
+ovs1_pps=$(measure --warmup 2) || ovs1_pps=failed
+xdp_report "$before" "$(xdp_counters)"
+ovs1_masks=$(count_masks)
+echo "    $(count_flows) megaflows, $ovs1_masks masks"
+show_flows
+
+echo
+echo "=== ovs-xdp, 32 masks, hot flows"
+# Rule K (0 to 30) matches bit K of nw_src set; frames with nw_src 1 << K
+# miss rules 0 to K-1 and hit rule K, so their megaflow's mask is bits 0 to
+# K of nw_src: 31 distinct masks.  The hot rule comes first and matches
+# the measured traffic only (nw_dst 10.0.0.2): the 32nd mask.  Arbitrary
+# bit masks are not prefixes, so the classifier's prefix tries leave them
+# alone.
+ovs-ofctl del-flows br0
+ovs-appctl dpctl/del-flows > /dev/null
+{
+    echo "priority=1000,udp,in_port=g1,nw_dst=10.0.0.2,actions=output:s1"
+    for k in $(seq 0 30); do
+        ip=$(bit_ip "$k")
+        echo "priority=$((500 - k)),ip,in_port=g1,nw_src=$ip/$ip,actions=output:s1"
+    done
+    echo "priority=0,actions=drop"
+} | ovs-ofctl add-flows br0 -
+for k in $(seq 0 30); do
+    $pin "$pktgen" gen --dev g0 --count 64 --src "$(bit_ip "$k")" \
+        --dst 10.0.1.2 --size "$size" > /dev/null
+done
+for _ in $(seq 50); do
+    [ "$(count_masks)" -ge 31 ] && break
+    sleep 0.1
+done
+echo "    before the hot flows: $(count_flows) megaflows, $(count_masks) masks"
+
+before=$(xdp_counters)
+ovs32_pps=$(measure --warmup 2) || ovs32_pps=failed
+xdp_report "$before" "$(xdp_counters)"
+ovs32_masks=$(count_masks)
+echo "    $(count_flows) megaflows, $ovs32_masks masks"
+show_flows
+
+echo
+echo "=== bare again, OVS stopped"
+sandbox_cleanup
+bare2_pps=$(measure --bare-in g1 --bare-out s1 --warmup 1) || bare2_pps=failed
+bare_pps=$(awk -v a="$bare1_pps" -v b="$bare2_pps" 'BEGIN {
+    if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/) {
+        printf "%.0f", (a + b) / 2
+    } else {
+        print "failed"
+    }
+}')
+
+echo
+ratio() {
+    awk -v a="$1" -v b="$bare_pps" 'BEGIN {
+        if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) {
+            printf "%.2f", a / b
+        } else {
+            printf "-"
+        }
+    }'
+}
+row() { printf '%-30s %6s %12s %6s %7s\n' "$@"; }
+row case masks pps ratio target
+row "bare devmap redirect (mean)" - "$bare_pps" "$(ratio "$bare_pps")" -
+row "ovs-xdp, 1 mask" "$ovs1_masks" "$ovs1_pps" "$(ratio "$ovs1_pps")" ">=0.60"
+row "ovs-xdp, 32 masks, hot flows" "$ovs32_masks" "$ovs32_pps" \
+    "$(ratio "$ovs32_pps")" ">=0.40"
+echo "(bare: $bare1_pps pps first, $bare2_pps pps last)"
