@@ -81,6 +81,28 @@ struct {
 
 /* Per-CPU working area: keys are too big for the 512-byte stack shared by
  * the program and its bpf_loop() callbacks. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct xdp_flow_classifier);
+} classifier SEC(".maps");
+
+/* True if the exact-match cache is in use: built in, and not turned off by
+ * userspace for now. */
+static __always_inline int
+xdp_emc_on(void)
+{
+    struct xdp_flow_classifier *c;
+    __u32 zero = 0;
+
+    if (!use_emc) {
+        return 0;
+    }
+    c = bpf_map_lookup_elem(&classifier, &zero);
+    return !c || !c->emc_off;
+}
+
 struct xdp_scratch {
     struct xdp_flow_key key;
     struct xdp_flow_lookup lookup;
@@ -170,8 +192,10 @@ xdp_classify(struct xdp_scratch *s, __u32 *flow_id, int *emc_hit)
     struct xdp_flow_entry *entry;
     struct xdp_flow_ref *cached;
 
+    int emc_on = xdp_emc_on();
+
     *emc_hit = 0;
-    cached = use_emc ? bpf_map_lookup_elem(&emc, &s->key) : NULL;
+    cached = emc_on ? bpf_map_lookup_elem(&emc, &s->key) : NULL;
     if (cached && cached->generation) {
         __u32 id = cached->flow_id;
 
@@ -194,7 +218,7 @@ xdp_classify(struct xdp_scratch *s, __u32 *flow_id, int *emc_hit)
         return NULL;
     }
     xdp_count_mask_hit(loop.mask_index);
-    if (use_emc && (emc_insert_inv_prob <= 1
+    if (emc_on && (emc_insert_inv_prob <= 1
                     || bpf_get_prandom_u32() % emc_insert_inv_prob == 0)) {
         bpf_map_update_elem(&emc, &s->key, &loop.ref, BPF_ANY);
     }

@@ -17,6 +17,7 @@
  *   flow_table  HASH, u32 flow id -> struct xdp_flow_entry
  *   flow_stats  PERCPU_ARRAY, u32 flow id -> struct xdp_flow_stats
  *   emc         LRU_PERCPU_HASH, struct xdp_flow_key -> struct xdp_flow_ref
+ *   classifier  ARRAY, 0 -> struct xdp_flow_classifier
  *   tx_ports    DEVMAP_HASH, u32 ifindex -> struct bpf_devmap_val / u32
  */
 
@@ -166,6 +167,15 @@ struct xdp_flow_stats {
     __u64 used;
     __u16 tcp_flags;            /* Host byte order, as OVS's stats. */
     __u16 pad[3];
+};
+
+/* 'classifier' value (ARRAY, one entry): what userspace decides while the
+ * program runs. */
+struct xdp_flow_classifier {
+    __u32 emc_off;              /* Nonzero: skip the exact-match cache, which
+                                 * costs more than it saves while nearly
+                                 * every hit is in the first mask probed. */
+    __u32 pad;
 };
 
 /* Parser-debug program result ('parse_debug' map, index 0). */

@@ -1285,6 +1285,11 @@ netdev_xdp_unixctl_show(struct unixctl_conn *conn, int argc,
                       "/%"PRIu32"\n", u.n_flows, u.max_flows, u.n_masks,
                       u.max_masks);
         if (verbose) {
+            ds_put_format(&s, "  exact-match cache: %s (%.2f masks probed "
+                          "per megaflow hit)\n",
+                          u.emc_off ? "skipped" : "in use", u.probes);
+        }
+        if (verbose) {
             xdp_flow_table_format_masks(table, &s);
         }
         LIST_FOR_EACH (port, list_node, &netdev_xdp_list) {

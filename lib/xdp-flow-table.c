@@ -68,7 +68,15 @@ struct xdp_flow_table {
     uint32_t n_order OVS_GUARDED;
     struct id_pool *ids OVS_GUARDED;
     uint32_t generation OVS_GUARDED;
+    bool emc_off OVS_GUARDED;
+    double probes OVS_GUARDED;
 };
+
+/* Below this many megaflow hits a second, the cache setting stays. */
+#define XFT_EMC_MIN_HITS 1000
+/* The cache is skipped while megaflow hits take at most this many probes
+ * on average: probing the first mask costs about as much as the cache. */
+#define XFT_EMC_MAX_PROBES 1.5
 
 struct xdp_flow_table *
 xdp_flow_table_create(const struct xdp_flow_table_maps *maps)
@@ -540,6 +548,32 @@ xdp_flow_table_rerank(struct xdp_flow_table *t)
         }
     }
     free(old);
+
+    /* How many masks a megaflow hit probes, in the new order: the cache is
+     * worth its cost only when that is more than about one. */
+    uint64_t hits = 0, probes = 0;
+    for (rank = 0; rank < t->n_order; rank++) {
+        uint64_t score = t->masks[t->order[rank]]->score;
+
+        hits += score;
+        probes += score * (rank + 1);
+    }
+    if (hits >= XFT_EMC_MIN_HITS) {
+        bool emc_off;
+
+        t->probes = (double) probes / hits;
+        emc_off = t->probes <= XFT_EMC_MAX_PROBES;
+        if (emc_off != t->emc_off && t->maps.classifier >= 0) {
+            struct xdp_flow_classifier c = { .emc_off = emc_off };
+            uint32_t zero = 0;
+
+            if (!bpf_map_update_elem(t->maps.classifier, &zero, &c, 0)) {
+                t->emc_off = emc_off;
+                VLOG_DBG("exact-match cache %s (%.2f masks probed per hit)",
+                         emc_off ? "skipped" : "in use", t->probes);
+            }
+        }
+    }
     ovs_mutex_unlock(&t->mutex);
 }
 
@@ -552,6 +586,8 @@ xdp_flow_table_get_usage(struct xdp_flow_table *t,
     usage->max_flows = t->maps.max_flows;
     usage->n_masks = t->n_order;
     usage->max_masks = t->maps.max_masks;
+    usage->emc_off = t->emc_off;
+    usage->probes = t->probes;
     ovs_mutex_unlock(&t->mutex);
 }
 

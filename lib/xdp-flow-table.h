@@ -38,6 +38,7 @@ struct xdp_flow_table_maps {
     int flows;
     int flow_table;
     int flow_stats;
+    int classifier;             /* -1 if none. */
     uint32_t max_masks;
     uint32_t max_flows;
 };
@@ -57,6 +58,8 @@ struct xdp_flow_table_usage {
     uint32_t max_flows;
     uint32_t n_masks;
     uint32_t max_masks;
+    bool emc_off;               /* Exact-match cache skipped for now. */
+    double probes;              /* Masks probed per megaflow hit, recently. */
 };
 
 struct xdp_flow_table *xdp_flow_table_create(

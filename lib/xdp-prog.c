@@ -261,6 +261,7 @@ xdp_prog_create(const char *dp_name, char **errorp)
         .flows = bpf_map__fd(prog->skel->maps.flows),
         .flow_table = bpf_map__fd(prog->skel->maps.flow_table),
         .flow_stats = bpf_map__fd(prog->skel->maps.flow_stats),
+        .classifier = bpf_map__fd(prog->skel->maps.classifier),
         .max_masks = bpf_map__max_entries(prog->skel->maps.masks),
         .max_flows = bpf_map__max_entries(prog->skel->maps.flow_table),
     });
