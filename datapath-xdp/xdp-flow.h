@@ -160,7 +160,8 @@ struct xdp_flow_entry {
 };
 
 /* 'flow_stats' value, per CPU: sum 'packets' and 'bytes', take the maximum
- * of 'used' (bpf_ktime_get_ns(), CLOCK_MONOTONIC) and OR 'tcp_flags'. */
+ * of 'used' (bpf_ktime_get_coarse_ns(), CLOCK_MONOTONIC_COARSE) and OR
+ * 'tcp_flags'. */
 struct xdp_flow_stats {
     __u64 packets;
     __u64 bytes;

@@ -258,7 +258,9 @@ xft_read_stats(const struct xdp_flow_table *t, uint32_t id,
             used_ns = MAX(used_ns, percpu[cpu].used);
         }
     }
-    /* bpf_ktime_get_ns() and time_msec() both read CLOCK_MONOTONIC. */
+    /* bpf_ktime_get_coarse_ns() and time_msec() count from the same point
+     * (CLOCK_MONOTONIC and its coarse variant); the coarse one lags by a
+     * tick at most. */
     stats->used = used_ns / (1000 * 1000);
     free(percpu);
 }
@@ -512,8 +514,8 @@ xft_compare_rank(const void *a_, const void *b_, void *t_)
     const struct xdp_flow_table *t = t_;
     const uint32_t *ia = a_;
     const uint32_t *ib = b_;
-    const struct xft_mask *a = t->masks[*ia];
-    const struct xft_mask *b = t->masks[*ib];
+    const struct xft_mask *a = t->masks[ia[0]];
+    const struct xft_mask *b = t->masks[ib[0]];
 
     if (a->score != b->score) {
         return a->score > b->score ? -1 : 1;
