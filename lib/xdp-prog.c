@@ -200,6 +200,22 @@ xdp_prog_set_sizes(struct ovs_xdp *skel, uint32_t n_flows, uint32_t n_masks)
     bpf_map__set_max_entries(skel->maps.flow_stats, n_flows);
 }
 
+/* The flow table maps of the loaded 'skel', for lib/xdp-flow-table.c. */
+void
+xdp_prog_get_flow_maps(const struct ovs_xdp *skel,
+                       struct xdp_flow_table_maps *maps)
+{
+    maps->masks = bpf_map__fd(skel->maps.masks);
+    maps->mask_order = bpf_map__fd(skel->maps.mask_order);
+    maps->mask_hits = bpf_map__fd(skel->maps.mask_hits);
+    maps->flows = bpf_map__fd(skel->maps.flows);
+    maps->flow_table = bpf_map__fd(skel->maps.flow_table);
+    maps->flow_stats = bpf_map__fd(skel->maps.flow_stats);
+    maps->classifier = bpf_map__fd(skel->maps.classifier);
+    maps->max_masks = bpf_map__max_entries(skel->maps.masks);
+    maps->max_flows = bpf_map__max_entries(skel->maps.flow_table);
+}
+
 static struct xdp_prog *
 xdp_prog_create(const char *dp_name, char **errorp)
 {
@@ -254,17 +270,9 @@ xdp_prog_create(const char *dp_name, char **errorp)
     if (xdp_prog_pin(prog, errorp)) {
         goto error;
     }
-    prog->flows = xdp_flow_table_create(&(struct xdp_flow_table_maps) {
-        .masks = bpf_map__fd(prog->skel->maps.masks),
-        .mask_order = bpf_map__fd(prog->skel->maps.mask_order),
-        .mask_hits = bpf_map__fd(prog->skel->maps.mask_hits),
-        .flows = bpf_map__fd(prog->skel->maps.flows),
-        .flow_table = bpf_map__fd(prog->skel->maps.flow_table),
-        .flow_stats = bpf_map__fd(prog->skel->maps.flow_stats),
-        .classifier = bpf_map__fd(prog->skel->maps.classifier),
-        .max_masks = bpf_map__max_entries(prog->skel->maps.masks),
-        .max_flows = bpf_map__max_entries(prog->skel->maps.flow_table),
-    });
+    struct xdp_flow_table_maps maps;
+    xdp_prog_get_flow_maps(prog->skel, &maps);
+    prog->flows = xdp_flow_table_create(&maps);
     VLOG_INFO("%s: loaded XDP program (id %"PRIu32", %"PRIu32" flows, "
               "%"PRIu32" masks), maps pinned in %s", dp_name, prog->prog_id,
               bpf_map__max_entries(prog->skel->maps.flow_table),

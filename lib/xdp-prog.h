@@ -36,6 +36,9 @@ bool xdp_prog_any_loaded(void);
 char *xdp_prog_dp_name_for_type(const char *dpif_type);
 bool xdp_prog_tx_port_ok(const struct xdp_prog *, uint32_t ifindex);
 void xdp_prog_set_sizes(struct ovs_xdp *, uint32_t n_flows, uint32_t n_masks);
+struct xdp_flow_table_maps;
+void xdp_prog_get_flow_maps(const struct ovs_xdp *,
+                            struct xdp_flow_table_maps *);
 
 struct xdp_flow_table *xdp_prog_flow_table(const struct xdp_prog *);
 const char *xdp_prog_dp_name(const struct xdp_prog *);

@@ -88,17 +88,8 @@ xt_open(struct xdp_test *t, uint32_t n_masks, uint32_t n_flows, bool emc)
     if (!t->skel) {
         return errno;
     }
-    if (n_masks) {
-        t->skel->rodata->n_masks = n_masks;
-        bpf_map__set_max_entries(t->skel->maps.masks, n_masks);
-        bpf_map__set_max_entries(t->skel->maps.mask_order, n_masks);
-        bpf_map__set_max_entries(t->skel->maps.mask_hits, n_masks);
-    }
-    if (n_flows) {
-        bpf_map__set_max_entries(t->skel->maps.flows, n_flows);
-        bpf_map__set_max_entries(t->skel->maps.flow_table, n_flows);
-        bpf_map__set_max_entries(t->skel->maps.flow_stats, n_flows);
-    }
+    xdp_prog_set_sizes(t->skel, n_flows ? n_flows : XDP_FLOW_DEFAULT_FLOWS,
+                       n_masks ? n_masks : XDP_FLOW_DEFAULT_MASKS);
     t->skel->rodata->use_emc = emc;
     t->skel->rodata->emc_insert_inv_prob = 1;
     error = ovs_xdp__load(t->skel);
@@ -1729,18 +1720,9 @@ test_sizes(void)
 static struct xdp_flow_table *
 table_open(struct xdp_test *t)
 {
-    struct xdp_flow_table_maps maps = {
-        .masks = bpf_map__fd(t->skel->maps.masks),
-        .mask_order = bpf_map__fd(t->skel->maps.mask_order),
-        .mask_hits = bpf_map__fd(t->skel->maps.mask_hits),
-        .flows = bpf_map__fd(t->skel->maps.flows),
-        .flow_table = bpf_map__fd(t->skel->maps.flow_table),
-        .flow_stats = bpf_map__fd(t->skel->maps.flow_stats),
-        .classifier = bpf_map__fd(t->skel->maps.classifier),
-        .max_masks = bpf_map__max_entries(t->skel->maps.masks),
-        .max_flows = bpf_map__max_entries(t->skel->maps.flow_table),
-    };
+    struct xdp_flow_table_maps maps;
 
+    xdp_prog_get_flow_maps(t->skel, &maps);
     return xdp_flow_table_create(&maps);
 }
 
