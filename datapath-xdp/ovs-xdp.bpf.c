@@ -31,22 +31,15 @@ struct {
     __type(value, __u32);
 } xsk_map SEC(".maps");
 
+/* All counters in one per-CPU value: one lookup per packet. */
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, XDP_ABI_N_COUNTERS);
+    __uint(max_entries, 1);
     __type(key, __u32);
-    __type(value, __u64);
+    __type(value, struct xdp_abi_counters);
 } counters SEC(".maps");
 
-static __always_inline void
-count(__u32 index)
-{
-    __u64 *value = bpf_map_lookup_elem(&counters, &index);
-
-    if (value) {
-        *value += 1;
-    }
-}
+#define count(CNT, INDEX) ((CNT)->n[INDEX]++)
 
 /* Puts 'reason' and 'mark' in front of the packet for userspace.  Returns
  * false if the driver has no room for metadata. */
@@ -73,26 +66,26 @@ write_meta(struct xdp_md *ctx, __u16 reason, __u32 mark)
 /* Sends the packet to the socket of its port and queue; without one, to
  * the kernel stack. */
 static __always_inline int
-upcall(struct xdp_md *ctx, const struct xdp_abi_port *port, __u16 reason,
-       __u32 mark)
+upcall(struct xdp_md *ctx, struct xdp_abi_counters *cnt,
+       const struct xdp_abi_port *port, __u16 reason, __u32 mark)
 {
     __u32 queue = ctx->rx_queue_index;
     __u32 index;
 
     if (queue >= port->n_rxq || queue >= XDP_ABI_MAX_QUEUES) {
-        count(XDP_ABI_CNT_PASS);
+        count(cnt, XDP_ABI_CNT_PASS);
         return XDP_PASS;
     }
     if (!write_meta(ctx, reason, mark)) {
-        count(XDP_ABI_CNT_META_FAIL);
+        count(cnt, XDP_ABI_CNT_META_FAIL);
     }
     index = port->slot * XDP_ABI_MAX_QUEUES + queue;
     /* The low bits of the flags are the verdict when no socket is bound. */
     if (bpf_redirect_map(&xsk_map, index, XDP_PASS) == XDP_REDIRECT) {
-        count(XDP_ABI_CNT_TO_XSK);
+        count(cnt, XDP_ABI_CNT_TO_XSK);
         return XDP_REDIRECT;
     }
-    count(XDP_ABI_CNT_PASS);
+    count(cnt, XDP_ABI_CNT_PASS);
     return XDP_PASS;
 }
 
@@ -161,22 +154,27 @@ ovs_xdp_main(struct xdp_md *ctx)
 {
     __u32 ifindex = ctx->ingress_ifindex;
     __u32 len = ctx->data_end - ctx->data;
+    struct xdp_abi_counters *cnt;
     struct xdp_act_loop loop;
-    struct xdp_flow_entry *entry;
+    const struct xdp_flow_entry *entry;
     struct xdp_abi_port *port;
     struct xdp_scratch *s;
-    __u32 flow_id = 0;
+    __u32 flow_id = 0, zero = 0;
     int emc_hit;
 
-    count(XDP_ABI_CNT_RX);
+    cnt = bpf_map_lookup_elem(&counters, &zero);
+    if (!cnt) {
+        return XDP_PASS;
+    }
+    count(cnt, XDP_ABI_CNT_RX);
     port = bpf_map_lookup_elem(&port_map, &ifindex);
     if (!port) {
-        count(XDP_ABI_CNT_NO_PORT);
+        count(cnt, XDP_ABI_CNT_NO_PORT);
         return XDP_PASS;
     }
     if (xdp_parse_packet(ctx, port->odp_port) != XDP_FLOW_PARSE_OK) {
-        count(XDP_ABI_CNT_UPCALL_UNPARSED);
-        return upcall(ctx, port, XDP_ABI_UPCALL_UNPARSED, 0);
+        count(cnt, XDP_ABI_CNT_UPCALL_UNPARSED);
+        return upcall(ctx, cnt, port, XDP_ABI_UPCALL_UNPARSED, 0);
     }
 
     s = xdp_get_scratch();
@@ -184,19 +182,19 @@ ovs_xdp_main(struct xdp_md *ctx)
         return XDP_PASS;
     }
     entry = xdp_classify(s, &flow_id, &emc_hit);
-    count(emc_hit ? XDP_ABI_CNT_EMC_HIT : XDP_ABI_CNT_EMC_MISS);
+    count(cnt, emc_hit ? XDP_ABI_CNT_EMC_HIT : XDP_ABI_CNT_EMC_MISS);
     if (!entry) {
-        count(XDP_ABI_CNT_UPCALL_MISS);
-        return upcall(ctx, port, XDP_ABI_UPCALL_MISS, 0);
+        count(cnt, XDP_ABI_CNT_UPCALL_MISS);
+        return upcall(ctx, cnt, port, XDP_ABI_UPCALL_MISS, 0);
     }
     if (!emc_hit) {
-        count(XDP_ABI_CNT_MEGAFLOW_HIT);
+        count(cnt, XDP_ABI_CNT_MEGAFLOW_HIT);
     }
 
     if (entry->n_actions
         && entry->actions[0].type == XDP_FLOW_ACT_UPCALL_PARTIAL) {
-        count(XDP_ABI_CNT_UPCALL_PARTIAL);
-        return upcall(ctx, port, XDP_ABI_UPCALL_PARTIAL, entry->mark);
+        count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
+        return upcall(ctx, cnt, port, XDP_ABI_UPCALL_PARTIAL, entry->mark);
     }
     if (entry->n_actions == 1
         && entry->actions[0].type == XDP_FLOW_ACT_OUTPUT) {
@@ -212,23 +210,24 @@ ovs_xdp_main(struct xdp_md *ctx)
             verdict = bpf_redirect_map(&tx_ports, out, 0);
         }
         if (verdict == XDP_ABORTED) {
-            count(XDP_ABI_CNT_NO_TX_PORT);
-            count(XDP_ABI_CNT_UPCALL_PARTIAL);
-            return upcall(ctx, port, XDP_ABI_UPCALL_PARTIAL, entry->mark);
+            count(cnt, XDP_ABI_CNT_NO_TX_PORT);
+            count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
+            return upcall(ctx, cnt, port, XDP_ABI_UPCALL_PARTIAL,
+                          entry->mark);
         }
         xdp_count_flow(flow_id, len, &s->key);
-        count(XDP_ABI_CNT_HANDLED);
+        count(cnt, XDP_ABI_CNT_HANDLED);
         return verdict;
     }
     if (xdp_output_missing(entry)) {
-        count(XDP_ABI_CNT_NO_TX_PORT);
-        count(XDP_ABI_CNT_UPCALL_PARTIAL);
-        return upcall(ctx, port, XDP_ABI_UPCALL_PARTIAL, entry->mark);
+        count(cnt, XDP_ABI_CNT_NO_TX_PORT);
+        count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
+        return upcall(ctx, cnt, port, XDP_ABI_UPCALL_PARTIAL, entry->mark);
     }
 
     xdp_count_flow(flow_id, len, &s->key);
     if (!entry->n_actions) {
-        count(XDP_ABI_CNT_DROPPED);
+        count(cnt, XDP_ABI_CNT_DROPPED);
         return XDP_DROP;
     }
 
@@ -245,14 +244,14 @@ ovs_xdp_main(struct xdp_md *ctx)
     switch (loop.verdict) {
     case XDP_TX:
     case XDP_REDIRECT:
-        count(XDP_ABI_CNT_HANDLED);
+        count(cnt, XDP_ABI_CNT_HANDLED);
         return loop.verdict;
     case XDP_ACT_CONTINUE:
         /* No output: the flow drops. */
-        count(XDP_ABI_CNT_DROPPED);
+        count(cnt, XDP_ABI_CNT_DROPPED);
         return XDP_DROP;
     default:
-        count(XDP_ABI_CNT_ACTION_ERROR);
+        count(cnt, XDP_ABI_CNT_ACTION_ERROR);
         return XDP_DROP;
     }
 }

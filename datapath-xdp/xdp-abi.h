@@ -39,7 +39,8 @@ struct xdp_abi_meta {
 };
 #define XDP_ABI_META_MAGIC 0x0d5a
 
-/* Per-CPU counters, indexes into the 'counters' array map. */
+/* Per-CPU counters: indexes into the 'n' of the 'counters' map's one
+ * value. */
 enum xdp_abi_counter {
     XDP_ABI_CNT_RX,             /* Packets seen by the program. */
     XDP_ABI_CNT_TO_XSK,         /* Redirected to an AF_XDP socket. */
@@ -57,6 +58,10 @@ enum xdp_abi_counter {
     XDP_ABI_CNT_ACTION_ERROR,   /* Actions failed midway: dropped. */
     XDP_ABI_CNT_NO_TX_PORT,     /* Output port not in tx_ports: partial. */
     XDP_ABI_N_COUNTERS
+};
+
+struct xdp_abi_counters {
+    __u64 n[XDP_ABI_N_COUNTERS];
 };
 
 #endif /* xdp-abi.h */

@@ -30,7 +30,7 @@ struct {
 
 struct xdp_act_loop {
     struct xdp_md *ctx;
-    struct xdp_flow_entry *entry;
+    const struct xdp_flow_entry *entry;
     __u32 l3_off;
     __u32 l4_off;
     __u16 dl_type;              /* Host order. */

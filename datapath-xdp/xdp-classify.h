@@ -49,13 +49,32 @@ struct {
     __type(value, __u64);
 } mask_hits SEC(".maps");
 
+/* Megaflows by packed key, one map per width, each with a copy of the
+ * flow's entry so that a megaflow hit costs one hash lookup.  Each may hold
+ * every flow; userspace keeps the total within the size of 'flow_table'. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, XDP_FLOW_DEFAULT_FLOWS);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, struct xdp_flow_lookup_narrow);
+    __type(value, struct xdp_flow_megaflow);
+} flows_narrow SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, XDP_FLOW_DEFAULT_FLOWS);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, struct xdp_flow_lookup_medium);
+    __type(value, struct xdp_flow_megaflow);
+} flows_medium SEC(".maps");
+
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, XDP_FLOW_DEFAULT_FLOWS);
     __uint(map_flags, BPF_F_NO_PREALLOC);
     __type(key, struct xdp_flow_lookup);
-    __type(value, struct xdp_flow_ref);
-} flows SEC(".maps");
+    __type(value, struct xdp_flow_megaflow);
+} flows_wide SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -125,52 +144,87 @@ xdp_get_scratch(void)
     return bpf_map_lookup_elem(&scratch, &zero);
 }
 
-struct xdp_mask_loop {
-    struct xdp_flow_ref ref;
-    __u32 mask_index;
-    __u32 found;
-};
+/* Packs lookup words 'from' to 'to' - 1 of 'key' under 'mask' into 'out'.
+ * The word index is masked so that the verifier sees every read inside the
+ * scratch area, whose key is followed by more than a key's worth of room. */
+#define XDP_PACK_WORDS(out, key, mask, from, to)                        \
+    _Pragma("unroll")                                                   \
+    for (int j_ = (from); j_ < (to); j_++) {                            \
+        (out)[1 + j_] = ((key)[(mask)->word_index[j_] & 31]             \
+                         & (mask)->word_mask[j_]);                      \
+    }
 
-static long
-xdp_mask_probe(__u32 rank, void *data)
+static __always_inline const struct xdp_flow_megaflow *
+xdp_megaflow_lookup(__u32 width, const struct xdp_flow_lookup *lookup)
 {
-    struct xdp_mask_loop *loop = data;
-    struct xdp_scratch *s = xdp_get_scratch();
+    if (width == XDP_FLOW_NARROW) {
+        return bpf_map_lookup_elem(&flows_narrow, lookup);
+    } else if (width == XDP_FLOW_MEDIUM) {
+        return bpf_map_lookup_elem(&flows_medium, lookup);
+    }
+    return bpf_map_lookup_elem(&flows_wide, lookup);
+}
+
+/* Probes the mask of rank 'rank' for the key in 's', leaving the packed key
+ * in s->lookup and the mask's width in '*width'.  Returns the megaflow, or
+ * NULL with '*end' set if no mask has that rank. */
+static __always_inline const struct xdp_flow_megaflow *
+xdp_mask_probe(struct xdp_scratch *s, __u32 rank, __u32 *width, int *end)
+{
     const struct xdp_flow_mask *mask;
-    const struct xdp_flow_ref *ref;
-    const __u64 *k, *m;
-    __u32 *slot, index;
-    __u64 *out;
-    int i;
+    const __u32 *k;
+    __u32 *slot, index, *out;
 
     slot = bpf_map_lookup_elem(&mask_order, &rank);
-    if (!slot || !*slot || !s) {
-        return 1;
+    if (!slot || !*slot) {
+        *end = 1;
+        return NULL;
     }
     index = *slot - 1;
     mask = bpf_map_lookup_elem(&masks, &index);
     if (!mask || !mask->in_use) {
-        return 0;
+        return NULL;
     }
 
-    k = (const __u64 *) &s->key;
-    m = (const __u64 *) &mask->mask;
-    out = (__u64 *) &s->lookup.key;
-#pragma unroll
-    for (i = 0; i < XDP_FLOW_KEY_U64S; i++) {
-        out[i] = k[i] & m[i];
+    k = (const __u32 *) &s->key;
+    out = (__u32 *) &s->lookup;
+    out[0] = index;
+    *width = mask->width;
+    XDP_PACK_WORDS(out, k, mask, 0, XDP_FLOW_NARROW_WORDS);
+    if (mask->width != XDP_FLOW_NARROW) {
+        XDP_PACK_WORDS(out, k, mask, XDP_FLOW_NARROW_WORDS,
+                       XDP_FLOW_MEDIUM_WORDS);
+        if (mask->width != XDP_FLOW_MEDIUM) {
+            XDP_PACK_WORDS(out, k, mask, XDP_FLOW_MEDIUM_WORDS,
+                           XDP_FLOW_WIDE_WORDS);
+        }
     }
-    s->lookup.mask_index = index;
-    s->lookup.pad = 0;
+    return xdp_megaflow_lookup(mask->width, &s->lookup);
+}
 
-    ref = bpf_map_lookup_elem(&flows, &s->lookup);
-    if (!ref) {
-        return 0;
+struct xdp_mask_loop {
+    __u32 width;
+    __u32 found;
+};
+
+/* bpf_loop() callback over the ranks after the first.  It leaves the
+ * packed key of the hit in the scratch area: pointers to map values do not
+ * cross into the caller. */
+static long
+xdp_mask_probe_next(__u32 i, void *data)
+{
+    struct xdp_scratch *s = xdp_get_scratch();
+    struct xdp_mask_loop *loop = data;
+    int end = 0;
+
+    if (!s) {
+        return 1;
     }
-    loop->ref = *ref;
-    loop->mask_index = index;
-    loop->found = 1;
-    return 1;
+    if (xdp_mask_probe(s, i + 1, &loop->width, &end)) {
+        loop->found = 1;
+        return 1;
+    }
+    return end;
 }
 
 static __always_inline void
@@ -185,12 +239,14 @@ xdp_count_mask_hit(__u32 index)
 
 /* Looks up the key in 's'.  Returns the flow entry and its id in '*flow_id',
  * or NULL.  Sets '*emc_hit'. */
-static __always_inline struct xdp_flow_entry *
+static __always_inline const struct xdp_flow_entry *
 xdp_classify(struct xdp_scratch *s, __u32 *flow_id, int *emc_hit)
 {
-    struct xdp_mask_loop loop = { .found = 0 };
+    const struct xdp_flow_megaflow *mf;
     struct xdp_flow_entry *entry;
     struct xdp_flow_ref *cached;
+    __u32 width = 0;
+    int end = 0;
 
     int emc_on = xdp_emc_on();
 
@@ -201,6 +257,9 @@ xdp_classify(struct xdp_scratch *s, __u32 *flow_id, int *emc_hit)
 
         entry = bpf_map_lookup_elem(&flow_table, &id);
         if (entry && entry->generation == cached->generation) {
+            /* Counted for the ranking, which must see every hit to tell
+             * whether the cache is worth its cost. */
+            xdp_count_mask_hit(cached->mask_index);
             *flow_id = id;
             *emc_hit = 1;
             return entry;
@@ -209,21 +268,28 @@ xdp_classify(struct xdp_scratch *s, __u32 *flow_id, int *emc_hit)
         cached->generation = 0;
     }
 
-    bpf_loop(n_masks, xdp_mask_probe, &loop, 0);
-    if (!loop.found) {
+    /* The first mask without bpf_loop(): with masks ranked by hits, most
+     * packets need no other. */
+    mf = xdp_mask_probe(s, 0, &width, &end);
+    if (!mf && !end && n_masks > 1) {
+        struct xdp_mask_loop loop = { .found = 0 };
+
+        bpf_loop(n_masks - 1, xdp_mask_probe_next, &loop, 0);
+        if (!loop.found) {
+            return NULL;
+        }
+        mf = xdp_megaflow_lookup(loop.width, &s->lookup);
+    }
+    if (!mf) {
         return NULL;
     }
-    entry = bpf_map_lookup_elem(&flow_table, &loop.ref.flow_id);
-    if (!entry || entry->generation != loop.ref.generation) {
-        return NULL;
-    }
-    xdp_count_mask_hit(loop.mask_index);
+    xdp_count_mask_hit(mf->ref.mask_index);
     if (emc_on && (emc_insert_inv_prob <= 1
                     || bpf_get_prandom_u32() % emc_insert_inv_prob == 0)) {
-        bpf_map_update_elem(&emc, &s->key, &loop.ref, BPF_ANY);
+        bpf_map_update_elem(&emc, &s->key, &mf->ref, BPF_ANY);
     }
-    *flow_id = loop.ref.flow_id;
-    return entry;
+    *flow_id = mf->ref.flow_id;
+    return &mf->entry;
 }
 
 #endif /* xdp-classify.h */

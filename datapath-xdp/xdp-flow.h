@@ -13,7 +13,9 @@
  *   masks       ARRAY, u32 index -> struct xdp_flow_mask
  *   mask_order  ARRAY, u32 rank -> u32 (mask index + 1; 0 ends the list)
  *   mask_hits   PERCPU_ARRAY, u32 mask index -> u64 packets
- *   flows       HASH, struct xdp_flow_lookup -> struct xdp_flow_ref
+ *   flows_narrow HASH, struct xdp_flow_lookup_narrow -> xdp_flow_megaflow
+ *   flows_medium HASH, struct xdp_flow_lookup_medium -> xdp_flow_megaflow
+ *   flows_wide  HASH, struct xdp_flow_lookup -> struct xdp_flow_megaflow
  *   flow_table  HASH, u32 flow id -> struct xdp_flow_entry
  *   flow_stats  PERCPU_ARRAY, u32 flow id -> struct xdp_flow_stats
  *   emc         LRU_PERCPU_HASH, struct xdp_flow_key -> struct xdp_flow_ref
@@ -84,25 +86,58 @@ struct xdp_flow_key {
 
 #define XDP_FLOW_KEY_U64S (sizeof(struct xdp_flow_key) / 8)
 
-/* 'masks' value. */
+/* A megaflow lookup hashes only the words (u32) of the key that its mask
+ * covers, packed after the mask index: hashing the whole 120-byte key would
+ * cost more than everything else a packet does in XDP.  The packed key has
+ * one of three widths, each with its own hash map, so that a mask that
+ * covers few words (in_port, Ethernet, the IPv4 5-tuple) hashes 32 bytes. */
+#define XDP_FLOW_KEY_U32S (sizeof(struct xdp_flow_key) / 4)
+#define XDP_FLOW_NARROW_WORDS 7
+#define XDP_FLOW_MEDIUM_WORDS 15
+#define XDP_FLOW_WIDE_WORDS 31
+
+enum xdp_flow_width {
+    XDP_FLOW_NARROW,            /* Up to 7 words: 'flows_narrow'. */
+    XDP_FLOW_MEDIUM,            /* Up to 15 words: 'flows_medium'. */
+    XDP_FLOW_WIDE,              /* Any mask: 'flows_wide'. */
+    XDP_FLOW_N_WIDTHS
+};
+
+/* 'masks' value.  Lookup word j is key word 'word_index[j]' AND
+ * 'word_mask[j]'; the words a mask does not use up to its width have a zero
+ * 'word_mask'. */
 struct xdp_flow_mask {
     struct xdp_flow_key mask;
     __u32 in_use;               /* Nonzero if the mask has flows. */
-    __u32 pad;
+    __u32 width;                /* enum xdp_flow_width. */
+    __u32 word_mask[XDP_FLOW_WIDE_WORDS + 1];
+    __u8 word_index[XDP_FLOW_WIDE_WORDS + 1];
 };
 
-/* 'flows' key: the packet key AND-ed with mask 'mask_index'. */
+/* The 'flows_*' keys: mask index, then the lookup words.  The narrow and
+ * medium keys are the first 32 and 64 bytes of struct xdp_flow_lookup. */
+struct xdp_flow_lookup_narrow {
+    __u32 mask_index;
+    __u32 words[XDP_FLOW_NARROW_WORDS];
+};
+
+struct xdp_flow_lookup_medium {
+    __u32 mask_index;
+    __u32 words[XDP_FLOW_MEDIUM_WORDS];
+};
+
 struct xdp_flow_lookup {
     __u32 mask_index;
-    __u32 pad;
-    struct xdp_flow_key key;
+    __u32 words[XDP_FLOW_WIDE_WORDS];
 };
 
-/* 'flows' and 'emc' value.  A generation is never 0: 0 marks an empty
- * per-CPU EMC slot. */
+/* 'emc' value, and the start of the 'flows_*' value.  A generation is
+ * never 0: 0 marks an empty per-CPU EMC slot. */
 struct xdp_flow_ref {
     __u32 flow_id;
     __u32 generation;
+    __u32 mask_index;           /* Counted in 'mask_hits' on a cache hit. */
+    __u32 pad;
 };
 
 /* Action types. */
@@ -157,6 +192,13 @@ struct xdp_flow_entry {
     __u32 n_actions;
     __u32 pad;
     struct xdp_flow_action actions[XDP_FLOW_MAX_ACTIONS];
+};
+
+/* 'flows_*' value: a megaflow hit finds the actions without a lookup in
+ * 'flow_table', which holds the same entry for exact-match cache hits. */
+struct xdp_flow_megaflow {
+    struct xdp_flow_ref ref;
+    struct xdp_flow_entry entry;
 };
 
 /* 'flow_stats' value, per CPU: sum 'packets' and 'bytes', take the maximum

@@ -39,7 +39,8 @@ VLOG_DEFINE_THIS_MODULE(xdp_flow_table);
 /* A mask of installed flows, at index 'index' of the 'masks' map. */
 struct xft_mask {
     struct hmap_node node;      /* In 'masks_by_value'. */
-    struct xdp_flow_key mask;
+    struct xdp_flow_mask compiled;  /* 'masks' value; compiled.mask is the
+                                     * mask. */
     uint32_t index;
     uint32_t n_flows;
     uint64_t hits;              /* 'mask_hits' at the last ranking. */
@@ -50,7 +51,8 @@ struct xft_mask {
 struct xft_flow {
     struct hmap_node node;      /* In 'flows', by UFID. */
     ovs_u128 ufid;
-    struct xdp_flow_lookup lookup;  /* Masked key and mask index. */
+    struct xdp_flow_lookup lookup;  /* Key in flows[width]. */
+    struct xdp_flow_key key;        /* Masked. */
     struct xdp_flow_key mask;
     uint32_t id;
     uint32_t in_port;
@@ -176,12 +178,11 @@ xft_mask_get(struct xdp_flow_table *t, const struct xdp_flow_key *value)
     OVS_REQUIRES(t->mutex)
 {
     uint32_t hash = xft_mask_hash(value);
-    struct xdp_flow_mask map_value;
     struct xft_mask *m;
     uint32_t index;
 
     HMAP_FOR_EACH_WITH_HASH (m, node, hash, &t->masks_by_value) {
-        if (!memcmp(&m->mask, value, sizeof *value)) {
+        if (!memcmp(&m->compiled.mask, value, sizeof *value)) {
             return m;
         }
     }
@@ -194,15 +195,12 @@ xft_mask_get(struct xdp_flow_table *t, const struct xdp_flow_key *value)
         return NULL;
     }
 
-    memset(&map_value, 0, sizeof map_value);
-    map_value.mask = *value;
-    map_value.in_use = 1;
-    if (bpf_map_update_elem(t->maps.masks, &index, &map_value, 0)) {
+    m = xzalloc(sizeof *m);
+    xdp_flow_mask_compile(value, &m->compiled);
+    if (bpf_map_update_elem(t->maps.masks, &index, &m->compiled, 0)) {
+        free(m);
         return NULL;
     }
-
-    m = xzalloc(sizeof *m);
-    m->mask = *value;
     m->index = index;
     m->hits = xft_mask_hits(t, index);
     t->masks[index] = m;
@@ -280,16 +278,30 @@ xft_flow_remove(struct xdp_flow_table *t, struct xft_flow *flow,
                 struct xdp_flow_table_stats *stats)
     OVS_REQUIRES(t->mutex)
 {
-    /* 'flows' first: from then on no new lookup finds the flow. */
-    bpf_map_delete_elem(t->maps.flows, &flow->lookup);
+    struct xft_mask *m = t->masks[flow->lookup.mask_index];
+
+    /* 'flows_*' first: from then on no new lookup finds the flow. */
+    bpf_map_delete_elem(t->maps.flows[m->compiled.width], &flow->lookup);
     bpf_map_delete_elem(t->maps.flow_table, &flow->id);
     if (stats) {
         xft_read_stats(t, flow->id, stats);
     }
     id_pool_free_id(t->ids, flow->id);
-    xft_mask_unref(t, t->masks[flow->lookup.mask_index]);
+    xft_mask_unref(t, m);
     hmap_remove(&t->flows, &flow->node);
     free(flow);
+}
+
+/* Sets 'mf' to the 'flows_*' value of 'flow', under 'm', with 'entry'. */
+static void
+xft_megaflow_init(struct xdp_flow_megaflow *mf, const struct xft_flow *flow,
+                  const struct xft_mask *m, const struct xdp_flow_entry *entry)
+{
+    memset(mf, 0, sizeof *mf);
+    mf->entry = *entry;
+    mf->ref.flow_id = flow->id;
+    mf->ref.generation = entry->generation;
+    mf->ref.mask_index = m->index;
 }
 
 /* Installs flow 'ufid', matching 'key' under 'mask', with the actions and
@@ -303,8 +315,8 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
                    const struct xdp_flow_key *mask,
                    const struct xdp_flow_entry *entry, const char **reason)
 {
+    struct xdp_flow_megaflow mf;
     struct xdp_flow_lookup lookup;
-    struct xdp_flow_ref ref;
     struct xft_flow *flow;
     struct xft_mask *m;
     int error = 0;
@@ -315,21 +327,23 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
     flow = xft_flow_find(t, ufid);
     if (flow) {
         m = t->masks[flow->lookup.mask_index];
-        memset(&lookup, 0, sizeof lookup);
-        lookup.mask_index = m->index;
-        xdp_flow_key_mask(&lookup.key, key, mask);
-        if (!memcmp(&m->mask, mask, sizeof *mask)
+        xdp_flow_lookup_make(&m->compiled, m->index, key, &lookup);
+        if (!memcmp(&m->compiled.mask, mask, sizeof *mask)
             && !memcmp(&lookup, &flow->lookup, sizeof lookup)) {
             /* Same match: new actions, same id and generation, so that
              * cached lookups stay right. */
             struct xdp_flow_entry e = *entry;
 
             e.generation = flow->entry.generation;
-            if (bpf_map_update_elem(t->maps.flow_table, &flow->id, &e, 0)) {
+            xft_megaflow_init(&mf, flow, m, &e);
+            if (bpf_map_update_elem(t->maps.flow_table, &flow->id, &mf.entry,
+                                    0)
+                || bpf_map_update_elem(t->maps.flows[m->compiled.width],
+                                       &flow->lookup, &mf, BPF_EXIST)) {
                 error = errno;
                 *reason = "cannot write the XDP flow table";
             } else {
-                flow->entry = e;
+                flow->entry = mf.entry;
             }
             goto out;
         }
@@ -355,23 +369,22 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
     flow->ufid = *ufid;
     flow->mask = *mask;
     flow->in_port = key->in_port;
-    flow->lookup.mask_index = m->index;
-    xdp_flow_key_mask(&flow->lookup.key, key, mask);
+    xdp_flow_lookup_make(&m->compiled, m->index, key, &flow->lookup);
+    xdp_flow_key_mask(&flow->key, key, mask);
     flow->entry = *entry;
     if (!++t->generation) {
         ++t->generation;
     }
     flow->entry.generation = t->generation;
-    ref.flow_id = flow->id;
-    ref.generation = t->generation;
+    xft_megaflow_init(&mf, flow, m, &flow->entry);
 
     error = xft_zero_stats(t, flow->id);
     if (!error && bpf_map_update_elem(t->maps.flow_table, &flow->id,
                                       &flow->entry, 0)) {
         error = errno;
     }
-    if (!error && bpf_map_update_elem(t->maps.flows, &flow->lookup, &ref,
-                                      BPF_NOEXIST)) {
+    if (!error && bpf_map_update_elem(t->maps.flows[m->compiled.width],
+                                      &flow->lookup, &mf, BPF_NOEXIST)) {
         error = errno;
         if (error == EEXIST) {
             *reason = "another flow with the same match is in XDP";
@@ -432,7 +445,7 @@ xdp_flow_table_get(struct xdp_flow_table *t, const ovs_u128 *ufid,
     flow = xft_flow_find(t, ufid);
     if (flow) {
         if (key) {
-            *key = flow->lookup.key;
+            *key = flow->key;
         }
         if (mask) {
             *mask = flow->mask;

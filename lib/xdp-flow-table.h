@@ -35,7 +35,7 @@ struct xdp_flow_table_maps {
     int masks;
     int mask_order;
     int mask_hits;
-    int flows;
+    int flows[XDP_FLOW_N_WIDTHS];   /* By enum xdp_flow_width. */
     int flow_table;
     int flow_stats;
     int classifier;             /* -1 if none. */

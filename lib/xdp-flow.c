@@ -29,6 +29,8 @@
 BUILD_ASSERT_DECL(sizeof(struct xdp_flow_key) == 120);
 BUILD_ASSERT_DECL(sizeof(struct xdp_flow_key) % 8 == 0);
 BUILD_ASSERT_DECL(sizeof(struct xdp_flow_lookup) == 128);
+BUILD_ASSERT_DECL(sizeof(struct xdp_flow_lookup_medium) == 64);
+BUILD_ASSERT_DECL(sizeof(struct xdp_flow_lookup_narrow) == 32);
 BUILD_ASSERT_DECL(sizeof(struct xdp_flow_action) == 40);
 BUILD_ASSERT_DECL(sizeof(union flow_vlan_hdr) == sizeof(struct xdp_flow_vlan));
 BUILD_ASSERT_DECL(XDP_FLOW_FRAG_ANY == FLOW_NW_FRAG_ANY);
@@ -228,14 +230,77 @@ void
 xdp_flow_key_mask(struct xdp_flow_key *dst, const struct xdp_flow_key *key,
                   const struct xdp_flow_key *mask)
 {
-    uint64_t k[XDP_FLOW_KEY_U64S], m[XDP_FLOW_KEY_U64S];
+    uint32_t k[XDP_FLOW_KEY_U32S], m[XDP_FLOW_KEY_U32S];
 
     memcpy(k, key, sizeof k);
     memcpy(m, mask, sizeof m);
-    for (size_t i = 0; i < XDP_FLOW_KEY_U64S; i++) {
+    for (size_t i = 0; i < XDP_FLOW_KEY_U32S; i++) {
         k[i] &= m[i];
     }
     memcpy(dst, k, sizeof k);
+}
+
+/* Sets 'out' to what the program needs of mask 'mask': the key words it
+ * covers, packed, and the narrowest width that holds them. */
+void
+xdp_flow_mask_compile(const struct xdp_flow_key *mask,
+                      struct xdp_flow_mask *out)
+{
+    uint32_t m[XDP_FLOW_KEY_U32S];
+    uint32_t n = 0;
+
+    memset(out, 0, sizeof *out);
+    out->mask = *mask;
+    out->in_use = 1;
+    memcpy(m, mask, sizeof m);
+    for (uint32_t i = 0; i < XDP_FLOW_KEY_U32S; i++) {
+        if (m[i]) {
+            out->word_index[n] = i;
+            out->word_mask[n] = m[i];
+            n++;
+        }
+    }
+    out->width = (n <= XDP_FLOW_NARROW_WORDS ? XDP_FLOW_NARROW
+                  : n <= XDP_FLOW_MEDIUM_WORDS ? XDP_FLOW_MEDIUM
+                  : XDP_FLOW_WIDE);
+}
+
+/* Sets 'lookup' to the key of 'key' in the 'flows_*' map of compiled mask
+ * 'mask', whose index is 'mask_index', as the program builds it.  Returns
+ * the size of that map's key. */
+size_t
+xdp_flow_lookup_make(const struct xdp_flow_mask *mask, uint32_t mask_index,
+                     const struct xdp_flow_key *key,
+                     struct xdp_flow_lookup *lookup)
+{
+    uint32_t k[XDP_FLOW_KEY_U32S];
+
+    BUILD_ASSERT(XDP_FLOW_KEY_U32S <= XDP_FLOW_WIDE_WORDS);
+    memcpy(k, key, sizeof k);
+    memset(lookup, 0, sizeof *lookup);
+    lookup->mask_index = mask_index;
+    for (size_t j = 0; j < XDP_FLOW_WIDE_WORDS; j++) {
+        lookup->words[j] = (mask->word_index[j] < XDP_FLOW_KEY_U32S
+                            ? k[mask->word_index[j]] & mask->word_mask[j]
+                            : 0);
+    }
+    return xdp_flow_lookup_size(mask->width);
+}
+
+/* The key size of the 'flows_*' map of 'width'. */
+size_t
+xdp_flow_lookup_size(enum xdp_flow_width width)
+{
+    switch (width) {
+    case XDP_FLOW_NARROW:
+        return sizeof(struct xdp_flow_lookup_narrow);
+    case XDP_FLOW_MEDIUM:
+        return sizeof(struct xdp_flow_lookup_medium);
+    case XDP_FLOW_WIDE:
+    case XDP_FLOW_N_WIDTHS:
+    default:
+        return sizeof(struct xdp_flow_lookup);
+    }
 }
 
 /* Appends a one-line description of 'key' to 's' (all fields, for tests and

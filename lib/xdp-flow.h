@@ -20,6 +20,9 @@
 /* Conversions between Open vSwitch's struct flow and struct match and the
  * XDP flow key and mask (datapath-xdp/xdp-flow.h). */
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* The ABI header has the same name; reach it by path. */
 #include "../datapath-xdp/xdp-flow.h"
 
@@ -40,6 +43,12 @@ void xdp_flow_to_match(const struct xdp_flow_key *key,
 void xdp_flow_key_mask(struct xdp_flow_key *dst,
                        const struct xdp_flow_key *key,
                        const struct xdp_flow_key *mask);
+void xdp_flow_mask_compile(const struct xdp_flow_key *mask,
+                           struct xdp_flow_mask *);
+size_t xdp_flow_lookup_make(const struct xdp_flow_mask *, uint32_t mask_index,
+                            const struct xdp_flow_key *key,
+                            struct xdp_flow_lookup *);
+size_t xdp_flow_lookup_size(enum xdp_flow_width);
 void xdp_flow_key_format(struct ds *, const struct xdp_flow_key *);
 
 #endif /* xdp-flow.h */

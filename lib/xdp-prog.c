@@ -195,7 +195,9 @@ xdp_prog_set_sizes(struct ovs_xdp *skel, uint32_t n_flows, uint32_t n_masks)
     bpf_map__set_max_entries(skel->maps.masks, n_masks);
     bpf_map__set_max_entries(skel->maps.mask_order, n_masks);
     bpf_map__set_max_entries(skel->maps.mask_hits, n_masks);
-    bpf_map__set_max_entries(skel->maps.flows, n_flows);
+    bpf_map__set_max_entries(skel->maps.flows_narrow, n_flows);
+    bpf_map__set_max_entries(skel->maps.flows_medium, n_flows);
+    bpf_map__set_max_entries(skel->maps.flows_wide, n_flows);
     bpf_map__set_max_entries(skel->maps.flow_table, n_flows);
     bpf_map__set_max_entries(skel->maps.flow_stats, n_flows);
 }
@@ -208,7 +210,9 @@ xdp_prog_get_flow_maps(const struct ovs_xdp *skel,
     maps->masks = bpf_map__fd(skel->maps.masks);
     maps->mask_order = bpf_map__fd(skel->maps.mask_order);
     maps->mask_hits = bpf_map__fd(skel->maps.mask_hits);
-    maps->flows = bpf_map__fd(skel->maps.flows);
+    maps->flows[XDP_FLOW_NARROW] = bpf_map__fd(skel->maps.flows_narrow);
+    maps->flows[XDP_FLOW_MEDIUM] = bpf_map__fd(skel->maps.flows_medium);
+    maps->flows[XDP_FLOW_WIDE] = bpf_map__fd(skel->maps.flows_wide);
     maps->flow_table = bpf_map__fd(skel->maps.flow_table);
     maps->flow_stats = bpf_map__fd(skel->maps.flow_stats);
     maps->classifier = bpf_map__fd(skel->maps.classifier);
@@ -416,13 +420,14 @@ xdp_prog_get_counters(const struct xdp_prog *prog,
 {
     int n_cpus = libbpf_num_possible_cpus();
     int fd = bpf_map__fd(prog->skel->maps.counters);
-    uint64_t *values = xcalloc(MAX(n_cpus, 1), sizeof *values);
+    struct xdp_abi_counters *values = xcalloc(MAX(n_cpus, 1), sizeof *values);
+    uint32_t zero = 0;
 
-    for (uint32_t i = 0; i < XDP_ABI_N_COUNTERS; i++) {
-        counters[i] = 0;
-        if (n_cpus > 0 && !bpf_map_lookup_elem(fd, &i, values)) {
-            for (int cpu = 0; cpu < n_cpus; cpu++) {
-                counters[i] += values[cpu];
+    memset(counters, 0, XDP_ABI_N_COUNTERS * sizeof *counters);
+    if (n_cpus > 0 && !bpf_map_lookup_elem(fd, &zero, values)) {
+        for (int cpu = 0; cpu < n_cpus; cpu++) {
+            for (uint32_t i = 0; i < XDP_ABI_N_COUNTERS; i++) {
+                counters[i] += values[cpu].n[i];
             }
         }
     }

@@ -156,12 +156,15 @@ xt_run(const struct xdp_test *t, int fd, const void *pkt, size_t len,
 static uint64_t
 xt_counter(const struct xdp_test *t, uint32_t index)
 {
-    uint64_t values[t->n_cpus], sum = 0;
+    struct xdp_abi_counters values[t->n_cpus];
+    uint64_t sum = 0;
+    uint32_t zero = 0;
 
-    ovs_assert(!bpf_map__lookup_elem(t->skel->maps.counters, &index,
-                                     sizeof index, values, sizeof values, 0));
+    ovs_assert(index < XDP_ABI_N_COUNTERS);
+    ovs_assert(!bpf_map__lookup_elem(t->skel->maps.counters, &zero,
+                                     sizeof zero, values, sizeof values, 0));
     for (int i = 0; i < t->n_cpus; i++) {
-        sum += values[i];
+        sum += values[i].n[index];
     }
     return sum;
 }
@@ -209,8 +212,9 @@ static void
 xt_set_mask(const struct xdp_test *t, uint32_t index,
             const struct xdp_flow_key *mask)
 {
-    struct xdp_flow_mask m = { .mask = *mask, .in_use = 1 };
+    struct xdp_flow_mask m;
 
+    xdp_flow_mask_compile(mask, &m);
     ovs_assert(!bpf_map__update_elem(t->skel->maps.masks, &index,
                                      sizeof index, &m, sizeof m, 0));
 }
@@ -232,6 +236,27 @@ xt_set_order(const struct xdp_test *t, const uint32_t *indexes, size_t n)
 
 static uint32_t next_generation = 1;
 
+/* The 'flows_*' map for flows under 'mask', whose index is 'mask_index',
+ * and the key there of 'key'. */
+static struct bpf_map *
+xt_flows_map(const struct xdp_test *t, uint32_t mask_index,
+             const struct xdp_flow_key *mask, const struct xdp_flow_key *key,
+             struct xdp_flow_lookup *lookup, size_t *size)
+{
+    struct xdp_flow_mask m;
+
+    xdp_flow_mask_compile(mask, &m);
+    *size = xdp_flow_lookup_make(&m, mask_index, key, lookup);
+    switch (m.width) {
+    case XDP_FLOW_NARROW:
+        return t->skel->maps.flows_narrow;
+    case XDP_FLOW_MEDIUM:
+        return t->skel->maps.flows_medium;
+    default:
+        return t->skel->maps.flows_wide;
+    }
+}
+
 /* Installs (or replaces) flow 'flow_id' with key 'key' under mask
  * 'mask_index' whose mask is 'mask'. */
 static void
@@ -240,15 +265,18 @@ xt_put_flow(const struct xdp_test *t, uint32_t mask_index,
             uint32_t flow_id, struct xdp_flow_entry *entry)
 {
     struct xdp_flow_stats zero_stats[t->n_cpus];
+    struct xdp_flow_megaflow mf;
     struct xdp_flow_lookup lookup;
-    struct xdp_flow_ref ref;
+    struct bpf_map *flows;
+    size_t size;
 
     entry->generation = next_generation++;
-    ref.flow_id = flow_id;
-    ref.generation = entry->generation;
-    memset(&lookup, 0, sizeof lookup);
-    lookup.mask_index = mask_index;
-    xdp_flow_key_mask(&lookup.key, key, mask);
+    memset(&mf, 0, sizeof mf);
+    mf.ref.flow_id = flow_id;
+    mf.ref.generation = entry->generation;
+    mf.ref.mask_index = mask_index;
+    mf.entry = *entry;
+    flows = xt_flows_map(t, mask_index, mask, key, &lookup, &size);
 
     memset(zero_stats, 0, sizeof zero_stats);
     ovs_assert(!bpf_map__update_elem(t->skel->maps.flow_stats, &flow_id,
@@ -256,8 +284,8 @@ xt_put_flow(const struct xdp_test *t, uint32_t mask_index,
                                      sizeof zero_stats, 0));
     ovs_assert(!bpf_map__update_elem(t->skel->maps.flow_table, &flow_id,
                                      sizeof flow_id, entry, sizeof *entry, 0));
-    ovs_assert(!bpf_map__update_elem(t->skel->maps.flows, &lookup,
-                                     sizeof lookup, &ref, sizeof ref, 0));
+    ovs_assert(!bpf_map__update_elem(flows, &lookup, size, &mf, sizeof mf,
+                                     0));
 }
 
 static void
@@ -266,12 +294,11 @@ xt_del_flow(const struct xdp_test *t, uint32_t mask_index,
             uint32_t flow_id)
 {
     struct xdp_flow_lookup lookup;
+    struct bpf_map *flows;
+    size_t size;
 
-    memset(&lookup, 0, sizeof lookup);
-    lookup.mask_index = mask_index;
-    xdp_flow_key_mask(&lookup.key, key, mask);
-    ovs_assert(!bpf_map__delete_elem(t->skel->maps.flows, &lookup,
-                                     sizeof lookup, 0));
+    flows = xt_flows_map(t, mask_index, mask, key, &lookup, &size);
+    ovs_assert(!bpf_map__delete_elem(flows, &lookup, size, 0));
     ovs_assert(!bpf_map__delete_elem(t->skel->maps.flow_table, &flow_id,
                                      sizeof flow_id, 0));
 }
@@ -1000,6 +1027,62 @@ print_run(const struct xdp_test *t, const char *what, const struct pkt *p)
 #define PRINT_COUNTER(T, NAME) \
     printf("  %s=%"PRIu64"\n", #NAME, xt_counter(T, XDP_ABI_CNT_##NAME))
 
+/* Megaflows under masks that cover 1 to every word of the key, so that
+ * each width of packed lookup key is used: a flow whose last covered word
+ * differs from the packet's must miss, one that differs in the next word
+ * (not covered) must hit. */
+static void
+test_widths(struct xdp_test *t)
+{
+    static const int n_words[] = { 1, 7, 8, 15, 16, XDP_FLOW_KEY_U32S };
+    static const char *const width_names[] = { "narrow", "medium", "wide" };
+    struct xdp_flow_entry entry;
+    struct xdp_flow_key key;
+    uint32_t order = 0;
+    struct pkt p;
+
+    tcp_packet(&p, 1, 80);
+    ovs_assert(xt_parse(t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
+    entry_output(&entry, t->ifindex);
+    xt_set_order(t, &order, 1);
+    for (size_t i = 0; i < ARRAY_SIZE(n_words); i++) {
+        struct xdp_flow_key mask, other;
+        struct xdp_flow_mask compiled;
+        int n = n_words[i];
+
+        memset(&mask, 0, sizeof mask);
+        memset(&mask, 0xff, n * 4);
+        xt_set_mask(t, 0, &mask);
+        xdp_flow_mask_compile(&mask, &compiled);
+        printf("%d words, %s:", n, width_names[compiled.width]);
+
+        xt_put_flow(t, 0, &mask, &key, 1, &entry);
+        printf(" same key %s",
+               verdict_name(xt_run(t, t->main_fd, p.data, p.len, NULL, NULL,
+                                   1, NULL)));
+        xt_del_flow(t, 0, &mask, &key, 1);
+
+        other = key;
+        ((uint8_t *) &other)[4 * n - 1] ^= 1;
+        xt_put_flow(t, 0, &mask, &other, 1, &entry);
+        printf(", last word differs %s",
+               verdict_name(xt_run(t, t->main_fd, p.data, p.len, NULL, NULL,
+                                   1, NULL)));
+        xt_del_flow(t, 0, &mask, &other, 1);
+
+        if (n < XDP_FLOW_KEY_U32S) {
+            other = key;
+            ((uint8_t *) &other)[4 * n] ^= 1;
+            xt_put_flow(t, 0, &mask, &other, 1, &entry);
+            printf(", next word differs %s",
+                   verdict_name(xt_run(t, t->main_fd, p.data, p.len, NULL,
+                                       NULL, 1, NULL)));
+            xt_del_flow(t, 0, &mask, &other, 1);
+        }
+        printf("\n");
+    }
+}
+
 static void
 test_lookup(struct xdp_test *t)
 {
@@ -1673,21 +1756,26 @@ test_sizes(void)
     struct xdp_flow_entry entry;
     struct xdp_flow_key mask, key;
     struct xdp_flow_lookup lookup;
-    struct xdp_flow_ref ref = { 0, 1 };
+    struct xdp_flow_megaflow mf;
     struct xdp_test t;
     uint32_t order[2] = { 0, 1 };
+    struct bpf_map *flows;
     struct pkt p;
+    size_t size;
     int error;
 
     error = xt_open(&t, 2, 4, true);
     if (error) {
         ovs_fatal(error, "load with 2 masks and 4 flows");
     }
-    printf("masks=%"PRIu32" mask_order=%"PRIu32" flows=%"PRIu32" "
+    printf("masks=%"PRIu32" mask_order=%"PRIu32" flows_narrow=%"PRIu32" "
+           "flows_medium=%"PRIu32" flows_wide=%"PRIu32" "
            "flow_table=%"PRIu32" flow_stats=%"PRIu32" n_masks=%"PRIu32"\n",
            bpf_map__max_entries(t.skel->maps.masks),
            bpf_map__max_entries(t.skel->maps.mask_order),
-           bpf_map__max_entries(t.skel->maps.flows),
+           bpf_map__max_entries(t.skel->maps.flows_narrow),
+           bpf_map__max_entries(t.skel->maps.flows_medium),
+           bpf_map__max_entries(t.skel->maps.flows_wide),
            bpf_map__max_entries(t.skel->maps.flow_table),
            bpf_map__max_entries(t.skel->maps.flow_stats),
            t.skel->rodata->n_masks);
@@ -1703,11 +1791,11 @@ test_sizes(void)
         key.tp_dst = htons(i);
         xt_put_flow(&t, 1, &mask, &key, i, &entry);
     }
-    memset(&lookup, 0, sizeof lookup);
-    lookup.mask_index = 1;
-    lookup.key.tp_dst = htons(4);
-    error = bpf_map__update_elem(t.skel->maps.flows, &lookup, sizeof lookup,
-                                 &ref, sizeof ref, 0);
+    key.tp_dst = htons(4);
+    flows = xt_flows_map(&t, 1, &mask, &key, &lookup, &size);
+    memset(&mf, 0, sizeof mf);
+    mf.ref.generation = 1;
+    error = bpf_map__update_elem(flows, &lookup, size, &mf, sizeof mf, 0);
     printf("fifth flow: %s\n", ovs_strerror(-error));
     put16(p.data + p.l4 + 2, 3);
     print_run(&t, "packet of flow 3 (mask of rank 2)", &p);
@@ -1968,13 +2056,15 @@ test_xdp_prog_main(int argc, char *argv[])
                     argc > 3 ? strtoul(argv[3], NULL, 0) : 1);
     } else if (!strcmp(cmd, "lookup")) {
         test_lookup(&t);
+    } else if (!strcmp(cmd, "widths")) {
+        test_widths(&t);
     } else if (!strcmp(cmd, "sizes")) {
         test_sizes();
     } else if (!strcmp(cmd, "actions")) {
         test_actions(&t);
     } else {
         ovs_fatal(0, "usage: %s probe|parse|random [N [SEED]]|lookup|"
-                  "sizes|actions|convert|table|bench [REPEAT]", argv[0]);
+                  "widths|sizes|actions|convert|table|bench [REPEAT]", argv[0]);
     }
     if (!error) {
         xt_close(&t);
