@@ -154,15 +154,25 @@ xdp_get_scratch(void)
                          & (mask)->word_mask[j_]);                      \
     }
 
+/* 'nomerge' keeps one call per map: the verifier inlines a lookup only
+ * where the map is known, and clang would otherwise make one call with the
+ * map chosen at run time. */
 static __always_inline const struct xdp_flow_megaflow *
 xdp_megaflow_lookup(__u32 width, const struct xdp_flow_lookup *lookup)
 {
+    const struct xdp_flow_megaflow *mf;
+
     if (width == XDP_FLOW_NARROW) {
-        return bpf_map_lookup_elem(&flows_narrow, lookup);
+        __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_narrow,
+                                                          lookup);
     } else if (width == XDP_FLOW_MEDIUM) {
-        return bpf_map_lookup_elem(&flows_medium, lookup);
+        __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_medium,
+                                                          lookup);
+    } else {
+        __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_wide,
+                                                          lookup);
     }
-    return bpf_map_lookup_elem(&flows_wide, lookup);
+    return mf;
 }
 
 /* Probes the mask of rank 'rank' for the key in 's', leaving the packed key

@@ -1693,13 +1693,7 @@ bench_one(int n_masks, int n_flows, bool emc, int repeat, double *ns)
     for (int j = 0; j < n_flows; j++) {
         key.tp_src = htons(j >> 16);
         key.tp_dst = htons(j);
-        if (j % n_masks == n_masks - 1 || j == target) {
-            xt_put_flow(&t, j % n_masks, &masks[j % n_masks], &key, j,
-                        &entry);
-        } else {
-            xt_put_flow(&t, j % n_masks, &masks[j % n_masks], &key, j,
-                        &entry);
-        }
+        xt_put_flow(&t, j % n_masks, &masks[j % n_masks], &key, j, &entry);
     }
     put16(p.data + p.l4, target >> 16);
     put16(p.data + p.l4 + 2, target);
@@ -1719,8 +1713,9 @@ bench_one(int n_masks, int n_flows, bool emc, int repeat, double *ns)
     return 0;
 }
 
+/* With 'only_masks' and 'only_flows' nonzero, only that case. */
 static void
-test_bench(int repeat)
+test_bench(int repeat, int only_masks, int only_flows)
 {
     static const int mask_counts[] = { 1, 8, 32, 64 };
     static const int flow_counts[] = { 1, 1000, 100000 };
@@ -1730,21 +1725,24 @@ test_bench(int repeat)
     printf("%6s %8s %10s %10s\n", "masks", "flows", "emc hit", "no emc");
     for (int f = 0; f < ARRAY_SIZE(flow_counts); f++) {
         for (int m = 0; m < ARRAY_SIZE(mask_counts); m++) {
+            int n_masks = only_masks ? only_masks : mask_counts[m];
+            int n_flows = only_flows ? only_flows : flow_counts[f];
             double with_emc = 0, without = 0;
             int error;
 
-            error = bench_one(mask_counts[m], flow_counts[f], true, repeat,
-                              &with_emc);
+            if (only_masks && (f || m)) {
+                return;
+            }
+            error = bench_one(n_masks, n_flows, true, repeat, &with_emc);
             if (!error) {
-                error = bench_one(mask_counts[m], flow_counts[f], false,
-                                  repeat, &without);
+                error = bench_one(n_masks, n_flows, false, repeat, &without);
             }
             if (error) {
-                ovs_fatal(error, "benchmark %d masks %d flows",
-                          mask_counts[m], flow_counts[f]);
+                ovs_fatal(error, "benchmark %d masks %d flows", n_masks,
+                          n_flows);
             }
-            printf("%6d %8d %10.0f %10.0f\n", mask_counts[m],
-                   flow_counts[f], with_emc, without);
+            printf("%6d %8d %10.0f %10.0f\n", n_masks, n_flows, with_emc,
+                   without);
         }
     }
 }
@@ -2020,7 +2018,9 @@ test_xdp_prog_main(int argc, char *argv[])
         return;
     }
     if (!strcmp(cmd, "bench")) {
-        test_bench(argc > 2 ? atoi(argv[2]) : 100000);
+        test_bench(argc > 2 ? atoi(argv[2]) : 100000,
+                   argc > 4 ? MIN(atoi(argv[3]), 64) : 0,
+                   argc > 4 ? atoi(argv[4]) : 0);
         return;
     }
 
