@@ -24,6 +24,37 @@ struct {
     __type(value, struct xdp_abi_port);
 } port_map SEC(".maps");
 
+/* The ODP port number + 1 of each port by ifindex, for ifindexes below
+ * XDP_ABI_PORT_INDEX_SIZE (0: not there, ask 'port_map'): an array lookup
+ * costs a fraction of a hash lookup, and the fast path needs only this. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, XDP_ABI_PORT_INDEX_SIZE);
+    __type(key, __u32);
+    __type(value, __u32);
+} port_index SEC(".maps");
+
+/* Sets '*odp_port' to the ODP port number of 'ifindex'.  Returns false if
+ * 'ifindex' is not a port of the datapath. */
+static __always_inline int
+xdp_odp_port(__u32 ifindex, __u32 *odp_port)
+{
+    const struct xdp_abi_port *port;
+    const __u32 *index;
+
+    index = bpf_map_lookup_elem(&port_index, &ifindex);
+    if (index && *index) {
+        *odp_port = *index - 1;
+        return 1;
+    }
+    port = bpf_map_lookup_elem(&port_map, &ifindex);
+    if (!port) {
+        return 0;
+    }
+    *odp_port = port->odp_port;
+    return 1;
+}
+
 struct {
     __uint(type, BPF_MAP_TYPE_XSKMAP);
     __uint(max_entries, XDP_ABI_XSKS);
@@ -66,13 +97,16 @@ write_meta(struct xdp_md *ctx, __u16 reason, __u32 mark)
 /* Sends the packet to the socket of its port and queue; without one, to
  * the kernel stack. */
 static __always_inline int
-upcall(struct xdp_md *ctx, struct xdp_abi_counters *cnt,
-       const struct xdp_abi_port *port, __u16 reason, __u32 mark)
+upcall(struct xdp_md *ctx, struct xdp_abi_counters *cnt, __u16 reason,
+       __u32 mark)
 {
+    __u32 ifindex = ctx->ingress_ifindex;
     __u32 queue = ctx->rx_queue_index;
+    const struct xdp_abi_port *port;
     __u32 index;
 
-    if (queue >= port->n_rxq || queue >= XDP_ABI_MAX_QUEUES) {
+    port = bpf_map_lookup_elem(&port_map, &ifindex);
+    if (!port || queue >= port->n_rxq || queue >= XDP_ABI_MAX_QUEUES) {
         count(cnt, XDP_ABI_CNT_PASS);
         return XDP_PASS;
     }
@@ -157,9 +191,8 @@ ovs_xdp_main(struct xdp_md *ctx)
     struct xdp_abi_counters *cnt;
     struct xdp_act_loop loop;
     const struct xdp_flow_entry *entry;
-    struct xdp_abi_port *port;
+    __u32 flow_id = 0, zero = 0, odp_port;
     struct xdp_scratch *s;
-    __u32 flow_id = 0, zero = 0;
     int emc_hit;
 
     cnt = bpf_map_lookup_elem(&counters, &zero);
@@ -167,14 +200,13 @@ ovs_xdp_main(struct xdp_md *ctx)
         return XDP_PASS;
     }
     count(cnt, XDP_ABI_CNT_RX);
-    port = bpf_map_lookup_elem(&port_map, &ifindex);
-    if (!port) {
+    if (!xdp_odp_port(ifindex, &odp_port)) {
         count(cnt, XDP_ABI_CNT_NO_PORT);
         return XDP_PASS;
     }
-    if (xdp_parse_packet(ctx, port->odp_port) != XDP_FLOW_PARSE_OK) {
+    if (xdp_parse_packet(ctx, odp_port) != XDP_FLOW_PARSE_OK) {
         count(cnt, XDP_ABI_CNT_UPCALL_UNPARSED);
-        return upcall(ctx, cnt, port, XDP_ABI_UPCALL_UNPARSED, 0);
+        return upcall(ctx, cnt, XDP_ABI_UPCALL_UNPARSED, 0);
     }
 
     s = xdp_get_scratch();
@@ -185,7 +217,7 @@ ovs_xdp_main(struct xdp_md *ctx)
     count(cnt, emc_hit ? XDP_ABI_CNT_EMC_HIT : XDP_ABI_CNT_EMC_MISS);
     if (!entry) {
         count(cnt, XDP_ABI_CNT_UPCALL_MISS);
-        return upcall(ctx, cnt, port, XDP_ABI_UPCALL_MISS, 0);
+        return upcall(ctx, cnt, XDP_ABI_UPCALL_MISS, 0);
     }
     if (!emc_hit) {
         count(cnt, XDP_ABI_CNT_MEGAFLOW_HIT);
@@ -194,7 +226,7 @@ ovs_xdp_main(struct xdp_md *ctx)
     if (entry->n_actions
         && entry->actions[0].type == XDP_FLOW_ACT_UPCALL_PARTIAL) {
         count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
-        return upcall(ctx, cnt, port, XDP_ABI_UPCALL_PARTIAL, entry->mark);
+        return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL, entry->mark);
     }
     if (entry->n_actions == 1
         && entry->actions[0].type == XDP_FLOW_ACT_OUTPUT) {
@@ -212,7 +244,7 @@ ovs_xdp_main(struct xdp_md *ctx)
         if (verdict == XDP_ABORTED) {
             count(cnt, XDP_ABI_CNT_NO_TX_PORT);
             count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
-            return upcall(ctx, cnt, port, XDP_ABI_UPCALL_PARTIAL,
+            return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL,
                           entry->mark);
         }
         xdp_count_flow(flow_id, len, &s->key);
@@ -222,7 +254,7 @@ ovs_xdp_main(struct xdp_md *ctx)
     if (xdp_output_missing(entry)) {
         count(cnt, XDP_ABI_CNT_NO_TX_PORT);
         count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
-        return upcall(ctx, cnt, port, XDP_ABI_UPCALL_PARTIAL, entry->mark);
+        return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL, entry->mark);
     }
 
     xdp_count_flow(flow_id, len, &s->key);
@@ -271,13 +303,14 @@ xdp_parse_debug(struct xdp_md *ctx)
 {
     __u32 ifindex = ctx->ingress_ifindex;
     struct xdp_flow_parse_result *res;
-    struct xdp_abi_port *port;
     struct xdp_scratch *s;
-    __u32 zero = 0;
+    __u32 zero = 0, odp_port;
     int status;
 
-    port = bpf_map_lookup_elem(&port_map, &ifindex);
-    status = xdp_parse_packet(ctx, port ? port->odp_port : 0);
+    if (!xdp_odp_port(ifindex, &odp_port)) {
+        odp_port = 0;
+    }
+    status = xdp_parse_packet(ctx, odp_port);
     res = bpf_map_lookup_elem(&parse_debug, &zero);
     s = xdp_get_scratch();
     if (!res || !s) {

@@ -16,6 +16,10 @@
 #define XDP_ABI_MAX_QUEUES 64
 #define XDP_ABI_XSKS (XDP_ABI_MAX_PORTS * XDP_ABI_MAX_QUEUES)
 
+/* Ifindexes below this have their ODP port in the 'port_index' array
+ * (value: ODP port + 1, 0 for none) as well as in 'port_map'. */
+#define XDP_ABI_PORT_INDEX_SIZE 65536
+
 /* port_map value, keyed by ifindex. */
 struct xdp_abi_port {
     __u32 slot;                 /* Index of the port's block of XSKs. */

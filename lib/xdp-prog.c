@@ -592,14 +592,36 @@ xdp_prog_slot_free(struct xdp_prog *prog, int slot)
     }
 }
 
+/* Makes 'ifindex' port 'port' of the program of 'skel'. */
+int
+xdp_prog_skel_set_port(const struct ovs_xdp *skel, uint32_t ifindex,
+                       const struct xdp_abi_port *port)
+{
+    if (bpf_map__update_elem(skel->maps.port_map, &ifindex, sizeof ifindex,
+                             port, sizeof *port, BPF_ANY)) {
+        return errno;
+    }
+    if (ifindex < XDP_ABI_PORT_INDEX_SIZE) {
+        uint32_t value = port->odp_port + 1;
+
+        if (bpf_map__update_elem(skel->maps.port_index, &ifindex,
+                                 sizeof ifindex, &value, sizeof value,
+                                 BPF_ANY)) {
+            int error = errno;
+
+            bpf_map__delete_elem(skel->maps.port_map, &ifindex,
+                                 sizeof ifindex, 0);
+            return error;
+        }
+    }
+    return 0;
+}
+
 int
 xdp_prog_set_port(struct xdp_prog *prog, int ifindex,
                   const struct xdp_abi_port *port)
 {
-    uint32_t key = ifindex;
-
-    return bpf_map__update_elem(prog->skel->maps.port_map, &key, sizeof key,
-                                port, sizeof *port, BPF_ANY) ? errno : 0;
+    return xdp_prog_skel_set_port(prog->skel, ifindex, port);
 }
 
 void
@@ -607,6 +629,12 @@ xdp_prog_del_port(struct xdp_prog *prog, int ifindex)
 {
     uint32_t key = ifindex;
 
+    if (key < XDP_ABI_PORT_INDEX_SIZE) {
+        uint32_t zero = 0;
+
+        bpf_map__update_elem(prog->skel->maps.port_index, &key, sizeof key,
+                             &zero, sizeof zero, BPF_ANY);
+    }
     bpf_map__delete_elem(prog->skel->maps.port_map, &key, sizeof key, 0);
 }
 

@@ -60,6 +60,8 @@ void xdp_prog_detach(struct xdp_prog *, int ifindex, const char *devname,
 
 int xdp_prog_slot_alloc(struct xdp_prog *);
 void xdp_prog_slot_free(struct xdp_prog *, int slot);
+int xdp_prog_skel_set_port(const struct ovs_xdp *, uint32_t ifindex,
+                           const struct xdp_abi_port *);
 int xdp_prog_set_port(struct xdp_prog *, int ifindex,
                       const struct xdp_abi_port *);
 void xdp_prog_del_port(struct xdp_prog *, int ifindex);

@@ -101,8 +101,7 @@ xt_open(struct xdp_test *t, uint32_t n_masks, uint32_t n_flows, bool emc)
     t->main_fd = bpf_program__fd(t->skel->progs.ovs_xdp_main);
     t->parse_fd = bpf_program__fd(t->skel->progs.xdp_parse_debug);
     t->bench_fd = bpf_program__fd(t->skel->progs.xdp_bench_redirect);
-    error = bpf_map__update_elem(t->skel->maps.port_map, &t->ifindex,
-                                 sizeof t->ifindex, &port, sizeof port, 0);
+    error = -xdp_prog_skel_set_port(t->skel, t->ifindex, &port);
     if (!error) {
         /* The test port can take XDP_TX, as userspace would record. */
         struct bpf_devmap_val val = { .ifindex = t->ifindex,
