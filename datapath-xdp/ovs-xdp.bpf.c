@@ -131,9 +131,6 @@ xdp_count_flow(__u32 flow_id, __u32 bytes, const struct xdp_flow_key *key)
     if (stats) {
         stats->packets += 1;
         stats->bytes += bytes;
-        /* The coarse clock costs a fraction of the precise one and is
-         * precise enough for OVS, which counts "used" in milliseconds. */
-        stats->used = bpf_ktime_get_coarse_ns();
         if (key->nw_proto == IPPROTO_TCP
             && (key->dl_type == bpf_htons(0x0800)
                 || key->dl_type == bpf_htons(0x86dd))) {
@@ -214,12 +211,16 @@ ovs_xdp_main(struct xdp_md *ctx)
         return XDP_PASS;
     }
     entry = xdp_classify(s, &flow_id, &emc_hit);
-    count(cnt, emc_hit ? XDP_ABI_CNT_EMC_HIT : XDP_ABI_CNT_EMC_MISS);
+    if (emc_hit > 0) {
+        count(cnt, XDP_ABI_CNT_EMC_HIT);
+    } else if (!emc_hit) {
+        count(cnt, XDP_ABI_CNT_EMC_MISS);
+    }
     if (!entry) {
         count(cnt, XDP_ABI_CNT_UPCALL_MISS);
         return upcall(ctx, cnt, XDP_ABI_UPCALL_MISS, 0);
     }
-    if (!emc_hit) {
+    if (emc_hit <= 0) {
         count(cnt, XDP_ABI_CNT_MEGAFLOW_HIT);
     }
 

@@ -57,7 +57,7 @@ enum xdp_abi_counter {
     XDP_ABI_CNT_HANDLED,        /* Output by XDP (XDP_TX or redirect). */
     XDP_ABI_CNT_DROPPED,        /* Dropped by a flow without actions. */
     XDP_ABI_CNT_EMC_HIT,        /* Exact-match cache hits. */
-    XDP_ABI_CNT_EMC_MISS,       /* Exact-match cache misses. */
+    XDP_ABI_CNT_EMC_MISS,       /* Exact-match cache misses (while in use). */
     XDP_ABI_CNT_MEGAFLOW_HIT,   /* Tuple-space search hits. */
     XDP_ABI_CNT_ACTION_ERROR,   /* Actions failed midway: dropped. */
     XDP_ABI_CNT_NO_TX_PORT,     /* Output port not in tx_ports: partial. */

@@ -56,6 +56,14 @@ struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, XDP_FLOW_DEFAULT_FLOWS);
     __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, struct xdp_flow_lookup_tiny);
+    __type(value, struct xdp_flow_megaflow);
+} flows_tiny SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, XDP_FLOW_DEFAULT_FLOWS);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
     __type(key, struct xdp_flow_lookup_narrow);
     __type(value, struct xdp_flow_megaflow);
 } flows_narrow SEC(".maps");
@@ -162,7 +170,10 @@ xdp_megaflow_lookup(__u32 width, const struct xdp_flow_lookup *lookup)
 {
     const struct xdp_flow_megaflow *mf;
 
-    if (width == XDP_FLOW_NARROW) {
+    if (width == XDP_FLOW_TINY) {
+        __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_tiny,
+                                                          lookup);
+    } else if (width == XDP_FLOW_NARROW) {
         __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_narrow,
                                                           lookup);
     } else if (width == XDP_FLOW_MEDIUM) {
@@ -200,14 +211,18 @@ xdp_mask_probe(struct xdp_scratch *s, __u32 rank, __u32 *width, int *end)
     out = (__u32 *) &s->lookup;
     out[0] = index;
     *width = mask->width;
-    XDP_PACK_WORDS(out, k, mask, 0, XDP_FLOW_NARROW_WORDS);
-    if (mask->width != XDP_FLOW_NARROW) {
+    XDP_PACK_WORDS(out, k, mask, 0, XDP_FLOW_TINY_WORDS);
+    if (mask->width > XDP_FLOW_TINY) {
+        XDP_PACK_WORDS(out, k, mask, XDP_FLOW_TINY_WORDS,
+                       XDP_FLOW_NARROW_WORDS);
+    }
+    if (mask->width > XDP_FLOW_NARROW) {
         XDP_PACK_WORDS(out, k, mask, XDP_FLOW_NARROW_WORDS,
                        XDP_FLOW_MEDIUM_WORDS);
-        if (mask->width != XDP_FLOW_MEDIUM) {
-            XDP_PACK_WORDS(out, k, mask, XDP_FLOW_MEDIUM_WORDS,
-                           XDP_FLOW_WIDE_WORDS);
-        }
+    }
+    if (mask->width > XDP_FLOW_MEDIUM) {
+        XDP_PACK_WORDS(out, k, mask, XDP_FLOW_MEDIUM_WORDS,
+                       XDP_FLOW_WIDE_WORDS);
     }
     return xdp_megaflow_lookup(mask->width, &s->lookup);
 }
@@ -248,7 +263,8 @@ xdp_count_mask_hit(__u32 index)
 }
 
 /* Looks up the key in 's'.  Returns the flow entry and its id in '*flow_id',
- * or NULL.  Sets '*emc_hit'. */
+ * or NULL.  Sets '*emc_hit' to 1 for a cache hit, 0 for a miss, -1 if the
+ * cache is not in use. */
 static __always_inline const struct xdp_flow_entry *
 xdp_classify(struct xdp_scratch *s, __u32 *flow_id, int *emc_hit)
 {
@@ -260,7 +276,7 @@ xdp_classify(struct xdp_scratch *s, __u32 *flow_id, int *emc_hit)
 
     int emc_on = xdp_emc_on();
 
-    *emc_hit = 0;
+    *emc_hit = emc_on ? 0 : -1;
     cached = emc_on ? bpf_map_lookup_elem(&emc, &s->key) : NULL;
     if (cached && cached->generation) {
         __u32 id = cached->flow_id;

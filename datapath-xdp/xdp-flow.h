@@ -13,6 +13,7 @@
  *   masks       ARRAY, u32 index -> struct xdp_flow_mask
  *   mask_order  ARRAY, u32 rank -> u32 (mask index + 1; 0 ends the list)
  *   mask_hits   PERCPU_ARRAY, u32 mask index -> u64 packets
+ *   flows_tiny  HASH, struct xdp_flow_lookup_tiny -> struct xdp_flow_megaflow
  *   flows_narrow HASH, struct xdp_flow_lookup_narrow -> xdp_flow_megaflow
  *   flows_medium HASH, struct xdp_flow_lookup_medium -> xdp_flow_megaflow
  *   flows_wide  HASH, struct xdp_flow_lookup -> struct xdp_flow_megaflow
@@ -89,14 +90,17 @@ struct xdp_flow_key {
 /* A megaflow lookup hashes only the words (u32) of the key that its mask
  * covers, packed after the mask index: hashing the whole 120-byte key would
  * cost more than everything else a packet does in XDP.  The packed key has
- * one of three widths, each with its own hash map, so that a mask that
- * covers few words (in_port, Ethernet, the IPv4 5-tuple) hashes 32 bytes. */
+ * one of four widths, each with its own hash map, so that a mask that
+ * covers few words (in_port, Ethernet, the IPv4 5-tuple) hashes 16 or 32
+ * bytes. */
 #define XDP_FLOW_KEY_U32S (sizeof(struct xdp_flow_key) / 4)
+#define XDP_FLOW_TINY_WORDS 3
 #define XDP_FLOW_NARROW_WORDS 7
 #define XDP_FLOW_MEDIUM_WORDS 15
 #define XDP_FLOW_WIDE_WORDS 31
 
 enum xdp_flow_width {
+    XDP_FLOW_TINY,              /* Up to 3 words: 'flows_tiny'. */
     XDP_FLOW_NARROW,            /* Up to 7 words: 'flows_narrow'. */
     XDP_FLOW_MEDIUM,            /* Up to 15 words: 'flows_medium'. */
     XDP_FLOW_WIDE,              /* Any mask: 'flows_wide'. */
@@ -114,8 +118,14 @@ struct xdp_flow_mask {
     __u8 word_index[XDP_FLOW_WIDE_WORDS + 1];
 };
 
-/* The 'flows_*' keys: mask index, then the lookup words.  The narrow and
- * medium keys are the first 32 and 64 bytes of struct xdp_flow_lookup. */
+/* The 'flows_*' keys: mask index, then the lookup words.  The tiny, narrow
+ * and medium keys are the first 16, 32 and 64 bytes of struct
+ * xdp_flow_lookup. */
+struct xdp_flow_lookup_tiny {
+    __u32 mask_index;
+    __u32 words[XDP_FLOW_TINY_WORDS];
+};
+
 struct xdp_flow_lookup_narrow {
     __u32 mask_index;
     __u32 words[XDP_FLOW_NARROW_WORDS];
@@ -201,13 +211,11 @@ struct xdp_flow_megaflow {
     struct xdp_flow_entry entry;
 };
 
-/* 'flow_stats' value, per CPU: sum 'packets' and 'bytes', take the maximum
- * of 'used' (bpf_ktime_get_coarse_ns(), CLOCK_MONOTONIC_COARSE) and OR
- * 'tcp_flags'. */
+/* 'flow_stats' value, per CPU: sum 'packets' and 'bytes' and OR
+ * 'tcp_flags'.  No time of use: userspace notes when the count grows. */
 struct xdp_flow_stats {
     __u64 packets;
     __u64 bytes;
-    __u64 used;
     __u16 tcp_flags;            /* Host byte order, as OVS's stats. */
     __u16 pad[3];
 };

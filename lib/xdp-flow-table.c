@@ -57,6 +57,8 @@ struct xft_flow {
     uint32_t id;
     uint32_t in_port;
     struct xdp_flow_entry entry;
+    uint64_t seen_packets;      /* Packet count at the last read. */
+    long long int used;         /* time_msec() when it last grew, or 0. */
 };
 
 struct xdp_flow_table {
@@ -240,26 +242,31 @@ xft_mask_unref(struct xdp_flow_table *t, struct xft_mask *m)
     free(m);
 }
 
+/* Reads the statistics of 'flow'.  The program keeps no time of use, which
+ * would cost every packet a clock read: a flow was last used when a read
+ * first saw its packet count grow, as OVS takes it from hardware offloads
+ * whose counters it polls.  Revalidators read every flow at least once a
+ * second or so, which bounds the error. */
 static void
-xft_read_stats(const struct xdp_flow_table *t, uint32_t id,
+xft_read_stats(const struct xdp_flow_table *t, struct xft_flow *flow,
                struct xdp_flow_table_stats *stats)
+    OVS_REQUIRES(t->mutex)
 {
     struct xdp_flow_stats *percpu = xcalloc(t->n_cpus, sizeof *percpu);
-    uint64_t used_ns = 0;
 
     memset(stats, 0, sizeof *stats);
-    if (!bpf_map_lookup_elem(t->maps.flow_stats, &id, percpu)) {
+    if (!bpf_map_lookup_elem(t->maps.flow_stats, &flow->id, percpu)) {
         for (int cpu = 0; cpu < t->n_cpus; cpu++) {
             stats->n_packets += percpu[cpu].packets;
             stats->n_bytes += percpu[cpu].bytes;
             stats->tcp_flags |= percpu[cpu].tcp_flags;
-            used_ns = MAX(used_ns, percpu[cpu].used);
         }
     }
-    /* bpf_ktime_get_coarse_ns() and time_msec() count from the same point
-     * (CLOCK_MONOTONIC and its coarse variant); the coarse one lags by a
-     * tick at most. */
-    stats->used = used_ns / (1000 * 1000);
+    if (stats->n_packets != flow->seen_packets) {
+        flow->seen_packets = stats->n_packets;
+        flow->used = time_msec();
+    }
+    stats->used = flow->used;
     free(percpu);
 }
 
@@ -284,7 +291,7 @@ xft_flow_remove(struct xdp_flow_table *t, struct xft_flow *flow,
     bpf_map_delete_elem(t->maps.flows[m->compiled.width], &flow->lookup);
     bpf_map_delete_elem(t->maps.flow_table, &flow->id);
     if (stats) {
-        xft_read_stats(t, flow->id, stats);
+        xft_read_stats(t, flow, stats);
     }
     id_pool_free_id(t->ids, flow->id);
     xft_mask_unref(t, m);
@@ -322,6 +329,11 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
     int error = 0;
 
     *reason = NULL;
+    if ((key->recirc_id & mask->recirc_id) || (key->pad & mask->pad)) {
+        /* Never seen in XDP, and left out of the packed lookup keys. */
+        *reason = "matches on a nonzero recirc_id";
+        return EINVAL;
+    }
     ovs_mutex_lock(&t->mutex);
 
     flow = xft_flow_find(t, ufid);
@@ -454,7 +466,7 @@ xdp_flow_table_get(struct xdp_flow_table *t, const ovs_u128 *ufid,
             *entry = flow->entry;
         }
         if (stats) {
-            xft_read_stats(t, flow->id, stats);
+            xft_read_stats(t, flow, stats);
         }
     } else {
         error = ENOENT;

@@ -31,6 +31,10 @@ BUILD_ASSERT_DECL(sizeof(struct xdp_flow_key) % 8 == 0);
 BUILD_ASSERT_DECL(sizeof(struct xdp_flow_lookup) == 128);
 BUILD_ASSERT_DECL(sizeof(struct xdp_flow_lookup_medium) == 64);
 BUILD_ASSERT_DECL(sizeof(struct xdp_flow_lookup_narrow) == 32);
+BUILD_ASSERT_DECL(sizeof(struct xdp_flow_lookup_tiny) == 16);
+BUILD_ASSERT_DECL(XDP_FLOW_RECIRC_WORD * 4
+                  == offsetof(struct xdp_flow_key, recirc_id));
+BUILD_ASSERT_DECL(XDP_FLOW_PAD_WORD * 4 == offsetof(struct xdp_flow_key, pad));
 BUILD_ASSERT_DECL(sizeof(struct xdp_flow_action) == 40);
 BUILD_ASSERT_DECL(sizeof(union flow_vlan_hdr) == sizeof(struct xdp_flow_vlan));
 BUILD_ASSERT_DECL(XDP_FLOW_FRAG_ANY == FLOW_NW_FRAG_ANY);
@@ -241,7 +245,9 @@ xdp_flow_key_mask(struct xdp_flow_key *dst, const struct xdp_flow_key *key,
 }
 
 /* Sets 'out' to what the program needs of mask 'mask': the key words it
- * covers, packed, and the narrowest width that holds them. */
+ * covers, packed, and the narrowest width that holds them.  recirc_id and
+ * pad are zero in every key XDP makes, and xdp_flow_table_put() takes no
+ * flow that needs them otherwise: their words would add only hashing. */
 void
 xdp_flow_mask_compile(const struct xdp_flow_key *mask,
                       struct xdp_flow_mask *out)
@@ -254,13 +260,14 @@ xdp_flow_mask_compile(const struct xdp_flow_key *mask,
     out->in_use = 1;
     memcpy(m, mask, sizeof m);
     for (uint32_t i = 0; i < XDP_FLOW_KEY_U32S; i++) {
-        if (m[i]) {
+        if (m[i] && i != XDP_FLOW_RECIRC_WORD && i != XDP_FLOW_PAD_WORD) {
             out->word_index[n] = i;
             out->word_mask[n] = m[i];
             n++;
         }
     }
-    out->width = (n <= XDP_FLOW_NARROW_WORDS ? XDP_FLOW_NARROW
+    out->width = (n <= XDP_FLOW_TINY_WORDS ? XDP_FLOW_TINY
+                  : n <= XDP_FLOW_NARROW_WORDS ? XDP_FLOW_NARROW
                   : n <= XDP_FLOW_MEDIUM_WORDS ? XDP_FLOW_MEDIUM
                   : XDP_FLOW_WIDE);
 }
@@ -292,6 +299,8 @@ size_t
 xdp_flow_lookup_size(enum xdp_flow_width width)
 {
     switch (width) {
+    case XDP_FLOW_TINY:
+        return sizeof(struct xdp_flow_lookup_tiny);
     case XDP_FLOW_NARROW:
         return sizeof(struct xdp_flow_lookup_narrow);
     case XDP_FLOW_MEDIUM:

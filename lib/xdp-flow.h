@@ -43,6 +43,10 @@ void xdp_flow_to_match(const struct xdp_flow_key *key,
 void xdp_flow_key_mask(struct xdp_flow_key *dst,
                        const struct xdp_flow_key *key,
                        const struct xdp_flow_key *mask);
+/* Words of struct xdp_flow_key that are zero in every packet's key. */
+#define XDP_FLOW_RECIRC_WORD 1
+#define XDP_FLOW_PAD_WORD 29
+
 void xdp_flow_mask_compile(const struct xdp_flow_key *mask,
                            struct xdp_flow_mask *);
 size_t xdp_flow_lookup_make(const struct xdp_flow_mask *, uint32_t mask_index,

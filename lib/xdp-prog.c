@@ -195,6 +195,7 @@ xdp_prog_set_sizes(struct ovs_xdp *skel, uint32_t n_flows, uint32_t n_masks)
     bpf_map__set_max_entries(skel->maps.masks, n_masks);
     bpf_map__set_max_entries(skel->maps.mask_order, n_masks);
     bpf_map__set_max_entries(skel->maps.mask_hits, n_masks);
+    bpf_map__set_max_entries(skel->maps.flows_tiny, n_flows);
     bpf_map__set_max_entries(skel->maps.flows_narrow, n_flows);
     bpf_map__set_max_entries(skel->maps.flows_medium, n_flows);
     bpf_map__set_max_entries(skel->maps.flows_wide, n_flows);
@@ -210,6 +211,7 @@ xdp_prog_get_flow_maps(const struct ovs_xdp *skel,
     maps->masks = bpf_map__fd(skel->maps.masks);
     maps->mask_order = bpf_map__fd(skel->maps.mask_order);
     maps->mask_hits = bpf_map__fd(skel->maps.mask_hits);
+    maps->flows[XDP_FLOW_TINY] = bpf_map__fd(skel->maps.flows_tiny);
     maps->flows[XDP_FLOW_NARROW] = bpf_map__fd(skel->maps.flows_narrow);
     maps->flows[XDP_FLOW_MEDIUM] = bpf_map__fd(skel->maps.flows_medium);
     maps->flows[XDP_FLOW_WIDE] = bpf_map__fd(skel->maps.flows_wide);

@@ -181,7 +181,6 @@ xt_flow_stats(const struct xdp_test *t, uint32_t flow_id,
     for (int i = 0; i < t->n_cpus; i++) {
         sum->packets += values[i].packets;
         sum->bytes += values[i].bytes;
-        sum->used = MAX(sum->used, values[i].used);
         sum->tcp_flags |= values[i].tcp_flags;
     }
 }
@@ -247,6 +246,8 @@ xt_flows_map(const struct xdp_test *t, uint32_t mask_index,
     xdp_flow_mask_compile(mask, &m);
     *size = xdp_flow_lookup_make(&m, mask_index, key, lookup);
     switch (m.width) {
+    case XDP_FLOW_TINY:
+        return t->skel->maps.flows_tiny;
     case XDP_FLOW_NARROW:
         return t->skel->maps.flows_narrow;
     case XDP_FLOW_MEDIUM:
@@ -1026,20 +1027,30 @@ print_run(const struct xdp_test *t, const char *what, const struct pkt *p)
 #define PRINT_COUNTER(T, NAME) \
     printf("  %s=%"PRIu64"\n", #NAME, xt_counter(T, XDP_ABI_CNT_##NAME))
 
-/* Megaflows under masks that cover 1 to every word of the key, so that
- * each width of packed lookup key is used: a flow whose last covered word
- * differs from the packet's must miss, one that differs in the next word
- * (not covered) must hit. */
+/* Megaflows under masks that cover 1 to every word of the key (but
+ * recirc_id and pad, zero in every key), so that each width of packed
+ * lookup key is used: a flow whose last covered word differs from the
+ * packet's must miss, one that differs in the next word (not covered) must
+ * hit. */
 static void
 test_widths(struct xdp_test *t)
 {
-    static const int n_words[] = { 1, 7, 8, 15, 16, XDP_FLOW_KEY_U32S };
-    static const char *const width_names[] = { "narrow", "medium", "wide" };
+    static const int n_words[] = { 1, 3, 4, 7, 8, 15, 16, 28 };
+    static const char *const width_names[] = {
+        "tiny", "narrow", "medium", "wide"
+    };
     struct xdp_flow_entry entry;
     struct xdp_flow_key key;
+    int words[XDP_FLOW_KEY_U32S];
     uint32_t order = 0;
+    int n_all = 0;
     struct pkt p;
 
+    for (int i = 0; i < XDP_FLOW_KEY_U32S; i++) {
+        if (i != XDP_FLOW_RECIRC_WORD && i != XDP_FLOW_PAD_WORD) {
+            words[n_all++] = i;
+        }
+    }
     tcp_packet(&p, 1, 80);
     ovs_assert(xt_parse(t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
     entry_output(&entry, t->ifindex);
@@ -1050,7 +1061,9 @@ test_widths(struct xdp_test *t)
         int n = n_words[i];
 
         memset(&mask, 0, sizeof mask);
-        memset(&mask, 0xff, n * 4);
+        for (int j = 0; j < n; j++) {
+            memset((uint8_t *) &mask + 4 * words[j], 0xff, 4);
+        }
         xt_set_mask(t, 0, &mask);
         xdp_flow_mask_compile(&mask, &compiled);
         printf("%d words, %s:", n, width_names[compiled.width]);
@@ -1062,16 +1075,16 @@ test_widths(struct xdp_test *t)
         xt_del_flow(t, 0, &mask, &key, 1);
 
         other = key;
-        ((uint8_t *) &other)[4 * n - 1] ^= 1;
+        ((uint8_t *) &other)[4 * words[n - 1] + 3] ^= 1;
         xt_put_flow(t, 0, &mask, &other, 1, &entry);
         printf(", last word differs %s",
                verdict_name(xt_run(t, t->main_fd, p.data, p.len, NULL, NULL,
                                    1, NULL)));
         xt_del_flow(t, 0, &mask, &other, 1);
 
-        if (n < XDP_FLOW_KEY_U32S) {
+        if (n < n_all) {
             other = key;
-            ((uint8_t *) &other)[4 * n] ^= 1;
+            ((uint8_t *) &other)[4 * words[n] + 3] ^= 1;
             xt_put_flow(t, 0, &mask, &other, 1, &entry);
             printf(", next word differs %s",
                    verdict_name(xt_run(t, t->main_fd, p.data, p.len, NULL,
@@ -1122,9 +1135,8 @@ test_lookup(struct xdp_test *t)
     PRINT_COUNTER(t, EMC_HIT);
     xt_flow_stats(t, 1, &stats);
     printf("  flow 1: packets=%"PRIu64" bytes=%"PRIu64" tcp_flags=0x%"PRIx16
-           " used=%s\n", (uint64_t) stats.packets, (uint64_t) stats.bytes,
-           stats.tcp_flags,
-           stats.used ? "yes" : "no");
+           "\n", (uint64_t) stats.packets, (uint64_t) stats.bytes,
+           stats.tcp_flags);
     print_run(t, "b (tp_dst=81)", &b);
     PRINT_COUNTER(t, UPCALL_MISS);
 
@@ -1765,11 +1777,13 @@ test_sizes(void)
     if (error) {
         ovs_fatal(error, "load with 2 masks and 4 flows");
     }
-    printf("masks=%"PRIu32" mask_order=%"PRIu32" flows_narrow=%"PRIu32" "
+    printf("masks=%"PRIu32" mask_order=%"PRIu32" flows_tiny=%"PRIu32" "
+           "flows_narrow=%"PRIu32" "
            "flows_medium=%"PRIu32" flows_wide=%"PRIu32" "
            "flow_table=%"PRIu32" flow_stats=%"PRIu32" n_masks=%"PRIu32"\n",
            bpf_map__max_entries(t.skel->maps.masks),
            bpf_map__max_entries(t.skel->maps.mask_order),
+           bpf_map__max_entries(t.skel->maps.flows_tiny),
            bpf_map__max_entries(t.skel->maps.flows_narrow),
            bpf_map__max_entries(t.skel->maps.flows_medium),
            bpf_map__max_entries(t.skel->maps.flows_wide),
@@ -1950,6 +1964,14 @@ test_table(void)
     table_print_usage(table);
     /* The same match under another UFID. */
     table_put(table, 5, &key80, &dst_mask, &out);
+    /* A recirculated flow never matches in XDP: refused. */
+    {
+        struct xdp_flow_key recirc_key = key82, recirc_mask = dst_mask;
+
+        recirc_key.recirc_id = 1;
+        recirc_mask.recirc_id = UINT32_MAX;
+        table_put(table, 6, &recirc_key, &recirc_mask, &out);
+    }
     table_put(table, 4, &key82, &dst_mask, &out);
     print_run(&t, "dst 82", &p82);
 

@@ -16,36 +16,41 @@
 # Benchmark (not a test): packets per second on live frames through the
 # xdp bridge, next to a bare devmap redirect, in one run.
 #
-#   g0 --veth-- g1 ==[bridge or bare redirect]==> s1 --veth-- s0 (netns xb-sink)
+#   g0 --veth-- g1 ==[xdp bridge]==========> s1 --veth-- s0 (netns xb-sink)
+#   h0 --veth-- h1 ==[bare devmap redirect]==> t1 --veth-- t0 (netns xb-sink)
 #
 # utilities/ovs-xdp-pktgen generates UDP frames with BPF_PROG_RUN's live
-# frames and sends them out of g0; they arrive on g1, are forwarded to s1
-# and counted and dropped by an XDP program on s0.  Cases:
+# frames and sends them out of g0 (or h0); they arrive on g1 (h1), are
+# forwarded to s1 (t1) and counted and dropped by an XDP program on s0
+# (t0).  Cases:
 #
-#   bare                   no OVS; xdp_bare_redirect on g1, devmap to s1
 #   ovs-xdp, 1 mask        datapath_type=xdp bridge, g1 and s1 afxdp ports,
 #                          in_port=g1,actions=output:s1
 #   ovs-xdp, 32 masks      the same bridge with 32 OpenFlow rules that make
 #                          ovs-vswitchd install megaflows under 32 distinct
 #                          masks; the traffic measured hits one of them
 #
-# Each case reports the rate received at s0 over SECONDS, after a warm-up
-# (in which the megaflow is installed); the ratio is to the bare case,
-# which runs first and again last (once OVS is gone), its rate the mean of
-# the two, so that load that comes and goes on the machine shows as a
-# difference between them rather than only as a skewed ratio.
+# Each case runs ROUNDS rounds after a warm-up (in which the megaflow is
+# installed); a round sends for SECONDS through the bare path, then for
+# SECONDS through the bridge.  The two paths exist side by side, so the
+# rounds alternate within seconds of each other: load that comes and goes
+# on the machine (these are shared virtual machines) hits both sides of a
+# round alike.  The ratio reported is the median of the rounds' ratios;
+# the rates are the medians of each side.
 # The generator is pinned to the last CPU, ovs-vswitchd to CPU 0: live
 # frames run on the CPU that calls BPF_PROG_RUN, and so does everything
 # downstream (veth NAPI of g1 and s0), so each rate is one CPU's worth.
 #
-# usage: ovs-xdp-bench-live.sh [SECONDS]     (default 5; needs root)
+# usage: ovs-xdp-bench-live.sh [SECONDS [ROUNDS]]
+#        (defaults 2 and 5; needs root)
 # environment: FLOWS (UDP source ports of the measured traffic, default 8),
 #   SIZE (frame size with FCS, default 64), GEN_CPU, OVS_CPU, VERBOSE=1
-#   (show the megaflows).
+#   (show the megaflows and every round).
 
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
-seconds=${1:-5}
+seconds=${1:-2}
+rounds=${2:-5}
 flows=${FLOWS:-8}
 size=${SIZE:-64}
 n_cpus=$(nproc)
@@ -60,7 +65,7 @@ fail() { echo "ovs-xdp-bench-live: $*" >&2; exit 1; }
 for f in "$pktgen" "$top/vswitchd/ovs-vswitchd"; do
     [ -x "$f" ] || fail "build first ($f is missing)"
 done
-for l in g0 g1 s1; do
+for l in g0 g1 s1 h0 h1 t1; do
     ! ip link show dev $l > /dev/null 2>&1 || fail "link $l exists already"
 done
 [ ! -e /run/netns/$ns ] || fail "network namespace $ns exists already"
@@ -99,24 +104,72 @@ ip netns add $ns
 bench_ns=$ns
 ip link add s1 type veth peer name s0 netns $ns
 bench_links="$bench_links s1"
-quiet_link g0
-quiet_link g1
-quiet_link s1
+ip link add h0 type veth peer name h1
+bench_links="$bench_links h0"
+ip link add t1 type veth peer name t0 netns $ns
+bench_links="$bench_links t1"
+for l in g0 g1 s1 h0 h1 t1; do
+    quiet_link $l
+done
 quiet_link ip netns exec $ns s0
+quiet_link ip netns exec $ns t0
+# GRO gives the sink ends NAPI between runs too, when the generator has
+# detached its sink program: XDP can redirect to s1 throughout, and the
+# bridge never falls back to output through userspace (xdp-output).
+for l in s0 t0; do
+    ip netns exec $ns ethtool -K $l gro on > /dev/null
+done
 
 pin=
 if [ "$n_cpus" -gt 1 ]; then
     pin="taskset -c $gen_cpu"
 fi
 
-# measure [PKTGEN-OPTION...]: prints the received rate at s0 (pps).
+# measure [PKTGEN-OPTION...]: prints the received rate (pps) of one run.
 measure() {
     local out
-    out=$($pin "$pktgen" run --dev g0 --sink-netns "$ns" --sink-dev s0 \
-              --seconds "$seconds" --flows "$flows" --size "$size" "$@") \
-        || return 1
-    awk '{ print "    " $0 > "/dev/stderr" }
-         /^received:/ { gsub(/[(]/, "", $7); print $7 }' <<< "$out"
+    out=$($pin "$pktgen" run --sink-netns "$ns" --seconds "$seconds" \
+              --flows "$flows" --size "$size" "$@") || return 1
+    if [ "${VERBOSE:-0}" = 1 ]; then
+        sed 's/^/      /' <<< "$out" >&2
+    fi
+    awk '/^received:/ { gsub(/[(]/, "", $7); print $7 }' <<< "$out"
+}
+
+measure_bare() {
+    measure --dev h0 --sink-dev t0 --bare-in h1 --bare-out t1 --warmup 0.2
+}
+
+measure_ovs() {
+    measure --dev g0 --sink-dev s0 --warmup 0.2
+}
+
+# median FORMAT: the median of the numbers on stdin, one per line.
+median() {
+    sort -g | awk -v fmt="$1\n" '{ v[NR] = $1 }
+        END { if (NR % 2) printf fmt, v[(NR + 1) / 2];
+              else printf fmt, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# rounds: alternates bare and bridge ROUNDS times and prints
+# "BARE-PPS OVS-PPS RATIO", the medians over the rounds.
+run_rounds() {
+    local r bare ovs bares= ovss= ratios=
+
+    for r in $(seq "$rounds"); do
+        bare=$(measure_bare) || return 1
+        ovs=$(measure_ovs) || return 1
+        printf '    round %d: bare %s pps, ovs-xdp %s pps (%.2f)\n' \
+            "$r" "$bare" "$ovs" "$(awk -v a="$ovs" -v b="$bare" \
+                                   'BEGIN { print a / b }')" >&2
+        bares="$bares $bare"
+        ovss="$ovss $ovs"
+        ratios="$ratios $(awk -v a="$ovs" -v b="$bare" \
+                          'BEGIN { printf "%.4f", a / b }')"
+    done
+    echo "$(tr ' ' '\n' <<< "$bares" | grep . | median %.0f)" \
+         "$(tr ' ' '\n' <<< "$ovss" | grep . | median %.0f)" \
+         "$(tr ' ' '\n' <<< "$ratios" | grep . | median %.4f)"
 }
 
 # Distinct masks among the datapath's megaflows: each flow's match with
@@ -132,6 +185,7 @@ count_masks() {
 show_flows() {
     if [ "${VERBOSE:-0}" = 1 ]; then
         ovs-appctl dpctl/dump-flows | sed 's/^/      /'
+        ovs-appctl xdp/show | sed 's/^/      /'
     fi
 }
 
@@ -162,15 +216,16 @@ bit_ip() {
     echo "$((v >> 24 & 255)).$((v >> 16 & 255)).$((v >> 8 & 255)).$((v & 255))"
 }
 
-printf 'kernel %s, %d CPUs; %d-byte UDP frames, %d flows, %s s per case\n' \
-    "$(uname -r)" "$n_cpus" "$size" "$flows" "$seconds"
+printf 'kernel %s, %d CPUs; %d-byte UDP frames, %d flows; %d rounds of %s s per path and case\n' \
+    "$(uname -r)" "$n_cpus" "$size" "$flows" "$rounds" "$seconds"
 if [ -n "$pin" ]; then
     echo "generator pinned to CPU $gen_cpu, ovs-vswitchd to CPU $ovs_cpu"
 fi
 
-echo
-echo "=== bare: xdp_bare_redirect on g1, devmap to s1"
-bare1_pps=$(measure --bare-in g1 --bare-out s1 --warmup 1) || bare1_pps=failed
+# warm_up: sends through the bridge until the megaflows are in XDP.
+warm_up() {
+    measure --dev g0 --sink-dev s0 --warmup 2 > /dev/null
+}
 
 echo
 echo "=== ovs-xdp, 1 mask"
@@ -192,7 +247,8 @@ ovs-ofctl add-flow br0 priority=10,in_port=g1,actions=output:s1
 ovs-ofctl add-flow br0 priority=0,actions=drop
 
 before=$(xdp_counters)
-ovs1_pps=$(measure --warmup 2) || ovs1_pps=failed
+warm_up || fail "warm-up failed"
+read -r bare1_pps ovs1_pps ovs1_ratio < <(run_rounds) || fail "rounds failed"
 xdp_report "$before" "$(xdp_counters)"
 ovs1_masks=$(count_masks)
 echo "    $(count_flows) megaflows, $ovs1_masks masks"
@@ -227,38 +283,19 @@ done
 echo "    before the hot flows: $(count_flows) megaflows, $(count_masks) masks"
 
 before=$(xdp_counters)
-ovs32_pps=$(measure --warmup 2) || ovs32_pps=failed
+warm_up || fail "warm-up failed"
+read -r bare32_pps ovs32_pps ovs32_ratio < <(run_rounds) \
+    || fail "rounds failed"
 xdp_report "$before" "$(xdp_counters)"
 ovs32_masks=$(count_masks)
 echo "    $(count_flows) megaflows, $ovs32_masks masks"
 show_flows
 
 echo
-echo "=== bare again, OVS stopped"
-sandbox_cleanup
-bare2_pps=$(measure --bare-in g1 --bare-out s1 --warmup 1) || bare2_pps=failed
-bare_pps=$(awk -v a="$bare1_pps" -v b="$bare2_pps" 'BEGIN {
-    if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/) {
-        printf "%.0f", (a + b) / 2
-    } else {
-        print "failed"
-    }
-}')
-
-echo
-ratio() {
-    awk -v a="$1" -v b="$bare_pps" 'BEGIN {
-        if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) {
-            printf "%.2f", a / b
-        } else {
-            printf "-"
-        }
-    }'
-}
-row() { printf '%-30s %6s %12s %6s %7s\n' "$@"; }
-row case masks pps ratio target
-row "bare devmap redirect (mean)" - "$bare_pps" "$(ratio "$bare_pps")" -
-row "ovs-xdp, 1 mask" "$ovs1_masks" "$ovs1_pps" "$(ratio "$ovs1_pps")" ">=0.60"
-row "ovs-xdp, 32 masks, hot flows" "$ovs32_masks" "$ovs32_pps" \
-    "$(ratio "$ovs32_pps")" ">=0.40"
-echo "(bare: $bare1_pps pps first, $bare2_pps pps last)"
+row() { printf '%-30s %6s %12s %12s %6s %7s\n' "$@"; }
+row case masks "bare pps" "ovs-xdp pps" ratio target
+row "ovs-xdp, 1 mask" "$ovs1_masks" "$bare1_pps" "$ovs1_pps" \
+    "$(printf %.2f "$ovs1_ratio")" ">=0.60"
+row "ovs-xdp, 32 masks, hot flows" "$ovs32_masks" "$bare32_pps" \
+    "$ovs32_pps" "$(printf %.2f "$ovs32_ratio")" ">=0.40"
+echo "(medians over $rounds rounds; each round runs both paths)"
