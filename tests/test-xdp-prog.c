@@ -2085,7 +2085,8 @@ test_xdp_prog_main(int argc, char *argv[])
         test_actions(&t);
     } else {
         ovs_fatal(0, "usage: %s probe|parse|random [N [SEED]]|lookup|"
-                  "widths|sizes|actions|convert|table|bench [REPEAT]", argv[0]);
+                  "widths|sizes|actions|convert|table|"
+                  "bench [REPEAT [MASKS FLOWS]]", argv[0]);
     }
     if (!error) {
         xt_close(&t);
