@@ -31,10 +31,14 @@
 #include <string.h>
 
 #include "dpif-provider.h"
+#include "flow.h"
+#include "coverage.h"
 #include "netdev.h"
 #include "netdev-offload.h"
 #include "netdev-xdp.h"
 #include "odp-util.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
@@ -42,10 +46,15 @@
 #include "util.h"
 #include "ovs-atomic.h"
 #include "xdp-bpffs.h"
+#include "xdp-flow-table.h"
 #include "xdp-flow.h"
 #include "xdp-prog.h"
 
 VLOG_DEFINE_THIS_MODULE(dpif_xdp);
+
+COVERAGE_DEFINE(xdp_flow_withdrawn);
+COVERAGE_DEFINE(xdp_flow_demoted);
+COVERAGE_DEFINE(xdp_flow_withdraw_miss);
 
 static struct dpif_class dpif_xdp_class;
 
@@ -265,6 +274,142 @@ dpif_xdp_wait(struct dpif *dpif)
     dpif_netdev_class.wait(dpif);
 }
 
+/* Returns a new reference to the XDP program of 'dpif' (xdp_prog_unref()
+ * it), or NULL if no afxdp port has loaded it. */
+static struct xdp_prog *
+dpif_xdp_find_prog(const struct dpif *dpif)
+{
+    char *dp_name = xdp_prog_dp_name_for_type(dpif_type(dpif));
+    struct xdp_prog *prog = xdp_prog_find(dp_name);
+
+    free(dp_name);
+    return prog;
+}
+
+/* Computes the UFID under which dpif-netdev hands the megaflow with 'key'
+ * and 'mask' (ODP attributes) to the flow API provider: a hash of the
+ * masked flow, made as dpif_netdev_flow_put() and dp_netdev_flow_add() make
+ * it.  Returns false if the attributes do not parse. */
+static bool
+dpif_xdp_mega_ufid(const struct nlattr *key, size_t key_len,
+                   const struct nlattr *mask, size_t mask_len,
+                   ovs_u128 *mega_ufid)
+{
+    struct flow masked;
+    struct match match;
+
+    if (odp_flow_key_to_flow(key, key_len, &match.flow, NULL)
+        || odp_flow_key_to_mask(mask, mask_len, &match.wc, &match.flow,
+                                NULL)) {
+        return false;
+    }
+    /* As dpif-netdev: no VLAN tag in a key matches exactly on having
+     * none. */
+    if (!match.wc.masks.vlans[0].tci) {
+        match.wc.masks.vlans[0].tci = htons(VLAN_VID_MASK | VLAN_CFI);
+    }
+    for (size_t i = 0; i < sizeof masked; i++) {
+        ((uint8_t *) &masked)[i] = (((const uint8_t *) &match.flow)[i]
+                                    & ((const uint8_t *) &match.wc)[i]);
+    }
+    odp_flow_key_hash(&masked, sizeof masked, mega_ufid);
+    return true;
+}
+
+/* Finds the megaflow UFID of the datapath flow that 'del' deletes, by
+ * reading the flow back from dpif-netdev. */
+static bool
+dpif_xdp_del_mega_ufid(struct dpif *dpif, const struct dpif_flow_del *del,
+                       ovs_u128 *mega_ufid)
+{
+    uint64_t stub[DPIF_FLOW_BUFSIZE / 8];
+    struct dpif_flow flow;
+    struct ofpbuf buf;
+    struct dpif_op op, *opp = &op;
+    bool ok;
+
+    ofpbuf_use_stub(&buf, stub, sizeof stub);
+    memset(&op, 0, sizeof op);
+    op.type = DPIF_OP_FLOW_GET;
+    op.flow_get.key = del->key;
+    op.flow_get.key_len = del->key_len;
+    op.flow_get.ufid = del->ufid;
+    op.flow_get.pmd_id = del->pmd_id;
+    op.flow_get.buffer = &buf;
+    op.flow_get.flow = &flow;
+    dpif_netdev_class.operate(dpif, &opp, 1, DPIF_OFFLOAD_NEVER);
+    ok = (!op.error
+          && dpif_xdp_mega_ufid(flow.key, flow.key_len, flow.mask,
+                                flow.mask_len, mega_ufid));
+    ofpbuf_uninit(&buf);
+    return ok;
+}
+
+/* dpif-netdev tells the flow API provider of deleted and modified flows
+ * from its offload thread, which sleeps up to 64 ms between looks at its
+ * queue: XDP would go on running a deleted flow that long.  So the datapath
+ * takes such flows out of XDP itself, before dpif-netdev deletes or
+ * modifies them: a deleted flow is withdrawn (its statistics stay for the
+ * read that follows), a modified one turns partial, so that userspace runs
+ * its new actions until the provider puts them in XDP. */
+static void
+dpif_xdp_withdraw_flows(struct dpif *dpif, struct dpif_op **ops,
+                        size_t n_ops)
+{
+    struct xdp_prog *prog = dpif_xdp_find_prog(dpif);
+    struct xdp_flow_table *table;
+
+    if (!prog) {
+        return;
+    }
+    table = xdp_prog_flow_table(prog);
+    for (size_t i = 0; i < n_ops; i++) {
+        struct dpif_op *op = ops[i];
+        ovs_u128 mega_ufid;
+
+        if (op->type == DPIF_OP_FLOW_DEL) {
+            if (dpif_xdp_del_mega_ufid(dpif, &op->flow_del, &mega_ufid)
+                && !xdp_flow_table_withdraw(table, &mega_ufid)) {
+                COVERAGE_INC(xdp_flow_withdrawn);
+            } else {
+                COVERAGE_INC(xdp_flow_withdraw_miss);
+            }
+        } else if (op->type == DPIF_OP_FLOW_PUT
+                   && op->flow_put.flags & DPIF_FP_MODIFY
+                   && dpif_xdp_mega_ufid(op->flow_put.key,
+                                         op->flow_put.key_len,
+                                         op->flow_put.mask,
+                                         op->flow_put.mask_len,
+                                         &mega_ufid)
+                   && !xdp_flow_table_demote(table, &mega_ufid)) {
+            COVERAGE_INC(xdp_flow_demoted);
+        }
+    }
+    xdp_prog_unref(prog);
+}
+
+static void
+dpif_xdp_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
+                 enum dpif_offload_type offload_type)
+{
+    dpif_xdp_withdraw_flows(dpif, ops, n_ops);
+    dpif_netdev_class.operate(dpif, ops, n_ops, offload_type);
+}
+
+/* Empties the XDP flow table at once, for the reason above. */
+static int
+dpif_xdp_flow_flush(struct dpif *dpif)
+{
+    struct xdp_prog *prog = dpif_xdp_find_prog(dpif);
+
+    if (prog) {
+        xdp_flow_table_flush(xdp_prog_flow_table(prog),
+                             XDP_FLOW_TABLE_ALL_PORTS);
+        xdp_prog_unref(prog);
+    }
+    return dpif_netdev_class.flow_flush(dpif);
+}
+
 /* Registers the "xdp" datapath class.  Call once, before the bridge opens
  * datapaths. */
 void
@@ -277,6 +422,8 @@ dpif_xdp_register(void)
     dpif_xdp_class.set_config = dpif_xdp_set_config;
     dpif_xdp_class.run = dpif_xdp_run;
     dpif_xdp_class.wait = dpif_xdp_wait;
+    dpif_xdp_class.operate = dpif_xdp_operate;
+    dpif_xdp_class.flow_flush = dpif_xdp_flow_flush;
 
     dp_register_provider(&dpif_xdp_class);
 }

@@ -33,6 +33,7 @@
 #include "timeval.h"
 #include "util.h"
 #include "xdp-flow.h"
+#include "xdp-odp-actions.h"
 
 VLOG_DEFINE_THIS_MODULE(xdp_flow_table);
 
@@ -59,6 +60,8 @@ struct xft_flow {
     struct xdp_flow_entry entry;
     uint64_t seen_packets;      /* Packet count at the last read. */
     long long int used;         /* time_msec() when it last grew, or 0. */
+    bool withdrawn;             /* Out of the program's maps: kept only for
+                                 * its final statistics. */
 };
 
 struct xdp_flow_table {
@@ -280,21 +283,34 @@ xft_zero_stats(const struct xdp_flow_table *t, uint32_t id)
     return error ? errno : 0;
 }
 
+/* Takes 'flow' out of the program's maps, so that no packet matches it any
+ * more, and lets go of its mask. */
+static void
+xft_flow_unlink(struct xdp_flow_table *t, struct xft_flow *flow)
+    OVS_REQUIRES(t->mutex)
+{
+    struct xft_mask *m = t->masks[flow->lookup.mask_index];
+
+    if (flow->withdrawn) {
+        return;
+    }
+    /* 'flows_*' first: from then on no new lookup finds the flow. */
+    bpf_map_delete_elem(t->maps.flows[m->compiled.width], &flow->lookup);
+    bpf_map_delete_elem(t->maps.flow_table, &flow->id);
+    xft_mask_unref(t, m);
+    flow->withdrawn = true;
+}
+
 static void
 xft_flow_remove(struct xdp_flow_table *t, struct xft_flow *flow,
                 struct xdp_flow_table_stats *stats)
     OVS_REQUIRES(t->mutex)
 {
-    struct xft_mask *m = t->masks[flow->lookup.mask_index];
-
-    /* 'flows_*' first: from then on no new lookup finds the flow. */
-    bpf_map_delete_elem(t->maps.flows[m->compiled.width], &flow->lookup);
-    bpf_map_delete_elem(t->maps.flow_table, &flow->id);
+    xft_flow_unlink(t, flow);
     if (stats) {
         xft_read_stats(t, flow, stats);
     }
     id_pool_free_id(t->ids, flow->id);
-    xft_mask_unref(t, m);
     hmap_remove(&t->flows, &flow->node);
     free(flow);
 }
@@ -309,6 +325,29 @@ xft_megaflow_init(struct xdp_flow_megaflow *mf, const struct xft_flow *flow,
     mf->ref.flow_id = flow->id;
     mf->ref.generation = entry->generation;
     mf->ref.mask_index = m->index;
+}
+
+/* Gives installed 'flow' the actions and mark of 'entry', keeping its id
+ * and generation so that cached lookups stay right.  Returns 0 or an errno
+ * value. */
+static int
+xft_flow_rewrite(struct xdp_flow_table *t, struct xft_flow *flow,
+                 const struct xdp_flow_entry *entry)
+    OVS_REQUIRES(t->mutex)
+{
+    struct xft_mask *m = t->masks[flow->lookup.mask_index];
+    struct xdp_flow_megaflow mf;
+    struct xdp_flow_entry e = *entry;
+
+    e.generation = flow->entry.generation;
+    xft_megaflow_init(&mf, flow, m, &e);
+    if (bpf_map_update_elem(t->maps.flow_table, &flow->id, &mf.entry, 0)
+        || bpf_map_update_elem(t->maps.flows[m->compiled.width],
+                               &flow->lookup, &mf, BPF_EXIST)) {
+        return errno;
+    }
+    flow->entry = mf.entry;
+    return 0;
 }
 
 /* Installs flow 'ufid', matching 'key' under 'mask', with the actions and
@@ -337,6 +376,10 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
     ovs_mutex_lock(&t->mutex);
 
     flow = xft_flow_find(t, ufid);
+    if (flow && flow->withdrawn) {
+        xft_flow_remove(t, flow, NULL);
+        flow = NULL;
+    }
     if (flow) {
         m = t->masks[flow->lookup.mask_index];
         xdp_flow_lookup_make(&m->compiled, m->index, key, &lookup);
@@ -344,18 +387,9 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
             && !memcmp(&lookup, &flow->lookup, sizeof lookup)) {
             /* Same match: new actions, same id and generation, so that
              * cached lookups stay right. */
-            struct xdp_flow_entry e = *entry;
-
-            e.generation = flow->entry.generation;
-            xft_megaflow_init(&mf, flow, m, &e);
-            if (bpf_map_update_elem(t->maps.flow_table, &flow->id, &mf.entry,
-                                    0)
-                || bpf_map_update_elem(t->maps.flows[m->compiled.width],
-                                       &flow->lookup, &mf, BPF_EXIST)) {
-                error = errno;
+            error = xft_flow_rewrite(t, flow, entry);
+            if (error) {
                 *reason = "cannot write the XDP flow table";
-            } else {
-                flow->entry = mf.entry;
             }
             goto out;
         }
@@ -442,6 +476,62 @@ xdp_flow_table_del(struct xdp_flow_table *t, const ovs_u128 *ufid,
     return error;
 }
 
+/* Takes flow 'ufid' out of the program at once: no packet matches it
+ * after this returns.  ovs-vswitchd deletes a megaflow in the userspace
+ * datapath first and reads its final statistics right after, but the flow
+ * API provider hears of the deletion only later, from another thread; so
+ * the flow keeps its statistics for the next xdp_flow_table_get() or
+ * xdp_flow_table_del() of it, which removes it for good.  Returns 0, or
+ * ENOENT if there is no such flow in the program. */
+int
+xdp_flow_table_withdraw(struct xdp_flow_table *t, const ovs_u128 *ufid)
+{
+    struct xft_flow *flow;
+    int error = 0;
+
+    ovs_mutex_lock(&t->mutex);
+    flow = xft_flow_find(t, ufid);
+    if (flow && !flow->withdrawn) {
+        xft_flow_unlink(t, flow);
+    } else {
+        error = ENOENT;
+    }
+    ovs_mutex_unlock(&t->mutex);
+    return error;
+}
+
+/* Makes flow 'ufid' partial at once: its packets go to userspace with the
+ * flow's mark, where the flow's new actions run, until the flow API
+ * provider puts the new actions in.  Returns 0, ENOENT if there is no such
+ * flow in the program, or another errno value. */
+int
+xdp_flow_table_demote(struct xdp_flow_table *t, const ovs_u128 *ufid)
+{
+    struct xft_flow *flow;
+    int error = ENOENT;
+
+    ovs_mutex_lock(&t->mutex);
+    flow = xft_flow_find(t, ufid);
+    if (flow && !flow->withdrawn) {
+        struct xdp_flow_entry e;
+
+        error = 0;
+        if (!xdp_flow_entry_is_partial(&flow->entry)) {
+            memset(&e, 0, sizeof e);
+            e.mark = flow->entry.mark;
+            e.n_actions = 1;
+            e.actions[0].type = XDP_FLOW_ACT_UPCALL_PARTIAL;
+            error = xft_flow_rewrite(t, flow, &e);
+            if (error) {
+                /* Never leave the old actions in: take the flow out. */
+                xft_flow_unlink(t, flow);
+            }
+        }
+    }
+    ovs_mutex_unlock(&t->mutex);
+    return error;
+}
+
 /* Gets flow 'ufid': any of 'key', 'mask', 'entry' and 'stats' may be null.
  * Returns 0, or ENOENT if there is no such flow. */
 int
@@ -455,7 +545,16 @@ xdp_flow_table_get(struct xdp_flow_table *t, const ovs_u128 *ufid,
 
     ovs_mutex_lock(&t->mutex);
     flow = xft_flow_find(t, ufid);
-    if (flow) {
+    if (flow && flow->withdrawn) {
+        /* The read that follows a deletion: the last one. */
+        if (stats) {
+            xft_read_stats(t, flow, stats);
+        }
+        if (key || mask || entry) {
+            error = ENOENT;
+        }
+        xft_flow_remove(t, flow, NULL);
+    } else if (flow) {
         if (key) {
             *key = flow->key;
         }
@@ -506,7 +605,9 @@ xdp_flow_table_ufids(struct xdp_flow_table *t, uint32_t in_port,
     ovs_mutex_lock(&t->mutex);
     *ufids = xmalloc(MAX(1, hmap_count(&t->flows)) * sizeof **ufids);
     HMAP_FOR_EACH (flow, node, &t->flows) {
-        if (in_port == XDP_FLOW_TABLE_ALL_PORTS || flow->in_port == in_port) {
+        if (!flow->withdrawn
+            && (in_port == XDP_FLOW_TABLE_ALL_PORTS
+                || flow->in_port == in_port)) {
             (*ufids)[n++] = flow->ufid;
         }
     }
@@ -522,12 +623,10 @@ xdp_flow_table_count(struct xdp_flow_table *t, uint32_t in_port)
     uint32_t n = 0;
 
     ovs_mutex_lock(&t->mutex);
-    if (in_port == XDP_FLOW_TABLE_ALL_PORTS) {
-        n = hmap_count(&t->flows);
-    } else {
-        HMAP_FOR_EACH (flow, node, &t->flows) {
-            n += flow->in_port == in_port;
-        }
+    HMAP_FOR_EACH (flow, node, &t->flows) {
+        n += (!flow->withdrawn
+              && (in_port == XDP_FLOW_TABLE_ALL_PORTS
+                  || flow->in_port == in_port));
     }
     ovs_mutex_unlock(&t->mutex);
     return n;

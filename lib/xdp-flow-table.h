@@ -73,6 +73,8 @@ int xdp_flow_table_put(struct xdp_flow_table *, const ovs_u128 *ufid,
                        const char **reason);
 int xdp_flow_table_del(struct xdp_flow_table *, const ovs_u128 *ufid,
                        struct xdp_flow_table_stats *);
+int xdp_flow_table_withdraw(struct xdp_flow_table *, const ovs_u128 *ufid);
+int xdp_flow_table_demote(struct xdp_flow_table *, const ovs_u128 *ufid);
 int xdp_flow_table_get(struct xdp_flow_table *, const ovs_u128 *ufid,
                        struct xdp_flow_key *key, struct xdp_flow_key *mask,
                        struct xdp_flow_entry *,

@@ -5,7 +5,8 @@
 EXTRA_DIST += \
 	$(TESTSUITE_AT) \
 	$(SYSTEM_XDP_TESTSUITE_AT) \
-	tests/atlocal.in
+	tests/atlocal.in \
+	tests/xdp-udp-stream.py
 DISTCLEANFILES += tests/atconfig tests/atlocal
 
 TESTSUITE_AT = \
@@ -17,7 +18,8 @@ TESTSUITE_AT = \
 SYSTEM_XDP_TESTSUITE_AT = \
 	tests/system-xdp-testsuite.at \
 	tests/system-xdp-macros.at \
-	tests/system-xdp.at
+	tests/system-xdp.at \
+	tests/system-xdp-churn.at
 
 TESTSUITE = $(srcdir)/tests/testsuite
 SYSTEM_XDP_TESTSUITE = $(srcdir)/tests/system-xdp-testsuite
