@@ -59,6 +59,8 @@
 
 VLOG_DEFINE_THIS_MODULE(netdev_xdp);
 
+static struct vlog_rate_limit config_rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
 COVERAGE_DEFINE(afxdp_tx_no_copy);
 COVERAGE_DEFINE(afxdp_tx_copy);
 COVERAGE_DEFINE(afxdp_tx_drop);
@@ -69,8 +71,6 @@ COVERAGE_DEFINE(afxdp_rx_no_meta);
 /* Frames of a datapath's shared UMEM, and of a port's private one. */
 #define SHARED_UMEM_FRAMES 16384
 #define PRIVATE_UMEM_FRAMES 4096
-/* Frames each socket's fill ring is given at start. */
-#define FILL_FRAMES 1024
 #define BATCH NETDEV_MAX_BURST
 /* Largest packet a frame holds: the kernel keeps XDP_PACKET_HEADROOM. */
 #define MAX_FRAME_LEN (XDP_UMEM_FRAME_SIZE - XDP_PACKET_HEADROOM)
@@ -100,21 +100,26 @@ struct xsk {
     uint32_t outstanding_tx;    /* Sent, completion not seen yet. */
 };
 
+/* What the options of an afxdp port ask for. */
+struct netdev_xdp_config {
+    int n_rxq;
+    enum xdp_mode mode;
+    bool need_wakeup;
+    int busy_poll;              /* Microseconds; 0: off. */
+};
+
 struct netdev_xdp {
     struct netdev_linux up;
     struct ovs_list list_node;  /* In 'netdev_xdp_list'. */
 
     /* Requested configuration (set_config), applied by reconfigure. */
-    int requested_n_rxq;
-    enum xdp_mode requested_mode;
-    bool requested_need_wakeup;
-    int requested_busy_poll;    /* Microseconds; 0: off. */
-
-    /* Configuration in use. */
-    enum xdp_mode applied_mode; /* 'requested_mode' when set up. */
+    struct netdev_xdp_config requested;
+    /* Configuration in use, while 'n_xsks' is nonzero. */
+    struct netdev_xdp_config applied;
+    /* Options that failed to set up while the port worked with others: not
+     * tried again until they change.  Valid if 'config_error'. */
+    struct netdev_xdp_config refused;
     enum xdp_mode mode;         /* XDP_MODE_NATIVE_ZC, _NATIVE or _GENERIC. */
-    bool use_need_wakeup;
-    int busy_poll;
     char *dp_name;
     int ifindex;
     struct xdp_prog *prog;
@@ -126,6 +131,8 @@ struct netdev_xdp {
     struct xsk *xsks;
     int n_xsks;
     char *error;                /* Why the port is not working, or NULL. */
+    char *config_error;         /* Why the last options were refused while
+                                 * the port kept the ones it had, or NULL. */
     int setup_error;            /* Errno value that goes with 'error'. */
     bool adding;                /* Being added to an xdp datapath. */
     odp_port_t odp_port;        /* Number in the datapath, or ODPP_NONE. */
@@ -262,9 +269,9 @@ netdev_xdp_construct(struct netdev *netdev)
     if (error) {
         return error;
     }
-    dev->requested_n_rxq = 1;
-    dev->requested_mode = XDP_MODE_BEST_EFFORT;
-    dev->requested_need_wakeup = true;
+    dev->requested.n_rxq = 1;
+    dev->requested.mode = XDP_MODE_BEST_EFFORT;
+    dev->requested.need_wakeup = true;
     dev->slot = -1;
     dev->odp_port = ODPP_NONE;
     ovs_list_init(&dev->umem_user.node);
@@ -358,25 +365,28 @@ netdev_xdp_destruct(struct netdev *netdev)
     ovs_list_remove(&dev->list_node);
     free(dev->dp_name);
     free(dev->error);
+    free(dev->config_error);
     free(dev->tx_note);
     netdev_linux_class.destruct(netdev);
 }
 
-/* Gives 'xsk''s fill ring up to 'n' free frames of 'umem'. */
+/* Tops 'xsk''s fill ring up to the frames each socket of 'umem' should have
+ * there, 'max' at most. */
 static void
-xsk_fill(struct xsk *xsk, struct xdp_umem *umem, uint32_t n)
+xsk_fill(struct xsk *xsk, struct xdp_umem *umem, uint32_t max)
 {
+    uint32_t target = xdp_umem_fill_target(umem);
+    uint32_t in_ring = XDP_UMEM_RING_SIZE
+                       - xsk_prod_nb_free(&xsk->fill, XDP_UMEM_RING_SIZE);
+    uint32_t n = in_ring < target ? MIN(target - in_ring, max) : 0;
     void *frames[BATCH];
     uint32_t idx = 0;
 
     while (n > 0) {
         uint32_t batch = MIN(n, BATCH);
 
-        if (xsk_prod_nb_free(&xsk->fill, batch) < batch
-            || umem_elem_pop_n(&umem->pool, batch, frames)) {
-            if (!umem_pool_count(&umem->pool)) {
-                COVERAGE_INC(afxdp_fill_empty);
-            }
+        if (umem_elem_pop_n(&umem->pool, batch, frames)) {
+            COVERAGE_INC(afxdp_fill_empty);
             return;
         }
         xsk_ring_prod__reserve(&xsk->fill, batch, &idx);
@@ -463,6 +473,7 @@ netdev_xdp_create_sockets(struct netdev_xdp *dev, struct xdp_umem *umem,
         int fd = xsk_socket__fd(xsk->socket);
         if (fd == xsk_umem__fd(umem->umem)) {
             dev->umem_anchor = true;
+            xdp_umem_set_anchor(umem, dev->ifindex);
         }
         if (bind_flags & XDP_ZEROCOPY && !xsk_is_zero_copy(fd)) {
             /* A socket that shares a UMEM takes the mode of the UMEM's
@@ -473,10 +484,10 @@ netdev_xdp_create_sockets(struct netdev_xdp *dev, struct xdp_umem *umem,
             i++;
             break;
         }
-        if (dev->requested_busy_poll) {
-            xsk_set_busy_poll(fd, dev->requested_busy_poll, name);
+        if (dev->requested.busy_poll) {
+            xsk_set_busy_poll(fd, dev->requested.busy_poll, name);
         }
-        xsk_fill(xsk, umem, FILL_FRAMES);
+        xsk_fill(xsk, umem, XDP_UMEM_MAX_FILL);
         error = xdp_prog_set_xsk(dev->prog, dev->slot, i, fd);
         if (error) {
             *errorp = xasprintf("%s: cannot add socket to XSKMAP (%s)",
@@ -522,6 +533,14 @@ netdev_xdp_bind(struct netdev_xdp *dev, int n_rxq, uint16_t bind_flags,
     int error;
 
     umem = xdp_umem_get(dev->dp_name, true, SHARED_UMEM_FRAMES, errorp);
+    if (umem && !xdp_umem_has_room(umem, n_rxq)) {
+        /* Frames are fixed when a UMEM is registered: more sockets than it
+         * can feed start a new one. */
+        VLOG_INFO("%s: shared UMEM of %s is full with %d sockets, starting "
+                  "another", name, dev->dp_name, umem->n_sockets);
+        xdp_umem_retire(umem);
+        umem = xdp_umem_get(dev->dp_name, true, SHARED_UMEM_FRAMES, errorp);
+    }
     if (!umem) {
         return ENOMEM;
     }
@@ -534,6 +553,20 @@ netdev_xdp_bind(struct netdev_xdp *dev, int n_rxq, uint16_t bind_flags,
         /* Nothing was shared: a UMEM of our own would fail the same way. */
         *errorp = shared_error;
         return error;
+    } else if (umem->anchor_parked && error == EBADF) {
+        /* The UMEM's first socket belonged to a port that is gone, and so
+         * is its device, after which nothing can join the UMEM.
+         * New ports get a new shared UMEM; the old one's keep it. */
+        VLOG_INFO("%s: cannot join the shared UMEM of %s (%s), starting "
+                  "another", name, dev->dp_name, shared_error);
+        free(shared_error);
+        xdp_umem_retire(umem);
+        umem = xdp_umem_get(dev->dp_name, true, SHARED_UMEM_FRAMES, errorp);
+        if (!umem) {
+            return ENOMEM;
+        }
+        return netdev_xdp_create_sockets(dev, umem, n_rxq, bind_flags,
+                                         errorp);
     }
 
     umem = xdp_umem_get(name, false, PRIVATE_UMEM_FRAMES, errorp);
@@ -564,7 +597,7 @@ netdev_xdp_try_mode(struct netdev_xdp *dev, enum xdp_mode mode, int n_rxq,
                                                      : XDP_COPY;
     int error;
 
-    if (dev->requested_need_wakeup) {
+    if (dev->requested.need_wakeup) {
         bind_flags |= XDP_USE_NEED_WAKEUP;
     }
     error = xdp_prog_attach(dev->prog, dev->ifindex, name, xdp_flags,
@@ -702,7 +735,7 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
     struct netdev *netdev = &dev->up.up;
     const char *name = netdev_get_name(netdev);
     const char *dpif_type = netdev_get_dpif_type(netdev);
-    int n_rxq = dev->requested_n_rxq;
+    int n_rxq = dev->requested.n_rxq;
     int error;
 
     error = netdev_xdp_check_device(netdev, n_rxq, errorp);
@@ -717,6 +750,10 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
     if (!dev->prog) {
         return EOPNOTSUPP;
     }
+    /* A socket parked on this device since it last left a datapath holds
+     * one of its queues.  (With our reference taken, the program stays
+     * loaded while the ports that move let go of theirs.) */
+    xdp_umem_free_device(dev->ifindex);
     dev->slot = xdp_prog_slot_alloc(dev->prog);
     if (dev->slot < 0) {
         *errorp = xasprintf("%s: %s has %d afxdp ports already", name,
@@ -724,7 +761,7 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
         return EFBIG;
     }
 
-    if (dev->requested_mode == XDP_MODE_BEST_EFFORT) {
+    if (dev->requested.mode == XDP_MODE_BEST_EFFORT) {
         error = 0;
         for (size_t i = 0; i < ARRAY_SIZE(best_effort); i++) {
             free(*errorp);
@@ -737,7 +774,8 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
                       xdp_mode_names[best_effort[i]], *errorp);
         }
     } else {
-        error = netdev_xdp_try_mode(dev, dev->requested_mode, n_rxq, errorp);
+        error = netdev_xdp_try_mode(dev, dev->requested.mode, n_rxq,
+                                    errorp);
     }
     if (error) {
         return error;
@@ -754,9 +792,7 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
                             name, ovs_strerror(error));
         return error;
     }
-    dev->use_need_wakeup = dev->requested_need_wakeup;
-    dev->busy_poll = dev->requested_busy_poll;
-    dev->applied_mode = dev->requested_mode;
+    dev->applied = dev->requested;
     netdev_xdp_check_tx(dev);
 
     ovs_mutex_lock(&netdev_xdp_offload_mutex);
@@ -765,22 +801,137 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
     return 0;
 }
 
-/* True if 'dev' is set up as requested, on a UMEM that is not retiring. */
+static bool
+netdev_xdp_config_equal(const struct netdev_xdp_config *a,
+                        const struct netdev_xdp_config *b)
+{
+    return (a->n_rxq == b->n_rxq && a->mode == b->mode
+            && a->need_wakeup == b->need_wakeup
+            && a->busy_poll == b->busy_poll);
+}
+
+/* True if 'dev' is set up as requested. */
 static bool
 netdev_xdp_is_current(const struct netdev_xdp *dev)
 {
     return (dev->n_xsks
-            && !dev->umem->retired
-            && dev->n_xsks == dev->requested_n_rxq
-            && dev->applied_mode == dev->requested_mode
-            && dev->use_need_wakeup == dev->requested_need_wakeup
-            && dev->busy_poll == dev->requested_busy_poll);
+            && netdev_xdp_config_equal(&dev->applied, &dev->requested));
+}
+
+/* Ports that failed to be added, by device name: the bridge tries again
+ * at every change it sees, and every attempt changes the device (XDP
+ * program attached and detached), which the bridge sees.  The same
+ * options on the same device are tried again only after a back-off, and
+ * their error is logged once.  Main thread only. */
+struct netdev_xdp_failure {
+    struct netdev_xdp_config config;
+    int ifindex;
+    int error;
+    char *msg;
+    long long int retry_at;     /* time_msec() of the next attempt. */
+    int backoff;                /* Milliseconds. */
+};
+static struct shash netdev_xdp_failures
+    = SHASH_INITIALIZER(&netdev_xdp_failures);
+#define NETDEV_XDP_BACKOFF_MIN 1000
+#define NETDEV_XDP_BACKOFF_MAX 60000
+
+static struct netdev_xdp_failure *
+netdev_xdp_failure_find(const struct netdev_xdp *dev)
+{
+    struct netdev_xdp_failure *f;
+
+    f = shash_find_data(&netdev_xdp_failures, netdev_get_name(&dev->up.up));
+    if (f && (f->ifindex != netdev_get_ifindex(&dev->up.up)
+              || !netdev_xdp_config_equal(&f->config, &dev->requested))) {
+        /* Another device under that name, or other options. */
+        free(f->msg);
+        free(shash_find_and_delete(&netdev_xdp_failures,
+                                   netdev_get_name(&dev->up.up)));
+        f = NULL;
+    }
+    return f;
+}
+
+/* Records that adding 'dev' failed with 'error' and 'msg'.  Returns true
+ * if the same failure was already recorded (then it is not logged). */
+static bool
+netdev_xdp_failure_note(const struct netdev_xdp *dev, int error,
+                        const char *msg)
+{
+    struct netdev_xdp_failure *f = netdev_xdp_failure_find(dev);
+    bool again = f && f->error == error && !strcmp(f->msg, msg);
+
+    if (!f) {
+        f = xzalloc(sizeof *f);
+        f->config = dev->requested;
+        f->ifindex = netdev_get_ifindex(&dev->up.up);
+        f->backoff = NETDEV_XDP_BACKOFF_MIN;
+        shash_add(&netdev_xdp_failures, netdev_get_name(&dev->up.up), f);
+    } else {
+        f->backoff = MIN(f->backoff * 2, NETDEV_XDP_BACKOFF_MAX);
+        free(f->msg);
+    }
+    f->error = error;
+    f->msg = xstrdup(msg);
+    f->retry_at = time_msec() + f->backoff;
+    return again;
+}
+
+static void
+netdev_xdp_failure_clear(const struct netdev_xdp *dev)
+{
+    struct netdev_xdp_failure *f;
+
+    f = shash_find_and_delete(&netdev_xdp_failures,
+                              netdev_get_name(&dev->up.up));
+    if (f) {
+        free(f->msg);
+        free(f);
+    }
+}
+
+/* Sets 'dev' up as requested.  If that fails while the port worked with
+ * other options, sets it up again as it was, with the failure in
+ * 'config_error', and returns 0. */
+static int
+netdev_xdp_setup_or_revert(struct netdev_xdp *dev, char **error_msg)
+{
+    const char *name = netdev_get_name(&dev->up.up);
+    struct netdev_xdp_config prev = dev->applied;
+    bool had_config = dev->n_xsks > 0;
+    int error;
+
+    netdev_xdp_teardown(dev);
+    error = netdev_xdp_setup(dev, error_msg);
+    if (!error || !had_config) {
+        return error;
+    }
+
+    VLOG_WARN("%s; the port goes back to the configuration it had",
+              *error_msg);
+    ovs_mutex_lock(&dev->up.mutex);
+    free(dev->config_error);
+    dev->config_error = *error_msg;
+    dev->refused = dev->requested;
+    dev->requested = prev;
+    ovs_mutex_unlock(&dev->up.mutex);
+    *error_msg = NULL;
+
+    netdev_xdp_teardown(dev);
+    error = netdev_xdp_setup(dev, error_msg);
+    if (error) {
+        VLOG_WARN("%s: cannot go back to the configuration it had either",
+                  name);
+    }
+    return error;
 }
 
 static int
 netdev_xdp_reconfigure(struct netdev *netdev)
 {
     struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    struct netdev_xdp_failure *failure;
     char *error_msg = NULL;
     int error;
 
@@ -789,16 +940,34 @@ netdev_xdp_reconfigure(struct netdev *netdev)
         return 0;
     }
 
+    failure = dev->adding ? netdev_xdp_failure_find(dev) : NULL;
+    if (failure && time_msec() < failure->retry_at) {
+        /* Too soon to try the same again. */
+        free(dev->error);
+        dev->error = xstrdup(failure->msg);
+        dev->setup_error = failure->error;
+        netdev_request_reconfigure(netdev);
+        return failure->error == EOPNOTSUPP ? EINVAL : failure->error;
+    }
+
+    /* The program stays loaded while the port sets up again, even if it
+     * is the datapath's only port: a reload would empty the XDP flow table
+     * under the flows that dpif-netdev believes are there. */
+    struct xdp_prog *keep = (dev->prog
+                             ? xdp_prog_find(xdp_prog_dp_name(dev->prog))
+                             : NULL);
+
     /* Not under 'dev->up.mutex': netdev-linux's getters take it.  Ports are
      * configured by the main thread only, with the datapath quiesced. */
-    netdev_xdp_teardown(dev);
     free(dev->error);
     dev->error = NULL;
-
-    error = netdev_xdp_setup(dev, &error_msg);
+    error = netdev_xdp_setup_or_revert(dev, &error_msg);
     dev->setup_error = error;
     if (error) {
-        VLOG_ERR("%s", error_msg);
+        if (!dev->adding || !netdev_xdp_failure_note(dev, error,
+                                                      error_msg)) {
+            VLOG_ERR("%s", error_msg);
+        }
         dev->error = error_msg;
         netdev_xdp_teardown(dev);
         netdev->n_rxq = 1;
@@ -819,6 +988,9 @@ netdev_xdp_reconfigure(struct netdev *netdev)
             }
         }
     } else {
+        if (dev->adding) {
+            netdev_xdp_failure_clear(dev);
+        }
         VLOG_INFO("%s: XDP program id %"PRIu32" attached in %s mode, %d "
                   "AF_XDP socket%s, %s UMEM", netdev_get_name(netdev),
                   xdp_prog_id(dev->prog), xdp_mode_names[dev->mode],
@@ -827,24 +999,23 @@ netdev_xdp_reconfigure(struct netdev *netdev)
         netdev->n_rxq = dev->n_xsks;
         netdev->n_txq = dev->n_xsks;
     }
+    xdp_prog_unref(keep);
     netdev_change_seq_changed(netdev);
     return error;
 }
 
+/* Parses and checks the options in 'args' into 'cfg'.  Returns 0, or an
+ * errno value with a message in '*errp'. */
 static int
-netdev_xdp_set_config(struct netdev *netdev, const struct smap *args,
-                      char **errp)
+netdev_xdp_parse_config(struct netdev *netdev, const struct smap *args,
+                        struct netdev_xdp_config *cfg, char **errp)
 {
-    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
     const char *name = netdev_get_name(netdev);
     const char *mode_str;
-    enum xdp_mode mode;
-    int n_rxq, busy_poll;
-    bool need_wakeup;
     size_t i;
 
-    n_rxq = smap_get_int(args, "n_rxq", 1);
-    if (n_rxq < 1 || n_rxq > XDP_ABI_MAX_QUEUES) {
+    cfg->n_rxq = smap_get_int(args, "n_rxq", 1);
+    if (cfg->n_rxq < 1 || cfg->n_rxq > XDP_ABI_MAX_QUEUES) {
         *errp = xasprintf("%s: n_rxq must be between 1 and %d, not \"%s\"",
                           name, XDP_ABI_MAX_QUEUES,
                           smap_get_def(args, "n_rxq", ""));
@@ -862,32 +1033,61 @@ netdev_xdp_set_config(struct netdev *netdev, const struct smap *args,
                           mode_str);
         return EINVAL;
     }
-    mode = i;
-    need_wakeup = smap_get_bool(args, "use-need-wakeup", true);
-    busy_poll = smap_get_int(args, "xdp-busy-poll", 0);
-    if (busy_poll < 0) {
+    cfg->mode = i;
+    cfg->need_wakeup = smap_get_bool(args, "use-need-wakeup", true);
+    cfg->busy_poll = smap_get_int(args, "xdp-busy-poll", 0);
+    if (cfg->busy_poll < 0) {
         *errp = xasprintf("%s: xdp-busy-poll must be microseconds >= 0",
                           name);
         return EINVAL;
     }
+    return netdev_xdp_check_device(netdev, cfg->n_rxq, errp);
+}
 
-    /* Errors found now reach the interface's error column; errors found
-     * while attaching reach only the log. */
-    int error = netdev_xdp_check_device(netdev, n_rxq, errp);
-    if (error) {
-        VLOG_WARN("%s", *errp);
+static int
+netdev_xdp_set_config(struct netdev *netdev, const struct smap *args,
+                      char **errp)
+{
+    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    struct netdev_xdp_config cfg;
+    char *msg = NULL;
+    int error;
+
+    error = netdev_xdp_parse_config(netdev, args, &cfg, &msg);
+    if (error && !dev->n_xsks) {
+        /* A port that is not working yet: the bridge does not add it and
+         * shows the error in the interface's error column. */
+        VLOG_WARN_RL(&config_rl, "%s", msg);
+        *errp = msg;
         return error;
     }
 
     ovs_mutex_lock(&dev->up.mutex);
-    if (n_rxq != dev->requested_n_rxq || mode != dev->requested_mode
-        || need_wakeup != dev->requested_need_wakeup
-        || busy_poll != dev->requested_busy_poll) {
-        dev->requested_n_rxq = n_rxq;
-        dev->requested_mode = mode;
-        dev->requested_need_wakeup = need_wakeup;
-        dev->requested_busy_poll = busy_poll;
-        netdev_request_reconfigure(netdev);
+    if (error) {
+        /* A port that works keeps working as it is: the bridge would
+         * delete it for an error.  The status shows what was refused. */
+        if (!nullable_string_is_equal(msg, dev->config_error)) {
+            VLOG_WARN("%s; the port keeps the configuration it has", msg);
+            free(dev->config_error);
+            dev->config_error = msg;
+            memset(&dev->refused, 0, sizeof dev->refused);
+            netdev_change_seq_changed(netdev);
+        } else {
+            free(msg);
+        }
+    } else if (dev->config_error
+               && netdev_xdp_config_equal(&cfg, &dev->refused)) {
+        /* These failed to set up already: not again until they change. */
+    } else {
+        if (dev->config_error) {
+            free(dev->config_error);
+            dev->config_error = NULL;
+            netdev_change_seq_changed(netdev);
+        }
+        if (!netdev_xdp_config_equal(&cfg, &dev->requested)) {
+            dev->requested = cfg;
+            netdev_request_reconfigure(netdev);
+        }
     }
     ovs_mutex_unlock(&dev->up.mutex);
     return 0;
@@ -899,13 +1099,13 @@ netdev_xdp_get_config(const struct netdev *netdev, struct smap *args)
     struct netdev_xdp *dev = netdev_xdp_cast(netdev);
 
     ovs_mutex_lock(&dev->up.mutex);
-    smap_add_format(args, "n_rxq", "%d", dev->requested_n_rxq);
-    smap_add(args, "xdp-mode", xdp_mode_names[dev->requested_mode]);
+    smap_add_format(args, "n_rxq", "%d", dev->requested.n_rxq);
+    smap_add(args, "xdp-mode", xdp_mode_names[dev->requested.mode]);
     smap_add(args, "use-need-wakeup",
-             dev->requested_need_wakeup ? "true" : "false");
-    if (dev->requested_busy_poll) {
+             dev->requested.need_wakeup ? "true" : "false");
+    if (dev->requested.busy_poll) {
         smap_add_format(args, "xdp-busy-poll", "%d",
-                        dev->requested_busy_poll);
+                        dev->requested.busy_poll);
     }
     ovs_mutex_unlock(&dev->up.mutex);
     return 0;
@@ -930,7 +1130,7 @@ netdev_xdp_get_status(const struct netdev *netdev, struct smap *smap)
             smap_add(smap, "umem-private-reason", dev->umem_note);
         }
         smap_add(smap, "use-need-wakeup",
-                 dev->use_need_wakeup ? "true" : "false");
+                 dev->applied.need_wakeup ? "true" : "false");
         /* Whether flows that output here can run in XDP, and why not. */
         smap_add(smap, "xdp-output", dev->tx_ok ? "direct" : "userspace");
         if (dev->tx_note) {
@@ -938,6 +1138,9 @@ netdev_xdp_get_status(const struct netdev *netdev, struct smap *smap)
         }
     } else if (dev->error) {
         smap_add(smap, "xdp-error", dev->error);
+    }
+    if (dev->config_error) {
+        smap_add(smap, "xdp-config-error", dev->config_error);
     }
     ovs_mutex_unlock(&dev->up.mutex);
     return error;
@@ -1046,7 +1249,7 @@ netdev_xdp_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
 
     n = xsk_ring_cons__peek(&xsk->rx, BATCH, &idx);
     if (!n) {
-        if (dev->use_need_wakeup && xsk_ring_prod__needs_wakeup(&xsk->fill)) {
+        if (dev->applied.need_wakeup && xsk_ring_prod__needs_wakeup(&xsk->fill)) {
             recvfrom(xsk_socket__fd(xsk->socket), NULL, 0, MSG_DONTWAIT,
                      NULL, NULL);
         }
@@ -1190,7 +1393,7 @@ netdev_xdp_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
         xsk_ring_prod__submit(&xsk->tx, n);
         xsk->outstanding_tx += n;
         /* Copy mode transmits only from sendto(). */
-        if (dev->mode != XDP_MODE_NATIVE_ZC || !dev->use_need_wakeup
+        if (dev->mode != XDP_MODE_NATIVE_ZC || !dev->applied.need_wakeup
             || xsk_ring_prod__needs_wakeup(&xsk->tx)) {
             xsk_kick_tx(xsk, netdev_get_name(netdev));
         }

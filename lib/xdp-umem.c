@@ -32,9 +32,15 @@ VLOG_DEFINE_THIS_MODULE(xdp_umem);
  * thread configures ports, so no lock is needed. */
 static struct shash shared_umems = SHASH_INITIALIZER(&shared_umems);
 
+/* Every UMEM, retired ones included. */
+static struct ovs_list all_umems = OVS_LIST_INITIALIZER(&all_umems);
+
 static void
 xdp_umem_destroy(struct xdp_umem *umem)
 {
+    if (!ovs_list_is_empty(&umem->node)) {
+        ovs_list_remove(&umem->node);
+    }
     if (umem->umem) {
         int error = xsk_umem__delete(umem->umem);
         if (error) {
@@ -69,6 +75,7 @@ xdp_umem_create(const char *name, bool shared, uint32_t n_frames,
     umem->name = xstrdup(name);
     umem->shared = shared;
     umem->n_frames = n_frames;
+    ovs_list_init(&umem->node);
     ovs_list_init(&umem->users);
     umem->buffer = xmalloc_pagealign((size_t) n_frames * XDP_UMEM_FRAME_SIZE);
     umem->fill_tmp = xzalloc(sizeof *umem->fill_tmp);
@@ -94,6 +101,7 @@ xdp_umem_create(const char *name, bool shared, uint32_t n_frames,
     }
     VLOG_INFO("%s: %s UMEM of %"PRIu32" frames", name,
               shared ? "shared" : "private", n_frames);
+    ovs_list_push_back(&all_umems, &umem->node);
     return umem;
 }
 
@@ -127,6 +135,48 @@ xdp_umem_add_user(struct xdp_umem *umem, struct xdp_umem_user *user, int n)
     ovs_list_push_back(&umem->users, &user->node);
 }
 
+/* Takes 'umem' out of the datapath's choice for new sockets, for good.  Its
+ * users keep it. */
+void
+xdp_umem_retire(struct xdp_umem *umem)
+{
+    if (!umem->retired) {
+        umem->retired = true;
+        if (umem->shared
+            && shash_find_data(&shared_umems, umem->name) == umem) {
+            shash_find_and_delete(&shared_umems, umem->name);
+        }
+    }
+}
+
+/* Records that the first socket of 'umem' is on device 'ifindex'. */
+void
+xdp_umem_set_anchor(struct xdp_umem *umem, int ifindex)
+{
+    umem->anchor_ifindex = ifindex;
+    umem->anchor_parked = false;
+}
+
+/* True if 'umem' can take 'n_sockets' more sockets, each with at least
+ * XDP_UMEM_MIN_FILL frames in its fill ring and as many elsewhere (rx, tx
+ * and completion rings, packets in flight). */
+bool
+xdp_umem_has_room(const struct xdp_umem *umem, int n_sockets)
+{
+    return ((uint64_t) (umem->n_sockets + n_sockets) * 2 * XDP_UMEM_MIN_FILL
+            <= umem->n_frames);
+}
+
+/* Returns how many frames each socket of 'umem' should have in its fill
+ * ring: half the frames shared among the sockets, within bounds. */
+uint32_t
+xdp_umem_fill_target(const struct xdp_umem *umem)
+{
+    uint32_t target = umem->n_frames / 2 / MAX(1, umem->n_sockets);
+
+    return MIN(MAX(target, XDP_UMEM_MIN_FILL), XDP_UMEM_MAX_FILL);
+}
+
 /* Records that 'user' deleted its 'n' sockets on 'umem', one of which was
  * the UMEM's first if 'had_anchor'.  Frees 'umem' with its last socket. */
 void
@@ -135,16 +185,32 @@ xdp_umem_remove_user(struct xdp_umem *umem, struct xdp_umem_user *user,
 {
     ovs_list_remove(&user->node);
     umem->n_sockets -= n;
-    if (umem->releasing) {
-        return;                 /* xdp_umem_remove_user() below goes on. */
-    }
-    if ((had_anchor || !umem->n_sockets) && !umem->retired) {
-        umem->retired = true;
-        if (umem->shared) {
-            shash_find_and_delete(&shared_umems, umem->name);
-        }
-    }
     if (had_anchor) {
+        /* libxdp leaves the first socket open and bound with the UMEM. */
+        umem->anchor_parked = true;
+    }
+    if (!umem->n_sockets && !umem->releasing) {
+        xdp_umem_retire(umem);
+        xdp_umem_destroy(umem);
+    }
+}
+
+/* Device 'ifindex' is about to be set up: if a UMEM's parked first socket
+ * holds one of its queues, that UMEM must go, its users onto a new one. */
+void
+xdp_umem_free_device(int ifindex)
+{
+    struct xdp_umem *umem;
+
+    LIST_FOR_EACH_SAFE (umem, node, &all_umems) {
+        if (!umem->anchor_parked || umem->anchor_ifindex != ifindex
+            || umem->releasing) {
+            continue;
+        }
+        VLOG_INFO("%s: UMEM whose first socket holds a queue of ifindex %d "
+                  "goes: its %d socket%s move to a new UMEM", umem->name,
+                  ifindex, umem->n_sockets, umem->n_sockets == 1 ? "" : "s");
+        xdp_umem_retire(umem);
         umem->releasing = true;
         while (!ovs_list_is_empty(&umem->users)) {
             struct xdp_umem_user *u = CONTAINER_OF(ovs_list_front(
@@ -153,8 +219,6 @@ xdp_umem_remove_user(struct xdp_umem *umem, struct xdp_umem_user *user,
             u->release(u);
         }
         umem->releasing = false;
-    }
-    if (!umem->n_sockets) {
         xdp_umem_destroy(umem);
     }
 }

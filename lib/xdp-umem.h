@@ -36,17 +36,26 @@ struct xsk_umem;
  * ports of a datapath (XDP_SHARED_UMEM), so that a packet received on one
  * port and sent out of another moves as a descriptor, without a copy.
  *
- * The first socket of a UMEM holds the UMEM's registration in the kernel,
- * on that socket's queue, until the UMEM is freed.  When that socket goes
- * while others still use the UMEM, the UMEM retires: its other users
- * release their sockets at once (so that the queue is free again) and are
- * asked to reconfigure onto a new UMEM. */
+ * The kernel keeps a UMEM's registration on its first socket, which stays
+ * bound to its port's queue until the UMEM is freed.  When that port goes,
+ * its first socket stays behind, "parked": out of the XSKMAP, on a device
+ * the program no longer runs on, so the other ports go on undisturbed.
+ * Only if the parked socket's device is set up again, whose queue it still
+ * holds, must the UMEM go: its users then release their sockets and set up
+ * again on a new one (xdp_umem_free_device()).
+ *
+ * A UMEM that can take no more sockets (its parked socket's device is gone,
+ * or it has no frames to spare) retires: it keeps its users, and new ports
+ * of the datapath get a new shared UMEM. */
 struct xdp_umem {
     char *name;                 /* Datapath name, or port name if private. */
+    struct ovs_list node;       /* In 'all_umems'. */
     bool shared;
     bool retired;               /* No new sockets. */
     bool releasing;             /* Users are releasing their sockets. */
     int n_sockets;
+    int anchor_ifindex;         /* Device of the first socket, 0 if none. */
+    bool anchor_parked;         /* The first socket's port is gone. */
     struct xsk_umem *umem;
     void *buffer;
     uint32_t n_frames;
@@ -57,7 +66,11 @@ struct xdp_umem {
     struct ovs_list users;      /* 'struct xdp_umem_user's. */
 };
 
-/* A port using a UMEM.  When the UMEM retires, 'release' must delete the
+/* Fewest frames a socket's fill ring is kept at, and most. */
+#define XDP_UMEM_MIN_FILL 64
+#define XDP_UMEM_MAX_FILL 1024
+
+/* A port using a UMEM.  When the UMEM must go, 'release' must delete the
  * user's sockets (calling xdp_umem_remove_user()) and arrange for it to
  * set up again. */
 struct xdp_umem_user {
@@ -70,6 +83,11 @@ struct xdp_umem *xdp_umem_get(const char *name, bool shared,
 void xdp_umem_add_user(struct xdp_umem *, struct xdp_umem_user *, int n);
 void xdp_umem_remove_user(struct xdp_umem *, struct xdp_umem_user *, int n,
                           bool had_anchor);
+void xdp_umem_set_anchor(struct xdp_umem *, int ifindex);
+void xdp_umem_retire(struct xdp_umem *);
+bool xdp_umem_has_room(const struct xdp_umem *, int n_sockets);
+uint32_t xdp_umem_fill_target(const struct xdp_umem *);
+void xdp_umem_free_device(int ifindex);
 
 bool xdp_umem_owns(const struct xdp_umem *, const struct dp_packet *);
 uint64_t xdp_umem_addr(const struct xdp_umem *, const void *);

@@ -24,6 +24,9 @@
   xdp-udp-stream.py after OUT TIME
       prints how many datagrams of OUT were received after TIME, and the
       number received in all.
+  xdp-udp-stream.py lost OUT FROM TO
+      prints how many datagrams sent between times FROM and TO (as above)
+      never arrived, judged by the sequence numbers of those that did.
 """
 
 import socket
@@ -74,6 +77,25 @@ def after(out, t):
     print(late, n)
 
 
+def lost(out, t_from, t_to):
+    seqs = set()
+    first = last = None
+    with open(out) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) != 3:
+                continue
+            seq, sent = int(fields[0]), float(fields[1])
+            seqs.add(seq)
+            if sent < t_from:
+                first = seq
+            elif sent <= t_to:
+                last = seq
+    if first is None or last is None:
+        sys.exit("no datagrams around the interval")
+    print(sum(1 for s in range(first + 1, last) if s not in seqs))
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "send":
@@ -83,6 +105,8 @@ def main():
         recv(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     elif cmd == "after":
         after(sys.argv[2], float(sys.argv[3]))
+    elif cmd == "lost":
+        lost(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]))
     else:
         sys.exit("usage: see the top of this file")
 
