@@ -1249,7 +1249,8 @@ netdev_xdp_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
 
     n = xsk_ring_cons__peek(&xsk->rx, BATCH, &idx);
     if (!n) {
-        if (dev->applied.need_wakeup && xsk_ring_prod__needs_wakeup(&xsk->fill)) {
+        if (dev->applied.need_wakeup
+            && xsk_ring_prod__needs_wakeup(&xsk->fill)) {
             recvfrom(xsk_socket__fd(xsk->socket), NULL, 0, MSG_DONTWAIT,
                      NULL, NULL);
         }
