@@ -52,7 +52,9 @@ noinst_PROGRAMS += tests/ovstest-xdp
 tests_ovstest_xdp_SOURCES = \
 	tests/test-dpif-xdp.c \
 	tests/test-xdp-offload.c \
-	tests/test-xdp-prog.c
+	tests/test-xdp-prog.c \
+	tests/xdp-test-harness.c \
+	tests/xdp-test-harness.h
 tests_ovstest_xdp_CPPFLAGS = $(AM_CPPFLAGS) -I$(OVS_SRCDIR)/tests
 tests_ovstest_xdp_LDADD = \
 	$(OVS_BUILDDIR)/tests/ovstest.$(OBJEXT) \
