@@ -536,7 +536,7 @@ gen_packet(struct tpkt *p)
 {
     struct layout lo = { .l3 = SIZE_MAX, .l4 = SIZE_MAX };
     int n_vlans = chance(60) ? 0 : chance(60) ? 1 : 2;
-    uint16_t *type_field;
+    uint8_t *type_field;
     int kind = rnd(100);
 
     p->len = 0;
@@ -554,13 +554,13 @@ gen_packet(struct tpkt *p)
     } else {
         ds_put_cstr(&p->desc, "eth");
     }
-    type_field = (uint16_t *) tp_put(p, 2);
+    type_field = tp_put(p, 2);
 
     if (kind < 42) {
-        put16((uint8_t *) type_field, ETH_TYPE_IP);
+        put16(type_field, ETH_TYPE_IP);
         gen_ipv4(p, &lo);
     } else if (kind < 82) {
-        put16((uint8_t *) type_field, ETH_TYPE_IPV6);
+        put16(type_field, ETH_TYPE_IPV6);
         gen_ipv6(p, &lo);
     } else if (kind < 86) {
         /* 802.2 SNAP with an Ethernet type: IPv4 behind 8 bytes. */
@@ -568,23 +568,22 @@ gen_packet(struct tpkt *p)
         ds_put_cstr(&p->desc, " snap");
         tag(p, TAG_SNAP);
         gen_ipv4(p, &lo);
-        put16((uint8_t *) type_field, p->len - 14 - 4 * n_vlans);
+        put16(type_field, p->len - 14 - 4 * n_vlans);
     } else if (kind < 93) {
         uint8_t *arp;
 
-        put16((uint8_t *) type_field, chance(80) ? ETH_TYPE_ARP
-                                                 : ETH_TYPE_RARP);
+        put16(type_field, chance(80) ? ETH_TYPE_ARP : ETH_TYPE_RARP);
         arp = tp_put_random(p, 28);
         memcpy(arp, "\x00\x01\x08\x00\x06\x04\x00", 7);
         ds_put_cstr(&p->desc, " arp");
         tag(p, TAG_ARP);
     } else if (kind < 97) {
-        put16((uint8_t *) type_field, 0x0600 + rnd(0x10000 - 0x0600));
+        put16(type_field, 0x0600 + rnd(0x10000 - 0x0600));
         tp_put_random(p, rnd(60));
         ds_put_cstr(&p->desc, " other type");
         tag(p, TAG_NOT_IP);
     } else {
-        put16((uint8_t *) type_field, rnd(0x600));
+        put16(type_field, rnd(0x600));
         tp_put_random(p, rnd(30));
         ds_put_cstr(&p->desc, " 802.3");
         tag(p, TAG_NOT_IP);
