@@ -257,6 +257,11 @@ ovs_xdp_main(struct xdp_md *ctx)
         count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
         return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL, entry->mark);
     }
+    if (!xdp_actions_fit(ctx, entry, s->info.l3_off)) {
+        count(cnt, XDP_ABI_CNT_SHORT_HEADER);
+        count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
+        return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL, entry->mark);
+    }
 
     xdp_count_flow(flow_id, len, &s->key);
     if (!entry->n_actions) {
@@ -268,9 +273,10 @@ ovs_xdp_main(struct xdp_md *ctx)
     loop.entry = entry;
     loop.l3_off = s->info.l3_off;
     loop.l4_off = s->info.l4_off;
+    loop.l4_size = s->info.l4_size;
     loop.dl_type = bpf_ntohs(s->key.dl_type);
     loop.nw_proto = s->key.nw_proto;
-    loop.l4 = s->info.l4;
+    loop.ip6_l4_csum = !s->info.ip6_no_l4_csum;
     loop.verdict = XDP_ACT_CONTINUE;
     bpf_loop(entry->n_actions, xdp_act_step, &loop, 0);
 

@@ -61,6 +61,8 @@ enum xdp_abi_counter {
     XDP_ABI_CNT_MEGAFLOW_HIT,   /* Tuple-space search hits. */
     XDP_ABI_CNT_ACTION_ERROR,   /* Actions failed midway: dropped. */
     XDP_ABI_CNT_NO_TX_PORT,     /* Output port not in tx_ports: partial. */
+    XDP_ABI_CNT_SHORT_HEADER,   /* Rewrite of an IP header that the packet
+                                 * does not hold in full: partial. */
     XDP_ABI_N_COUNTERS
 };
 

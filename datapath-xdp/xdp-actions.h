@@ -28,14 +28,21 @@ struct {
 /* Verdict while actions continue. */
 #define XDP_ACT_CONTINUE (-1)
 
+/* The actions follow OVS's odp_execute_actions() on a packet whose offsets
+ * miniflow_extract() set, byte for byte (tests/test-xdp-actions.c compares
+ * them): a field is rewritten, and checksums are updated, where OVS does,
+ * and only if the field's value changes, as OVS does (an update by the
+ * same value can turn a checksum of 0xffff into 0). */
 struct xdp_act_loop {
     struct xdp_md *ctx;
     const struct xdp_flow_entry *entry;
     __u32 l3_off;
     __u32 l4_off;
+    __u32 l4_size;              /* As OVS's dp_packet_l4_size(). */
     __u16 dl_type;              /* Host order. */
     __u8 nw_proto;
-    __u8 l4;
+    __u8 ip6_l4_csum;           /* IPv6 address changes update the L4
+                                 * checksum (see struct xdp_parse_info). */
     int verdict;
 };
 
@@ -47,11 +54,13 @@ struct xdp_edit {
     __u16 mask[8];
 };
 
-/* Checksum flags of an edit. */
+/* Checksums that an edit updates. */
 #define XDP_CSUM_IP 1           /* IPv4 header checksum. */
-#define XDP_CSUM_L4 2           /* TCP/UDP checksum (pseudo-header or
-                                 * ports). */
-#define XDP_CSUM_ICMP6 4        /* ICMPv6 checksum (pseudo-header). */
+#define XDP_CSUM_L4 2           /* The L4 checksum over the pseudo-header,
+                                 * as OVS's packet_set_ipv4_addr() and
+                                 * packet_update_csum128() pick it. */
+#define XDP_CSUM_TCP 4          /* TCP checksum (port rewrites). */
+#define XDP_CSUM_UDP 8          /* UDP checksum (port rewrites). */
 
 static __always_inline __u32
 xdp_csum_fold(__u32 sum)
@@ -89,6 +98,7 @@ xdp_apply_edit(struct xdp_act_loop *loop, const struct xdp_edit *edit,
 {
     struct xdp_md *ctx = loop->ctx;
     __u32 delta = 0;
+    int changed = 0;
     __u16 *p;
     int i;
 
@@ -114,21 +124,32 @@ xdp_apply_edit(struct xdp_act_loop *loop, const struct xdp_edit *edit,
         old = p[i];
         new = (old & ~edit->mask[i]) | (edit->value[i] & edit->mask[i]);
         p[i] = new;
+        changed |= old != new;
         delta += (__u16) ~old + new;
+    }
+    if (!changed) {
+        return 0;
     }
     delta = xdp_csum_fold(delta);
 
-    if (csum_flags & XDP_CSUM_IP && loop->dl_type == 0x0800) {
+    if (csum_flags & XDP_CSUM_IP) {
         xdp_csum_apply(ctx, loop->l3_off + 10, delta, 0);
     }
-    if (loop->l4 && csum_flags & (XDP_CSUM_L4 | XDP_CSUM_ICMP6)) {
-        if (loop->nw_proto == IPPROTO_TCP) {
+    if (csum_flags & XDP_CSUM_L4) {
+        if (loop->nw_proto == IPPROTO_TCP && loop->l4_size >= 20) {
             xdp_csum_apply(ctx, loop->l4_off + 16, delta, 0);
-        } else if (loop->nw_proto == IPPROTO_UDP) {
+        } else if (loop->nw_proto == IPPROTO_UDP && loop->l4_size >= 8) {
             xdp_csum_apply(ctx, loop->l4_off + 6, delta, 1);
-        } else if (loop->nw_proto == 58 && csum_flags & XDP_CSUM_ICMP6) {
+        } else if (loop->nw_proto == 58 && loop->dl_type == 0x86dd
+                   && loop->l4_size >= 4) {
             xdp_csum_apply(ctx, loop->l4_off + 2, delta, 0);
         }
+    }
+    if (csum_flags & XDP_CSUM_TCP) {
+        xdp_csum_apply(ctx, loop->l4_off + 16, delta, 0);
+    }
+    if (csum_flags & XDP_CSUM_UDP) {
+        xdp_csum_apply(ctx, loop->l4_off + 6, delta, 1);
     }
     return 0;
 }
@@ -174,6 +195,26 @@ xdp_edit_ip6_word(struct xdp_edit *edit, __u32 off, __u32 value, __u32 mask)
     __builtin_memcpy(edit->mask, &m, 4);
 }
 
+/* Whether OVS's odp_set_tcp() rewrites TCP ports of this packet: an L4
+ * offset with a TCP header and a data offset that fits
+ * (dp_packet_get_tcp_payload()), whatever the IP protocol or fragment. */
+static __always_inline int
+xdp_tcp_ports_ok(const struct xdp_act_loop *loop)
+{
+    const __u8 *p;
+    __u32 hlen;
+
+    if (loop->l4_size < 20) {
+        return 0;
+    }
+    p = xdp_pkt(loop->ctx, loop->l4_off + 12, 1);
+    if (!p) {
+        return 0;
+    }
+    hlen = (*p >> 4) * 4;
+    return hlen >= 20 && hlen <= loop->l4_size;
+}
+
 static __always_inline int
 xdp_set_field(struct xdp_act_loop *loop, const struct xdp_flow_action *act)
 {
@@ -182,9 +223,8 @@ xdp_set_field(struct xdp_act_loop *loop, const struct xdp_flow_action *act)
     __u32 l4 = loop->l4_off;
     int ip4 = loop->dl_type == 0x0800;
     int ip6 = loop->dl_type == 0x86dd;
-    int tp = loop->l4 && (loop->nw_proto == IPPROTO_TCP
-                          || loop->nw_proto == IPPROTO_UDP);
     int csum = 0;
+    __u32 hdr;
 
     switch (act->field) {
     case XDP_FLOW_FIELD_ETH_DST:
@@ -225,7 +265,7 @@ xdp_set_field(struct xdp_act_loop *loop, const struct xdp_flow_action *act)
         xdp_edit_bytes(&edit, act,
                        l3 + (act->field == XDP_FLOW_FIELD_IPV6_SRC ? 8 : 24),
                        8);
-        csum = XDP_CSUM_L4 | XDP_CSUM_ICMP6;
+        csum = loop->ip6_l4_csum ? XDP_CSUM_L4 : 0;
         break;
     case XDP_FLOW_FIELD_IPV6_TCLASS:
         if (!ip6) {
@@ -254,17 +294,50 @@ xdp_set_field(struct xdp_act_loop *loop, const struct xdp_flow_action *act)
         break;
     case XDP_FLOW_FIELD_TP_SRC:
     case XDP_FLOW_FIELD_TP_DST:
-        if (!tp) {
+        hdr = act->arg;
+        if (hdr != XDP_FLOW_SET_TCP && hdr != XDP_FLOW_SET_UDP) {
+            hdr = (loop->nw_proto == IPPROTO_TCP ? XDP_FLOW_SET_TCP
+                   : loop->nw_proto == IPPROTO_UDP ? XDP_FLOW_SET_UDP : 0);
+        }
+        if (hdr == XDP_FLOW_SET_TCP) {
+            if (!xdp_tcp_ports_ok(loop)) {
+                return 0;
+            }
+            csum = XDP_CSUM_TCP;
+        } else if (hdr == XDP_FLOW_SET_UDP) {
+            if (loop->l4_size < 8) {
+                return 0;
+            }
+            csum = XDP_CSUM_UDP;
+        } else {
             return 0;
         }
         xdp_edit_bytes(&edit, act,
                        l4 + (act->field == XDP_FLOW_FIELD_TP_SRC ? 0 : 2), 1);
-        csum = XDP_CSUM_L4;
         break;
     default:
         return 0;
     }
     return xdp_apply_edit(loop, &edit, csum);
+}
+
+/* Whether the packet holds what the actions of 'entry' rewrite, as OVS's
+ * actions expect (they write the IP header at the L3 offset even when the
+ * packet ends before its end: the result would depend on bytes past the
+ * packet).  If not, the packet must go to userspace untouched. */
+static __always_inline int
+xdp_actions_fit(const struct xdp_md *ctx, const struct xdp_flow_entry *entry,
+                __u32 l3_off)
+{
+    __u32 len = ctx->data_end - ctx->data;
+
+    if (entry->flags & XDP_FLOW_ENTRY_SETS_IPV4 && len < l3_off + 20) {
+        return 0;
+    }
+    if (entry->flags & XDP_FLOW_ENTRY_SETS_IPV6 && len < l3_off + 40) {
+        return 0;
+    }
+    return 1;
 }
 
 static __always_inline int

@@ -156,7 +156,8 @@ enum xdp_flow_action_type {
     XDP_FLOW_ACT_PUSH_VLAN,     /* 'arg': tpid << 16 | tci (tci without
                                  * the CFI bit, as in the packet). */
     XDP_FLOW_ACT_POP_VLAN,
-    XDP_FLOW_ACT_SET_FIELD,     /* 'field', 'value', 'mask'. */
+    XDP_FLOW_ACT_SET_FIELD,     /* 'field', 'value', 'mask'; 'arg': the
+                                 * header, XDP_FLOW_SET_*. */
     XDP_FLOW_ACT_UPCALL_PARTIAL,/* Must be the only action: userspace
                                  * executes, the packet carries the mark. */
 };
@@ -180,10 +181,21 @@ enum xdp_flow_field {
     XDP_FLOW_FIELD_TP_DST,      /* TCP or UDP destination port. */
 };
 
-/* SCTP port rewrites are NOT supported in XDP: SCTP's CRC32c cannot be
- * updated incrementally, so userspace must make flows that set SCTP ports
- * partial (XDP_FLOW_ACT_UPCALL_PARTIAL).  The program leaves the packet
- * unchanged if asked to set ports on anything but TCP or UDP. */
+/* 'arg' of XDP_FLOW_ACT_SET_FIELD: the header of the ODP set action the
+ * rewrite comes from, as its key attribute (enum ovs_key_attr of
+ * linux/openvswitch.h).  For TP_SRC and TP_DST it says whether the ports
+ * are TCP's or UDP's: as OVS's odp_execute_actions(), the program goes by
+ * the action, not by the packet's IP protocol (which decides only if 'arg'
+ * is neither XDP_FLOW_SET_TCP nor XDP_FLOW_SET_UDP). */
+#define XDP_FLOW_SET_ETHERNET 4     /* OVS_KEY_ATTR_ETHERNET. */
+#define XDP_FLOW_SET_IPV4 7         /* OVS_KEY_ATTR_IPV4. */
+#define XDP_FLOW_SET_IPV6 8         /* OVS_KEY_ATTR_IPV6. */
+#define XDP_FLOW_SET_TCP 9          /* OVS_KEY_ATTR_TCP. */
+#define XDP_FLOW_SET_UDP 10         /* OVS_KEY_ATTR_UDP. */
+
+/* SCTP port rewrites are NOT supported in XDP: OVS recomputes SCTP's
+ * CRC32c over the whole packet, so userspace must make flows that set SCTP
+ * ports partial (XDP_FLOW_ACT_UPCALL_PARTIAL). */
 
 struct xdp_flow_action {
     __u16 type;                 /* enum xdp_flow_action_type. */
@@ -195,12 +207,20 @@ struct xdp_flow_action {
 
 #define XDP_FLOW_MAX_ACTIONS 16
 
+/* 'flags' of struct xdp_flow_entry: what the program checks before it runs
+ * the actions.  A packet that fails a check goes to userspace as partial,
+ * unchanged, where OVS runs the flow. */
+#define XDP_FLOW_ENTRY_SETS_IPV4 (1 << 0)   /* Rewrites IPv4 fields: needs
+                                             * the 20 bytes of the header. */
+#define XDP_FLOW_ENTRY_SETS_IPV6 (1 << 1)   /* Rewrites IPv6 fields: needs
+                                             * the 40 bytes of the header. */
+
 /* 'flow_table' value.  No actions: drop. */
 struct xdp_flow_entry {
     __u32 generation;           /* Must equal the one in 'flows'. */
     __u32 mark;                 /* Flow mark given to userspace. */
     __u32 n_actions;
-    __u32 pad;
+    __u32 flags;                /* XDP_FLOW_ENTRY_*. */
     struct xdp_flow_action actions[XDP_FLOW_MAX_ACTIONS];
 };
 

@@ -29,8 +29,21 @@
 
 struct xdp_parse_info {
     __u32 l3_off;               /* Start of L3 (after VLANs, SNAP). */
-    __u32 l4_off;               /* Start of L4, if 'l4' is set. */
+    __u32 l4_off;               /* Start of L4, if 'l4' or 'l4_size'. */
     __u32 l4;                   /* Nonzero if the L4 header was parsed. */
+
+    /* What OVS's actions go by: the L4 offset that miniflow_extract()
+     * gives the packet, which every IPv4 or IPv6 packet whose headers pass
+     * its checks has, later fragments included. */
+    __u32 l4_size;              /* dp_packet_l4_size(): from 'l4_off' to the
+                                 * end of the IP payload; 0 without an L4
+                                 * offset. */
+    __u32 ip6_no_l4_csum;       /* IPv6: nonzero if OVS's packet_set_ipv6()
+                                 * leaves the L4 checksum alone when an
+                                 * address changes (packet_rh_present()): a
+                                 * routing header with segments left, or a
+                                 * last fragment header that is not a first
+                                 * fragment's (offset 0, more fragments). */
 };
 
 /* Returns a pointer to 'len' bytes at 'off' in the packet, or NULL. */
@@ -254,6 +267,8 @@ xdp_parse_ipv4(const struct xdp_md *ctx, struct xdp_flow_key *key,
     key->nw_tos = p[1];
     key->nw_ttl = p[8];
     key->nw_proto = p[9];
+    info->l4_off = off + ihl;
+    info->l4_size = tot_len - ihl;
     frag_off = xdp_get16(p + 6);
     if (frag_off & 0x3fff) {
         key->nw_frag = XDP_FLOW_FRAG_ANY;
@@ -270,7 +285,7 @@ xdp_parse_ipv6(const struct xdp_md *ctx, struct xdp_flow_key *key,
                struct xdp_parse_info *info, __u32 off, __u32 len)
 {
     __u32 size = len - off;
-    __u8 proto, frag = 0;
+    __u8 proto, frag = 0, rh = 0;
     __u32 end, tc_flow;
     const __u8 *p;
     int i;
@@ -313,6 +328,9 @@ xdp_parse_ipv6(const struct xdp_md *ctx, struct xdp_flow_key *key,
 
             proto = p[0];
             off += 8;
+            if (!rh) {
+                info->ip6_no_l4_csum = (offlg & 0xfff9) != 0x0001;
+            }
             if (offlg) {
                 frag = XDP_FLOW_FRAG_ANY;
                 if (offlg & 0xfff8) {
@@ -322,6 +340,10 @@ xdp_parse_ipv6(const struct xdp_md *ctx, struct xdp_flow_key *key,
                 }
             }
         } else {
+            if (proto == 43 && p[3]) {
+                rh = 1;
+                info->ip6_no_l4_csum = 1;
+            }
             hlen = proto == 51 ? (p[1] + 2) * 4 : (p[1] + 1) * 8;
             proto = p[0];
             if (end - off < hlen) {
@@ -340,6 +362,8 @@ done:
     key->nw_proto = proto;
     key->nw_frag = frag;
     key->ipv6_label = bpf_htonl(tc_flow & 0xfffff);
+    info->l4_off = off;
+    info->l4_size = end - off;
     if (frag & XDP_FLOW_FRAG_LATER) {
         return XDP_FLOW_PARSE_OK;
     }
@@ -394,6 +418,8 @@ xdp_parse(const struct xdp_md *ctx, struct xdp_flow_key *key,
     info->l3_off = 0;
     info->l4_off = 0;
     info->l4 = 0;
+    info->l4_size = 0;
+    info->ip6_no_l4_csum = 0;
     if (len < 14) {
         return XDP_FLOW_PARSE_OK;
     }

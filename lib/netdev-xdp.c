@@ -1477,10 +1477,11 @@ netdev_xdp_unixctl_show(struct unixctl_conn *conn, int argc,
                       c[XDP_ABI_CNT_EMC_HIT], c[XDP_ABI_CNT_EMC_MISS],
                       lookups ? 100.0 * c[XDP_ABI_CNT_EMC_HIT] / lookups : 0,
                       c[XDP_ABI_CNT_MEGAFLOW_HIT]);
-        ds_put_format(&s, "  output not possible in XDP: %"PRIu64", failed "
-                      "actions: %"PRIu64", no metadata room: %"PRIu64"\n",
-                      c[XDP_ABI_CNT_NO_TX_PORT], c[XDP_ABI_CNT_ACTION_ERROR],
-                      c[XDP_ABI_CNT_META_FAIL]);
+        ds_put_format(&s, "  output not possible in XDP: %"PRIu64", header "
+                      "to rewrite truncated: %"PRIu64", failed actions: "
+                      "%"PRIu64", no metadata room: %"PRIu64"\n",
+                      c[XDP_ABI_CNT_NO_TX_PORT], c[XDP_ABI_CNT_SHORT_HEADER],
+                      c[XDP_ABI_CNT_ACTION_ERROR], c[XDP_ABI_CNT_META_FAIL]);
 
         struct xdp_flow_table *table = xdp_prog_flow_table(dev->prog);
         struct xdp_flow_table_usage u;

@@ -36,6 +36,12 @@ struct xdp_odp_field {
     size_t size;
 };
 
+BUILD_ASSERT_DECL(XDP_FLOW_SET_ETHERNET == OVS_KEY_ATTR_ETHERNET);
+BUILD_ASSERT_DECL(XDP_FLOW_SET_IPV4 == OVS_KEY_ATTR_IPV4);
+BUILD_ASSERT_DECL(XDP_FLOW_SET_IPV6 == OVS_KEY_ATTR_IPV6);
+BUILD_ASSERT_DECL(XDP_FLOW_SET_TCP == OVS_KEY_ATTR_TCP);
+BUILD_ASSERT_DECL(XDP_FLOW_SET_UDP == OVS_KEY_ATTR_UDP);
+
 #define XDP_ODP_FIELD(KEY, FIELD, STRUCT, MEMBER)           \
     { KEY, FIELD, offsetof(struct STRUCT, MEMBER),          \
       MEMBER_SIZEOF(struct STRUCT, MEMBER) }
@@ -190,12 +196,23 @@ xdp_odp_translate_set(enum ovs_key_attr key, const uint8_t *value,
     uint8_t covered[sizeof(struct ovs_key_ipv6)];
 
     if (key == OVS_KEY_ATTR_SCTP) {
-        return "rewrites SCTP ports (SCTP's CRC32c cannot be updated "
-               "incrementally)";
+        return "rewrites SCTP ports (OVS recomputes SCTP's CRC32c over the "
+               "whole packet)";
     }
     if (!size) {
         return "rewrites a field XDP cannot rewrite (metadata, tunnel, "
                "MPLS, ARP, ND, ICMP or NSH)";
+    }
+    if (key == OVS_KEY_ATTR_IPV6) {
+        ovs_be32 label;
+
+        memcpy(&label, value + offsetof(struct ovs_key_ipv6, ipv6_label),
+               sizeof label);
+        if (label & ~htonl(IPV6_LABEL_MASK)) {
+            /* packet_set_ipv6_flow_label() ORs them into the traffic class
+             * and version. */
+            return "sets an IPv6 flow label wider than 20 bits";
+        }
     }
 
     memset(covered, 0, sizeof covered);
@@ -207,7 +224,11 @@ xdp_odp_translate_set(enum ovs_key_attr key, const uint8_t *value,
             continue;
         }
         memset(covered + f->offset, 0xff, f->size);
-        if (is_all_zeros(mask + f->offset, f->size)) {
+        if (is_all_zeros(mask + f->offset, f->size)
+            && (key == OVS_KEY_ATTR_IPV4
+                || is_all_zeros(value + f->offset, f->size))) {
+            /* Nothing changes: odp_set_ipv4() skips a field whose mask is
+             * zero, the others set the value's bits, none here. */
             continue;
         }
         act = xdp_odp_add(entry, XDP_FLOW_ACT_SET_FIELD);
@@ -216,9 +237,17 @@ xdp_odp_translate_set(enum ovs_key_attr key, const uint8_t *value,
         }
         act->field = f->field;
         act->arg = key;
+        if (key == OVS_KEY_ATTR_IPV4) {
+            entry->flags |= XDP_FLOW_ENTRY_SETS_IPV4;
+        } else if (key == OVS_KEY_ATTR_IPV6) {
+            entry->flags |= XDP_FLOW_ENTRY_SETS_IPV6;
+        }
         for (size_t j = 0; j < f->size; j++) {
-            act->value[j] = value[f->offset + j] & mask[f->offset + j];
-            act->mask[j] = mask[f->offset + j];
+            /* OVS computes 'value | (old & ~mask)': the value's bits are
+             * set even outside the mask (OVS itself always masks the value,
+             * a flow added by hand need not). */
+            act->value[j] = value[f->offset + j];
+            act->mask[j] = mask[f->offset + j] | value[f->offset + j];
         }
     }
     for (size_t i = 0; i < size; i++) {
@@ -245,6 +274,7 @@ xdp_odp_actions_to_entry(const struct nlattr *actions, size_t actions_len,
 
     memset(entry->actions, 0, sizeof entry->actions);
     entry->n_actions = 0;
+    entry->flags = 0;
     NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
         enum ovs_action_attr type = nl_attr_type(a);
         struct xdp_flow_action *act;
@@ -355,6 +385,7 @@ out:
         /* Rewrites without an output: the packet is dropped anyway. */
         memset(entry->actions, 0, sizeof entry->actions);
         entry->n_actions = 0;
+        entry->flags = 0;
     }
     if (reason) {
         xdp_flow_entry_make_partial(entry);
@@ -367,6 +398,7 @@ void
 xdp_flow_entry_make_partial(struct xdp_flow_entry *entry)
 {
     memset(entry->actions, 0, sizeof entry->actions);
+    entry->flags = 0;
     entry->n_actions = 1;
     entry->actions[0].type = XDP_FLOW_ACT_UPCALL_PARTIAL;
 }

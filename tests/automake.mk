@@ -13,6 +13,7 @@ TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/dpif-xdp.at \
 	tests/xdp-prog.at \
+	tests/xdp-actions.at \
 	tests/xdp-offload.at
 
 SYSTEM_XDP_TESTSUITE_AT = \
@@ -53,8 +54,11 @@ $(SYSTEM_XDP_TESTSUITE): tests/package.m4 $(SYSTEM_XDP_TESTSUITE_AT)
 noinst_PROGRAMS += tests/ovstest-xdp
 tests_ovstest_xdp_SOURCES = \
 	tests/test-dpif-xdp.c \
+	tests/test-xdp-actions.c \
 	tests/test-xdp-offload.c \
-	tests/test-xdp-prog.c
+	tests/test-xdp-prog.c \
+	tests/xdp-test-harness.c \
+	tests/xdp-test-harness.h
 tests_ovstest_xdp_CPPFLAGS = $(AM_CPPFLAGS) -I$(OVS_SRCDIR)/tests
 tests_ovstest_xdp_LDADD = \
 	$(OVS_BUILDDIR)/tests/ovstest.$(OBJEXT) \

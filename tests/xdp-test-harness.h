@@ -1,0 +1,75 @@
+/*
+ * Copyright (c) 2026 The ovs-xdp authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef XDP_TEST_HARNESS_H
+#define XDP_TEST_HARNESS_H 1
+
+/* The BPF_PROG_RUN harness of the XDP program's tests: a loaded skeleton
+ * whose only port is "lo" (ODP port TEST_ODP_PORT, which can take XDP_TX),
+ * runs of its programs on a packet, and its flow table maintained as
+ * userspace does. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bpf_map;
+
+#include "ovs-xdp.skel.h"
+#include "xdp-flow.h"
+
+#define TEST_ODP_PORT 7
+#define MAX_PKT 1500
+
+struct xdp_test {
+    struct ovs_xdp *skel;
+    int main_fd;
+    int parse_fd;
+    int bench_fd;
+    int ifindex;                /* Ingress device: "lo". */
+    int n_cpus;
+};
+
+int xt_open(struct xdp_test *, uint32_t n_masks, uint32_t n_flows, bool emc);
+void xt_close(struct xdp_test *);
+int xt_run(const struct xdp_test *, int fd, const void *pkt, size_t len,
+           uint8_t *out, uint32_t *out_len, int repeat, uint32_t *duration);
+uint64_t xt_counter(const struct xdp_test *, uint32_t index);
+void xt_flow_stats(const struct xdp_test *, uint32_t flow_id,
+                   struct xdp_flow_stats *sum);
+int xt_parse(const struct xdp_test *, const void *pkt, size_t len,
+             struct xdp_flow_key *);
+
+void xt_set_mask(const struct xdp_test *, uint32_t index,
+                 const struct xdp_flow_key *mask);
+struct bpf_map *xt_flows_map(const struct xdp_test *, uint32_t mask_index,
+                             const struct xdp_flow_key *mask,
+                             const struct xdp_flow_key *key,
+                             struct xdp_flow_lookup *, size_t *size);
+void xt_set_order(const struct xdp_test *, const uint32_t *indexes, size_t n);
+void xt_put_flow(const struct xdp_test *, uint32_t mask_index,
+                 const struct xdp_flow_key *mask,
+                 const struct xdp_flow_key *key, uint32_t flow_id,
+                 struct xdp_flow_entry *);
+void xt_del_flow(const struct xdp_test *, uint32_t mask_index,
+                 const struct xdp_flow_key *mask,
+                 const struct xdp_flow_key *key, uint32_t flow_id);
+
+void entry_output(struct xdp_flow_entry *, uint32_t ifindex);
+const char *verdict_name(int verdict);
+int probe_bpf(void);
+
+#endif /* xdp-test-harness.h */
