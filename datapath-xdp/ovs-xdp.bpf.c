@@ -72,25 +72,33 @@ struct {
 
 #define count(CNT, INDEX) ((CNT)->n[INDEX]++)
 
+/* The cookie that userspace chose for this load (never 0 there): it tells
+ * the metadata this program wrote from bytes that happen to be in front of
+ * a packet.  Read-only data costs a load, not a map lookup. */
+const volatile __u64 meta_cookie = 0;
+
 /* Puts 'reason' and 'mark' in front of the packet for userspace.  Returns
  * false if the driver has no room for metadata. */
 static __always_inline int
 write_meta(struct xdp_md *ctx, __u16 reason, __u32 mark)
 {
     struct xdp_abi_meta *meta;
-    void *data;
+    void *data, *data_end;
 
     if (bpf_xdp_adjust_meta(ctx, -(int) sizeof *meta)) {
         return 0;
     }
     meta = (void *) (long) ctx->data_meta;
     data = (void *) (long) ctx->data;
+    data_end = (void *) (long) ctx->data_end;
     if ((void *) (meta + 1) > data) {
         return 0;
     }
+    meta->cookie[0] = (__u32) meta_cookie;
+    meta->cookie[1] = (__u32) (meta_cookie >> 32);
     meta->flow_mark = mark;
     meta->reason = reason;
-    meta->magic = XDP_ABI_META_MAGIC;
+    meta->len = (__u16) (data_end - data);
     return 1;
 }
 

@@ -35,13 +35,23 @@ enum xdp_abi_upcall_reason {
     XDP_ABI_UPCALL_UNPARSED,    /* Headers the parser does not cover. */
 };
 
-/* Written with bpf_xdp_adjust_meta() right before the packet data. */
+/* Written with bpf_xdp_adjust_meta() right before the packet data.
+ *
+ * Userspace takes the flow mark only from a metadata block that carries
+ * the cookie of the program that is loaded: a random 64-bit number that
+ * userspace chooses for each load ('meta_cookie', read-only data of the
+ * program) and that never appears in a packet.  Bytes in front of a packet
+ * that the program did not write (a driver without room for metadata,
+ * anything a packet put there) therefore never pass for metadata.  The
+ * length binds the block to its packet, against a genuine block left in a
+ * frame that the kernel reused for a packet without one.  Userspace zeroes
+ * the block once read. */
 struct xdp_abi_meta {
+    __u32 cookie[2];            /* meta_cookie: low word, high word. */
     __u32 flow_mark;            /* Valid with XDP_ABI_UPCALL_PARTIAL. */
     __u16 reason;               /* enum xdp_abi_upcall_reason. */
-    __u16 magic;                /* XDP_ABI_META_MAGIC if written. */
+    __u16 len;                  /* Packet length, low 16 bits. */
 };
-#define XDP_ABI_META_MAGIC 0x0d5a
 
 /* Per-CPU counters: indexes into the 'n' of the 'counters' map's one
  * value. */

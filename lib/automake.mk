@@ -14,6 +14,10 @@ lib_libovsxdp_la_SOURCES = \
 	lib/xdp-flow.h \
 	lib/xdp-flow-table.c \
 	lib/xdp-flow-table.h \
+	lib/xdp-map.c \
+	lib/xdp-map.h \
+	lib/xdp-meta.c \
+	lib/xdp-meta.h \
 	lib/xdp-odp-actions.c \
 	lib/xdp-odp-actions.h \
 	lib/xdp-prog.c \

@@ -46,6 +46,7 @@
 #include "uuid.h"
 #include "xdp-flow.h"
 #include "xdp-flow-table.h"
+#include "xdp-map.h"
 #include "xdp-odp-actions.h"
 #include "xdp-prog.h"
 
@@ -524,10 +525,59 @@ xdp_offload_unixctl_dump_flows(struct unixctl_conn *conn, int argc,
     ds_destroy(&s);
 }
 
+/* xdp/check [dp]: compares the maps of the XDP program of datapath 'dp'
+ * (of every datapath without it) with the flow table and the ports that
+ * userspace keeps, reports each difference and repairs it. */
+static void
+xdp_offload_unixctl_check(struct unixctl_conn *conn, int argc,
+                          const char *argv[], void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct xdp_check check = { .out = &s };
+    struct xdp_prog **progs;
+    size_t n;
+
+    if (argc > 1) {
+        /* "xdp@ovs-xdp", as dpif/show says, or "ovs-xdp". */
+        const char *name = argv[1];
+        const char *type_end = strchr(name, '@');
+        struct xdp_prog *prog;
+
+        if (type_end) {
+            name = type_end + 1;
+        }
+        prog = xdp_prog_find(name);
+        if (!prog) {
+            unixctl_command_reply_error(conn, "no datapath with an XDP "
+                                        "program by that name");
+            return;
+        }
+        progs = xmemdup(&prog, sizeof prog);
+        n = 1;
+    } else {
+        progs = xdp_prog_find_all(&n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        xdp_prog_check(progs[i], &check);
+        xdp_prog_unref(progs[i]);
+    }
+    free(progs);
+    xdp_check_format_summary(&check, &s);
+    if (check.n_repaired || check.n_unrepaired) {
+        VLOG_WARN("xdp/check: %"PRIu32" differences between the XDP maps "
+                  "and userspace, %"PRIu32" repaired", check.n_repaired
+                  + check.n_unrepaired, check.n_repaired);
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 void
 netdev_offload_xdp_register(void)
 {
     netdev_register_flow_api_provider(&netdev_offload_xdp);
     unixctl_command_register("xdp/dump-flows", "[-m]", 0, 1,
                              xdp_offload_unixctl_dump_flows, NULL);
+    unixctl_command_register("xdp/check", "[dp]", 0, 1,
+                             xdp_offload_unixctl_check, NULL);
 }

@@ -53,6 +53,7 @@
 #include "timeval.h"
 #include "netdev-offload-xdp.h"
 #include "xdp-flow-table.h"
+#include "xdp-meta.h"
 #include "xdp-prog.h"
 #include "xdp-umem.h"
 #include "xdp-veth.h"
@@ -1213,25 +1214,28 @@ netdev_xdp_rxq_xsk(const struct netdev_rxq *rxq)
     return rxq->queue_id < dev->n_xsks ? &dev->xsks[rxq->queue_id] : NULL;
 }
 
-/* Reads the metadata that the XDP program wrote in front of the packet at
- * 'addr': a partially offloaded flow's packets carry its mark, so that
- * dpif-netdev runs that flow's actions without a lookup. */
+/* Reads the metadata that the XDP program wrote in front of the packet of
+ * 'len' bytes at 'addr': a partially offloaded flow's packets carry its
+ * mark, so that dpif-netdev runs that flow's actions without a lookup.
+ * Only metadata with 'cookie', the cookie of the program that the port's
+ * socket receives from, counts: anything else leaves the packet a plain
+ * miss. */
 static void
-netdev_xdp_read_meta(struct xdp_umem *umem, uint64_t addr,
-                     struct dp_packet *packet)
+netdev_xdp_read_meta(struct xdp_umem *umem, uint64_t addr, uint32_t len,
+                     uint64_t cookie, struct dp_packet *packet)
 {
-    struct xdp_abi_meta *meta = xdp_umem_ptr(umem, addr - sizeof *meta);
+    struct xdp_abi_meta meta;
 
-    if (meta->magic != XDP_ABI_META_MAGIC) {
+    /* Frames are aligned: the offset in the frame is the headroom. */
+    if (xdp_meta_take(xdp_umem_ptr(umem, addr), addr % XDP_UMEM_FRAME_SIZE,
+                      len, cookie, &meta) != XDP_META_OK) {
         COVERAGE_INC(afxdp_rx_no_meta);
         return;
     }
-    if (meta->reason == XDP_ABI_UPCALL_PARTIAL) {
-        dp_packet_set_flow_mark(packet, meta->flow_mark);
+    if (meta.reason == XDP_ABI_UPCALL_PARTIAL) {
+        dp_packet_set_flow_mark(packet, meta.flow_mark);
         COVERAGE_INC(afxdp_rx_flow_mark);
     }
-    /* The frame comes back for other packets: never read this again. */
-    meta->magic = 0;
 }
 
 static int
@@ -1240,11 +1244,13 @@ netdev_xdp_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
 {
     struct netdev_xdp *dev = netdev_xdp_cast(rxq->netdev);
     struct xsk *xsk = netdev_xdp_rxq_xsk(rxq);
+    uint64_t cookie;
     uint32_t idx, n;
 
     if (!xsk) {
         return EAGAIN;
     }
+    cookie = dev->prog ? xdp_prog_meta_cookie(dev->prog) : 0;
     xsk_fill(xsk, dev->umem, BATCH);
 
     n = xsk_ring_cons__peek(&xsk->rx, BATCH, &idx);
@@ -1263,7 +1269,8 @@ netdev_xdp_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
         struct dp_packet *packet = xdp_umem_packet(dev->umem, desc->addr,
                                                    desc->len);
 
-        netdev_xdp_read_meta(dev->umem, desc->addr, packet);
+        netdev_xdp_read_meta(dev->umem, desc->addr, desc->len, cookie,
+                             packet);
         dp_packet_batch_add(batch, packet);
     }
     xsk_ring_cons__release(&xsk->rx, n);

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitmap.h"
+#include "coverage.h"
 #include "hash.h"
 #include "id-pool.h"
 #include "openvswitch/dynamic-string.h"
@@ -32,10 +34,25 @@
 #include "ovs-thread.h"
 #include "timeval.h"
 #include "util.h"
+#include "uuid.h"
 #include "xdp-flow.h"
+#include "xdp-map.h"
 #include "xdp-odp-actions.h"
 
 VLOG_DEFINE_THIS_MODULE(xdp_flow_table);
+
+COVERAGE_DEFINE(xdp_flow_table_rollback);
+COVERAGE_DEFINE(xdp_flow_table_unremoved);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* Names of the maps, for the log and xdp/check. */
+static const char *const xft_flows_names[XDP_FLOW_N_WIDTHS] = {
+    [XDP_FLOW_TINY] = "flows_tiny",
+    [XDP_FLOW_NARROW] = "flows_narrow",
+    [XDP_FLOW_MEDIUM] = "flows_medium",
+    [XDP_FLOW_WIDE] = "flows_wide",
+};
 
 /* A mask of installed flows, at index 'index' of the 'masks' map. */
 struct xft_mask {
@@ -62,6 +79,7 @@ struct xft_flow {
     long long int used;         /* time_msec() when it last grew, or 0. */
     bool withdrawn;             /* Out of the program's maps: kept only for
                                  * its final statistics. */
+    bool unremoved;             /* A map delete failed: keep the id. */
 };
 
 struct xdp_flow_table {
@@ -77,6 +95,8 @@ struct xdp_flow_table {
     uint32_t generation OVS_GUARDED;
     bool emc_off OVS_GUARDED;
     double probes OVS_GUARDED;
+    bool order_dirty OVS_GUARDED;   /* 'mask_order' may differ from
+                                     * 'order': rewrite it all. */
 };
 
 /* Below this many megaflow hits a second, the cache setting stays. */
@@ -147,19 +167,29 @@ xft_flow_find(const struct xdp_flow_table *t, const ovs_u128 *ufid)
     return NULL;
 }
 
-/* Writes the lookup order from rank 'from' on, and the end marker. */
-static void
+/* Writes the lookup order from rank 'from' on, and the end marker.
+ * Returns 0 or the first positive errno value; after a failure the whole
+ * order is rewritten at the next ranking. */
+static int
 xft_write_order(struct xdp_flow_table *t, uint32_t from)
     OVS_REQUIRES(t->mutex)
 {
+    int error = 0;
+
     for (uint32_t rank = from; rank < t->maps.max_masks; rank++) {
         uint32_t value = rank < t->n_order ? t->order[rank] + 1 : 0;
+        int retval = xdp_map_update(t->maps.mask_order, "mask_order", &rank,
+                                    &value, 0);
 
-        bpf_map_update_elem(t->maps.mask_order, &rank, &value, 0);
+        if (retval) {
+            t->order_dirty = true;
+            error = error ? error : retval;
+        }
         if (rank >= t->n_order) {
             break;
         }
     }
+    return error;
 }
 
 static uint64_t
@@ -177,18 +207,27 @@ xft_mask_hits(const struct xdp_flow_table *t, uint32_t index)
     return sum;
 }
 
-/* Returns the mask equal to 'value', adding it if there is room. */
-static struct xft_mask *
-xft_mask_get(struct xdp_flow_table *t, const struct xdp_flow_key *value)
+static void xft_mask_unref(struct xdp_flow_table *, struct xft_mask *);
+
+/* Sets '*mp' to the mask equal to 'value', adding it if there is room.
+ * Returns 0, ENOSPC if every mask is taken, or another positive errno
+ * value if the maps could not be written (nothing is left of the new mask
+ * then). */
+static int
+xft_mask_get(struct xdp_flow_table *t, const struct xdp_flow_key *value,
+             struct xft_mask **mp)
     OVS_REQUIRES(t->mutex)
 {
     uint32_t hash = xft_mask_hash(value);
     struct xft_mask *m;
     uint32_t index;
+    int error;
 
+    *mp = NULL;
     HMAP_FOR_EACH_WITH_HASH (m, node, hash, &t->masks_by_value) {
         if (!memcmp(&m->compiled.mask, value, sizeof *value)) {
-            return m;
+            *mp = m;
+            return 0;
         }
     }
     for (index = 0; index < t->maps.max_masks; index++) {
@@ -197,14 +236,15 @@ xft_mask_get(struct xdp_flow_table *t, const struct xdp_flow_key *value)
         }
     }
     if (index >= t->maps.max_masks) {
-        return NULL;
+        return ENOSPC;
     }
 
     m = xzalloc(sizeof *m);
     xdp_flow_mask_compile(value, &m->compiled);
-    if (bpf_map_update_elem(t->maps.masks, &index, &m->compiled, 0)) {
+    error = xdp_map_update(t->maps.masks, "masks", &index, &m->compiled, 0);
+    if (error) {
         free(m);
-        return NULL;
+        return error;
     }
     m->index = index;
     m->hits = xft_mask_hits(t, index);
@@ -213,8 +253,15 @@ xft_mask_get(struct xdp_flow_table *t, const struct xdp_flow_key *value)
 
     /* A new mask is probed last until the next ranking. */
     t->order[t->n_order++] = index;
-    xft_write_order(t, t->n_order - 1);
-    return m;
+    error = xft_write_order(t, t->n_order - 1);
+    if (error) {
+        /* Not in the order: its flows would never match.  Take it out. */
+        m->n_flows = 1;
+        xft_mask_unref(t, m);
+        return error;
+    }
+    *mp = m;
+    return 0;
 }
 
 static void
@@ -238,8 +285,11 @@ xft_mask_unref(struct xdp_flow_table *t, struct xft_mask *m)
     t->n_order--;
     xft_write_order(t, rank);
 
+    /* On failure the mask stays in the map, with no flow that userspace
+     * knows of; it is rewritten when its index is used again, and xdp/check
+     * clears it. */
     memset(&map_value, 0, sizeof map_value);
-    bpf_map_update_elem(t->maps.masks, &m->index, &map_value, 0);
+    xdp_map_update(t->maps.masks, "masks", &m->index, &map_value, 0);
     t->masks[m->index] = NULL;
     hmap_remove(&t->masks_by_value, &m->node);
     free(m);
@@ -277,10 +327,11 @@ static int
 xft_zero_stats(const struct xdp_flow_table *t, uint32_t id)
 {
     struct xdp_flow_stats *percpu = xcalloc(t->n_cpus, sizeof *percpu);
-    int error = bpf_map_update_elem(t->maps.flow_stats, &id, percpu, 0);
+    int error = xdp_map_update(t->maps.flow_stats, "flow_stats", &id, percpu,
+                               0);
 
     free(percpu);
-    return error ? errno : 0;
+    return error;
 }
 
 /* Takes 'flow' out of the program's maps, so that no packet matches it any
@@ -290,13 +341,28 @@ xft_flow_unlink(struct xdp_flow_table *t, struct xft_flow *flow)
     OVS_REQUIRES(t->mutex)
 {
     struct xft_mask *m = t->masks[flow->lookup.mask_index];
+    uint32_t width = m->compiled.width;
+    int error;
 
     if (flow->withdrawn) {
         return;
     }
     /* 'flows_*' first: from then on no new lookup finds the flow. */
-    bpf_map_delete_elem(t->maps.flows[m->compiled.width], &flow->lookup);
-    bpf_map_delete_elem(t->maps.flow_table, &flow->id);
+    error = xdp_map_delete(t->maps.flows[width], xft_flows_names[width],
+                           &flow->lookup);
+    xdp_map_delete(t->maps.flow_table, "flow_table", &flow->id);
+    if (error && error != ENOENT) {
+        /* The entry may still match.  Its id is not given to another flow,
+         * whose statistics it would count in, until xdp/check removes it
+         * (and rebuilds the ids in use). */
+        COVERAGE_INC(xdp_flow_table_unremoved);
+        VLOG_ERR_RL(&rl, "flow "UUID_FMT" (id %"PRIu32"): its entry in %s "
+                    "could not be removed and may still match; "
+                    "\"ovs-appctl xdp/check\" removes it",
+                    UUID_ARGS((struct uuid *) &flow->ufid), flow->id,
+                    xft_flows_names[width]);
+        flow->unremoved = true;
+    }
     xft_mask_unref(t, m);
     flow->withdrawn = true;
 }
@@ -310,7 +376,9 @@ xft_flow_remove(struct xdp_flow_table *t, struct xft_flow *flow,
     if (stats) {
         xft_read_stats(t, flow, stats);
     }
-    id_pool_free_id(t->ids, flow->id);
+    if (!flow->unremoved) {
+        id_pool_free_id(t->ids, flow->id);
+    }
     hmap_remove(&t->flows, &flow->node);
     free(flow);
 }
@@ -341,20 +409,28 @@ xft_flow_rewrite(struct xdp_flow_table *t, struct xft_flow *flow,
 
     e.generation = flow->entry.generation;
     xft_megaflow_init(&mf, flow, m, &e);
-    if (bpf_map_update_elem(t->maps.flow_table, &flow->id, &mf.entry, 0)
-        || bpf_map_update_elem(t->maps.flows[m->compiled.width],
-                               &flow->lookup, &mf, BPF_EXIST)) {
-        return errno;
+    int error = xdp_map_update(t->maps.flow_table, "flow_table", &flow->id,
+                               &mf.entry, 0);
+    if (!error) {
+        uint32_t width = m->compiled.width;
+
+        error = xdp_map_update(t->maps.flows[width], xft_flows_names[width],
+                               &flow->lookup, &mf, BPF_EXIST);
     }
-    flow->entry = mf.entry;
-    return 0;
+    if (!error) {
+        flow->entry = mf.entry;
+    }
+    return error;
 }
 
 /* Installs flow 'ufid', matching 'key' under 'mask', with the actions and
  * mark in 'entry' (its generation is ignored).  Replaces the actions of an
  * existing flow with the same UFID, keeping its statistics; a new match for
  * an existing UFID replaces the flow.  Returns 0, or a positive errno value
- * with a reason in '*reason': ENOSPC if the flow or mask table is full. */
+ * with a reason in '*reason': ENOSPC if the flow or mask table is full,
+ * EEXIST if another flow has the same match, the errno of a map write that
+ * failed.  After a failure the flow is not in XDP at all, even if it was
+ * before: whatever was written of it is taken out again. */
 int
 xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
                    const struct xdp_flow_key *key,
@@ -389,17 +465,22 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
              * cached lookups stay right. */
             error = xft_flow_rewrite(t, flow, entry);
             if (error) {
-                *reason = "cannot write the XDP flow table";
+                /* Cache hits may see the new actions and megaflow hits the
+                 * old ones: neither may run.  The flow leaves XDP. */
+                *reason = "cannot write the XDP flow maps";
+                COVERAGE_INC(xdp_flow_table_rollback);
+                xft_flow_remove(t, flow, NULL);
             }
             goto out;
         }
         xft_flow_remove(t, flow, NULL);
     }
 
-    m = xft_mask_get(t, mask);
-    if (!m) {
-        *reason = "every mask of the XDP flow table is in use";
-        error = ENOSPC;
+    error = xft_mask_get(t, mask, &m);
+    if (error) {
+        *reason = (error == ENOSPC
+                   ? "every mask of the XDP flow table is in use"
+                   : "cannot write the XDP mask maps");
         goto out;
     }
     m->n_flows++;
@@ -424,14 +505,18 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
     flow->entry.generation = t->generation;
     xft_megaflow_init(&mf, flow, m, &flow->entry);
 
+    /* 'flows_*' last: until then nothing matches the flow, so a failure
+     * leaves nothing that could. */
     error = xft_zero_stats(t, flow->id);
-    if (!error && bpf_map_update_elem(t->maps.flow_table, &flow->id,
-                                      &flow->entry, 0)) {
-        error = errno;
+    if (!error) {
+        error = xdp_map_update(t->maps.flow_table, "flow_table", &flow->id,
+                               &flow->entry, 0);
     }
-    if (!error && bpf_map_update_elem(t->maps.flows[m->compiled.width],
-                                      &flow->lookup, &mf, BPF_NOEXIST)) {
-        error = errno;
+    if (!error) {
+        uint32_t width = m->compiled.width;
+
+        error = xdp_map_update(t->maps.flows[width], xft_flows_names[width],
+                               &flow->lookup, &mf, BPF_NOEXIST);
         if (error == EEXIST) {
             *reason = "another flow with the same match is in XDP";
         } else if (error == E2BIG || error == ENOMEM) {
@@ -440,7 +525,10 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
         }
     }
     if (error) {
-        bpf_map_delete_elem(t->maps.flow_table, &flow->id);
+        if (error != EEXIST && error != ENOSPC) {
+            COVERAGE_INC(xdp_flow_table_rollback);
+        }
+        xdp_map_delete(t->maps.flow_table, "flow_table", &flow->id);
         id_pool_free_id(t->ids, flow->id);
         xft_mask_unref(t, m);
         free(flow);
@@ -666,11 +754,19 @@ xdp_flow_table_rerank(struct xdp_flow_table *t)
     }
     old = xmemdup(t->order, t->n_order * sizeof *t->order);
     qsort_r(t->order, t->n_order, sizeof *t->order, xft_compare_rank, t);
-    for (rank = 0; rank < t->n_order; rank++) {
-        if (old[rank] != t->order[rank]) {
-            uint32_t value = t->order[rank] + 1;
+    if (t->order_dirty) {
+        t->order_dirty = false;
+        xft_write_order(t, 0);
+    } else {
+        for (rank = 0; rank < t->n_order; rank++) {
+            if (old[rank] != t->order[rank]) {
+                uint32_t value = t->order[rank] + 1;
 
-            bpf_map_update_elem(t->maps.mask_order, &rank, &value, 0);
+                if (xdp_map_update(t->maps.mask_order, "mask_order", &rank,
+                                   &value, 0)) {
+                    t->order_dirty = true;
+                }
+            }
         }
     }
     free(old);
@@ -693,7 +789,8 @@ xdp_flow_table_rerank(struct xdp_flow_table *t)
             struct xdp_flow_classifier c = { .emc_off = emc_off };
             uint32_t zero = 0;
 
-            if (!bpf_map_update_elem(t->maps.classifier, &zero, &c, 0)) {
+            if (!xdp_map_update(t->maps.classifier, "classifier", &zero, &c,
+                                0)) {
                 t->emc_off = emc_off;
                 VLOG_DBG("exact-match cache %s (%.2f masks probed per hit)",
                          emc_off ? "skipped" : "in use", t->probes);
@@ -730,5 +827,322 @@ xdp_flow_table_format_masks(struct xdp_flow_table *t, struct ds *s)
                       m->n_flows, m->n_flows == 1 ? "" : "s",
                       xft_mask_hits(t, m->index));
     }
+    ovs_mutex_unlock(&t->mutex);
+}
+
+/* xdp/check: the maps against the table. */
+
+#define XFT_UFID_FMT "ufid:"UUID_FMT
+#define XFT_UFID_ARGS(FLOW) UUID_ARGS((struct uuid *) &(FLOW)->ufid)
+
+static void
+xft_check_masks(struct xdp_flow_table *t, struct xdp_check *check)
+    OVS_REQUIRES(t->mutex)
+{
+    for (uint32_t i = 0; i < t->maps.max_masks; i++) {
+        const struct xft_mask *m = t->masks[i];
+        struct xdp_flow_mask expected, value;
+        int error;
+
+        memset(&expected, 0, sizeof expected);
+        if (m) {
+            expected = m->compiled;
+        }
+        if (bpf_map_lookup_elem(t->maps.masks, &i, &value)) {
+            xdp_check_diff(check, errno, "mask %"PRIu32": cannot read masks",
+                           i);
+            continue;
+        }
+        if (!memcmp(&value, &expected, sizeof value)) {
+            continue;
+        }
+        error = xdp_map_update(t->maps.masks, "masks", &i, &expected, 0);
+        if (!m) {
+            xdp_check_diff(check, error, "stale entry in masks: mask %"PRIu32
+                           " not in userspace table", i);
+        } else {
+            xdp_check_diff(check, error, "mask %"PRIu32": in userspace table, "
+                           "%s in masks", i,
+                           value.in_use ? "differs" : "missing");
+        }
+    }
+}
+
+static const char *
+xft_rank_string(uint32_t value, char *buf, size_t size)
+{
+    if (!value) {
+        return "end";
+    }
+    snprintf(buf, size, "mask %"PRIu32, value - 1);
+    return buf;
+}
+
+static void
+xft_check_order(struct xdp_flow_table *t, struct xdp_check *check)
+    OVS_REQUIRES(t->mutex)
+{
+    bool ok = true;
+
+    /* The program reads up to the first 0; what follows is never read. */
+    for (uint32_t rank = 0; rank <= t->n_order && rank < t->maps.max_masks;
+         rank++) {
+        uint32_t expected = rank < t->n_order ? t->order[rank] + 1 : 0;
+        char buf1[32], buf2[32];
+        uint32_t value;
+        int error;
+
+        if (bpf_map_lookup_elem(t->maps.mask_order, &rank, &value)) {
+            xdp_check_diff(check, errno, "mask_order rank %"PRIu32": cannot "
+                           "read it", rank);
+            ok = false;
+            continue;
+        }
+        if (value == expected) {
+            continue;
+        }
+        error = xdp_map_update(t->maps.mask_order, "mask_order", &rank,
+                               &expected, 0);
+        xdp_check_diff(check, error, "mask_order rank %"PRIu32": %s, in "
+                       "userspace table %s", rank,
+                       xft_rank_string(value, buf1, sizeof buf1),
+                       xft_rank_string(expected, buf2, sizeof buf2));
+        ok = ok && !error;
+    }
+    if (ok) {
+        t->order_dirty = false;
+    }
+}
+
+static int
+xft_compare_u32(const void *a_, const void *b_)
+{
+    const uint32_t *a = a_, *b = b_;
+
+    return *a < *b ? -1 : *a > *b;
+}
+
+/* Checks 'flow_table' against the flows in 'by_id'.  Returns true if it
+ * changed the map. */
+static bool
+xft_check_flow_table(struct xdp_flow_table *t, struct xft_flow **by_id,
+                     struct xdp_check *check)
+    OVS_REQUIRES(t->mutex)
+{
+    unsigned long *seen = bitmap_allocate(t->maps.max_flows);
+    bool changed = false;
+    uint32_t *ids;
+    size_t n;
+
+    n = xdp_map_keys(t->maps.flow_table, sizeof *ids, t->maps.max_flows,
+                     (void **) &ids);
+    qsort(ids, n, sizeof *ids, xft_compare_u32);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = ids[i];
+        struct xft_flow *flow = id < t->maps.max_flows ? by_id[id] : NULL;
+        struct xdp_flow_entry value;
+        int error;
+
+        if (bpf_map_lookup_elem(t->maps.flow_table, &id, &value)) {
+            continue;           /* Gone meanwhile. */
+        }
+        if (!flow) {
+            error = xdp_map_delete(t->maps.flow_table, "flow_table", &id);
+            error = error == ENOENT ? 0 : error;
+            xdp_check_diff(check, error, "stale entry in flow_table: id "
+                           "%"PRIu32" not in userspace table", id);
+            changed = true;
+            continue;
+        }
+        bitmap_set1(seen, id);
+        if (memcmp(&value, &flow->entry, sizeof value)) {
+            error = xdp_map_update(t->maps.flow_table, "flow_table", &id,
+                                   &flow->entry, 0);
+            xdp_check_diff(check, error, "flow "XFT_UFID_FMT": differs in "
+                           "flow_table", XFT_UFID_ARGS(flow));
+            changed = true;
+        }
+    }
+    free(ids);
+
+    for (uint32_t id = 0; id < t->maps.max_flows; id++) {
+        struct xft_flow *flow = by_id[id];
+
+        if (flow && !bitmap_is_set(seen, id)) {
+            int error = xdp_map_update(t->maps.flow_table, "flow_table", &id,
+                                       &flow->entry, 0);
+
+            xdp_check_diff(check, error, "flow "XFT_UFID_FMT": in userspace "
+                           "table, missing in flow_table",
+                           XFT_UFID_ARGS(flow));
+            changed = true;
+        }
+    }
+    bitmap_free(seen);
+    return changed;
+}
+
+static int
+xft_compare_lookups(const void *a_, const void *b_, void *size_)
+{
+    const struct xft_flow *const *a = a_;
+    const struct xft_flow *const *b = b_;
+
+    return memcmp(&(*a)->lookup, &(*b)->lookup, *(size_t *) size_);
+}
+
+/* Checks the 'flows_*' map of 'width' against the flows in 'by_id'.
+ * Returns true if it changed the map. */
+static bool
+xft_check_flows(struct xdp_flow_table *t, enum xdp_flow_width width,
+                struct xft_flow **by_id, struct xdp_check *check)
+    OVS_REQUIRES(t->mutex)
+{
+    const char *name = xft_flows_names[width];
+    int fd = t->maps.flows[width];
+    size_t size = xdp_flow_lookup_size(width);
+    struct xft_flow **expected;
+    size_t n_expected = 0, n_keys, i, j;
+    bool changed = false;
+    uint8_t *keys;
+
+    /* The flows of this width and the map's keys, both in memcmp() order:
+     * one walk through both finds every difference. */
+    expected = xmalloc(MAX(1, hmap_count(&t->flows)) * sizeof *expected);
+    for (uint32_t id = 0; id < t->maps.max_flows; id++) {
+        struct xft_flow *flow = by_id[id];
+
+        if (flow
+            && t->masks[flow->lookup.mask_index]->compiled.width == width) {
+            expected[n_expected++] = flow;
+        }
+    }
+    qsort_r(expected, n_expected, sizeof *expected, xft_compare_lookups,
+            &size);
+    n_keys = xdp_map_keys(fd, size, t->maps.max_flows, (void **) &keys);
+
+    i = j = 0;
+    while (i < n_keys || j < n_expected) {
+        const uint8_t *key = i < n_keys ? keys + i * size : NULL;
+        struct xft_flow *flow = j < n_expected ? expected[j] : NULL;
+        int cmp = (!key ? 1
+                   : !flow ? -1
+                   : memcmp(key, &flow->lookup, size));
+        struct xdp_flow_megaflow mf, value;
+        int error;
+
+        if (cmp < 0) {
+            /* In the map, not in the table. */
+            uint32_t id = UINT32_MAX;
+
+            if (!bpf_map_lookup_elem(fd, key, &value)) {
+                id = value.ref.flow_id;
+            }
+            error = xdp_map_delete(fd, name, key);
+            error = error == ENOENT ? 0 : error;
+            if (id < t->maps.max_flows && by_id[id]) {
+                xdp_check_diff(check, error, "stale entry in %s: id %"PRIu32
+                               " under a match that is not its flow's", name,
+                               id);
+            } else {
+                xdp_check_diff(check, error, "stale entry in %s: id %"PRIu32
+                               " not in userspace table", name, id);
+            }
+            changed = true;
+            i++;
+            continue;
+        }
+
+        xft_megaflow_init(&mf, flow, t->masks[flow->lookup.mask_index],
+                          &flow->entry);
+        if (cmp > 0) {
+            /* In the table, not in the map. */
+            error = xdp_map_update(fd, name, &flow->lookup, &mf, 0);
+            xdp_check_diff(check, error, "flow "XFT_UFID_FMT": in userspace "
+                           "table, missing in %s", XFT_UFID_ARGS(flow), name);
+            changed = true;
+            j++;
+            continue;
+        }
+
+        if (bpf_map_lookup_elem(fd, key, &value)
+            || memcmp(&value, &mf, sizeof value)) {
+            error = xdp_map_update(fd, name, &flow->lookup, &mf, 0);
+            xdp_check_diff(check, error, "flow "XFT_UFID_FMT": differs in %s",
+                           XFT_UFID_ARGS(flow), name);
+            changed = true;
+        }
+        i++;
+        j++;
+    }
+    free(keys);
+    free(expected);
+    return changed;
+}
+
+/* Empties the exact-match cache, which may hold lookups that came from
+ * entries that xdp/check removed or rewrote. */
+static void
+xft_flush_emc(struct xdp_flow_table *t)
+    OVS_REQUIRES(t->mutex)
+{
+    struct xdp_flow_key *keys;
+    size_t n;
+
+    if (t->maps.emc < 0) {
+        return;
+    }
+    n = xdp_map_keys(t->maps.emc, sizeof *keys, XDP_FLOW_DEFAULT_EMC * 4,
+                     (void **) &keys);
+    for (size_t i = 0; i < n; i++) {
+        xdp_map_delete(t->maps.emc, "emc", &keys[i]);
+    }
+    free(keys);
+}
+
+/* Compares the flow maps of 't' ('masks', 'mask_order', 'flow_table',
+ * 'flows_*') with the table: notes each difference in 'check' and repairs
+ * it, writing what is missing or differs and deleting what the table does
+ * not have.  Holds the table's lock throughout, so that flows put or
+ * deleted meanwhile wait. */
+void
+xdp_flow_table_check(struct xdp_flow_table *t, struct xdp_check *check)
+{
+    struct xft_flow **by_id;
+    struct xft_flow *flow;
+    uint32_t unrepaired;
+    bool changed;
+
+    ovs_mutex_lock(&t->mutex);
+    check->n_flows += hmap_count(&t->flows);
+    check->n_masks += t->n_order;
+    unrepaired = check->n_unrepaired;
+
+    by_id = xcalloc(MAX(1, t->maps.max_flows), sizeof *by_id);
+    HMAP_FOR_EACH (flow, node, &t->flows) {
+        by_id[flow->id] = flow;
+    }
+
+    /* Masks first: flows are useless without them. */
+    xft_check_masks(t, check);
+    xft_check_order(t, check);
+    changed = xft_check_flow_table(t, by_id, check);
+    for (int width = 0; width < XDP_FLOW_N_WIDTHS; width++) {
+        changed |= xft_check_flows(t, width, by_id, check);
+    }
+    if (changed) {
+        xft_flush_emc(t);
+    }
+
+    /* Ids that flows whose entries could not be removed kept out of use
+     * are free now that no map has them, unless a repair failed. */
+    if (check->n_unrepaired == unrepaired) {
+        id_pool_destroy(t->ids);
+        t->ids = id_pool_create(0, t->maps.max_flows);
+        HMAP_FOR_EACH (flow, node, &t->flows) {
+            id_pool_add(t->ids, flow->id);
+        }
+    }
+    free(by_id);
     ovs_mutex_unlock(&t->mutex);
 }

@@ -29,6 +29,7 @@
 #include "xdp-flow.h"
 
 struct ds;
+struct xdp_check;
 
 /* File descriptors of the program's flow maps, and their sizes. */
 struct xdp_flow_table_maps {
@@ -39,6 +40,7 @@ struct xdp_flow_table_maps {
     int flow_table;
     int flow_stats;
     int classifier;             /* -1 if none. */
+    int emc;                    /* -1 if none. */
     uint32_t max_masks;
     uint32_t max_flows;
 };
@@ -88,6 +90,7 @@ void xdp_flow_table_rerank(struct xdp_flow_table *);
 void xdp_flow_table_get_usage(struct xdp_flow_table *,
                               struct xdp_flow_table_usage *);
 void xdp_flow_table_format_masks(struct xdp_flow_table *, struct ds *);
+void xdp_flow_table_check(struct xdp_flow_table *, struct xdp_check *);
 
 /* Matches every in_port in xdp_flow_table_flush() and friends. */
 #define XDP_FLOW_TABLE_ALL_PORTS UINT32_MAX

@@ -18,6 +18,7 @@
 #define XDP_PROG_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "xdp-abi.h"
@@ -46,6 +47,7 @@ void xdp_prog_rerank_all(void);
 int xdp_prog_set_tx_port(struct xdp_prog *, int ifindex, bool deliverable);
 
 uint32_t xdp_prog_id(const struct xdp_prog *);
+uint64_t xdp_prog_meta_cookie(const struct xdp_prog *);
 const char *xdp_prog_pin_dir(const struct xdp_prog *);
 void xdp_prog_get_counters(const struct xdp_prog *,
                            uint64_t counters[XDP_ABI_N_COUNTERS]);
@@ -67,6 +69,10 @@ int xdp_prog_set_port(struct xdp_prog *, int ifindex,
 void xdp_prog_del_port(struct xdp_prog *, int ifindex);
 int xdp_prog_set_xsk(struct xdp_prog *, int slot, int queue, int xsk_fd);
 void xdp_prog_del_xsk(struct xdp_prog *, int slot, int queue);
+
+struct xdp_check;
+void xdp_prog_check(struct xdp_prog *, struct xdp_check *);
+struct xdp_prog **xdp_prog_find_all(size_t *n);
 
 void xdp_prog_cleanup_all(void);
 

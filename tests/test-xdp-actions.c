@@ -1059,7 +1059,8 @@ run_xdp(const struct xdp_test *t, struct xdp_flow_entry *entry,
             return XO_ERROR;
         }
         memcpy(&meta, out, sizeof meta);
-        if (meta.magic != XDP_ABI_META_MAGIC
+        if (meta.cookie[0] != (uint32_t) xt_meta_cookie
+            || meta.cookie[1] != (uint32_t) (xt_meta_cookie >> 32)
             || meta.reason != XDP_ABI_UPCALL_PARTIAL
             || meta.flow_mark != entry->mark) {
             return XO_ERROR;
@@ -1386,6 +1387,7 @@ test_xdp_actions_main(int argc, char *argv[])
     struct xdp_test t;
     int error;
 
+    xt_meta_cookie = UINT64_C(0x0123456789abcdef);
     error = xt_open(&t, 4, 64, false);
     if (!strcmp(cmd, "probe")) {
         if (error) {

@@ -39,6 +39,7 @@
 #include "flow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
+#include "ovs-thread.h"
 #include "ovs-xdp.skel.h"
 #include "ovstest.h"
 #include "packets.h"
@@ -47,6 +48,8 @@
 #include "xdp-abi.h"
 #include "xdp-flow.h"
 #include "xdp-flow-table.h"
+#include "xdp-map.h"
+#include "xdp-meta.h"
 #include "xdp-prog.h"
 #include "xdp-test-harness.h"
 
@@ -942,6 +945,147 @@ test_lookup(struct xdp_test *t)
     PRINT_COUNTER(t, RX);
 }
 
+/* Metadata in front of packets for userspace. */
+
+#define META_HEADROOM 256       /* As the kernel leaves in a UMEM frame. */
+
+struct meta_frame {
+    uint8_t bytes[META_HEADROOM + MAX_PKT];
+};
+
+/* Puts 'block' in front of a packet of 'len' bytes in 'f', as the kernel
+ * or a driver could leave it. */
+static void
+meta_frame_init(struct meta_frame *f, const struct xdp_abi_meta *block)
+{
+    memset(f, 0xa5, sizeof *f);
+    memcpy(f->bytes + META_HEADROOM - sizeof *block, block, sizeof *block);
+}
+
+/* Reads the block in front of the packet in 'f' with 'headroom' and
+ * 'cookie', as netdev-xdp does, and says what became of it. */
+static void
+print_take(const char *what, struct meta_frame *f, size_t headroom,
+           uint32_t len, uint64_t cookie)
+{
+    static const struct xdp_abi_meta zero;
+    uint8_t *data = f->bytes + META_HEADROOM;
+    uint8_t before[sizeof zero];
+    struct xdp_abi_meta meta;
+    enum xdp_meta_status status;
+
+    memcpy(before, data - sizeof before, sizeof before);
+    status = xdp_meta_take(data, headroom, len, cookie, &meta);
+    printf("%s: %s", what, xdp_meta_status_to_string(status));
+    if (status == XDP_META_OK) {
+        printf(", reason %"PRIu16", mark %#"PRIx32, meta.reason,
+               meta.flow_mark);
+    }
+    printf(", block %s\n",
+           !memcmp(data - sizeof zero, &zero, sizeof zero) ? "zeroed"
+           : !memcmp(data - sizeof before, before, sizeof before)
+           ? "untouched" : "changed");
+}
+
+/* The program writes the cookie it was loaded with in front of every packet
+ * for userspace; the reader takes the flow mark only from such a block. */
+static void
+test_meta(void)
+{
+    uint64_t cookie, other;
+    struct xdp_flow_entry partial;
+    struct xdp_flow_key mask, key_b;
+    struct xdp_abi_meta block;
+    uint8_t out[MAX_PKT + 64];
+    struct meta_frame f;
+    struct xdp_test t;
+    uint32_t out_len;
+    struct pkt a, b;
+    uint32_t order = 0;
+    int verdict, error;
+
+    ovs_assert(!xdp_meta_cookie_create(&cookie));
+    ovs_assert(!xdp_meta_cookie_create(&other));
+    printf("cookies: %s\n",
+           cookie && other && cookie != other ? "nonzero, different" : "bad");
+
+    xt_meta_cookie = cookie;
+    error = xt_open(&t, 0, 0, false);
+    xt_meta_cookie = 0;
+    if (error) {
+        ovs_fatal(error, "cannot load the XDP program");
+    }
+
+    /* A miss and a partial flow, through the program.  BPF_PROG_RUN gives
+     * back the metadata with the packet: the frame userspace would get. */
+    tcp_packet(&a, 1, 80);
+    tcp_packet(&b, 1, 81);
+    ovs_assert(xt_parse(&t, b.data, b.len, &key_b) == XDP_FLOW_PARSE_OK);
+    memset(&mask, 0, sizeof mask);
+    mask.in_port = UINT32_MAX;
+    mask.tp_dst = OVS_BE16_MAX;
+    xt_set_mask(&t, 0, &mask);
+    xt_set_order(&t, &order, 1);
+    memset(&partial, 0, sizeof partial);
+    partial.n_actions = 1;
+    partial.mark = 0x1234;
+    partial.actions[0].type = XDP_FLOW_ACT_UPCALL_PARTIAL;
+    xt_put_flow(&t, 0, &mask, &key_b, 1, &partial);
+
+    verdict = xt_run(&t, t.main_fd, a.data, a.len, out, &out_len, 1, NULL);
+    printf("miss: %s, %"PRIu32" bytes in front of the packet\n",
+           verdict_name(verdict), out_len - (uint32_t) a.len);
+    ovs_assert(out_len == a.len + sizeof block);
+    memcpy(&block, out, sizeof block);
+    meta_frame_init(&f, &block);
+    print_take("  read with the program's cookie", &f, META_HEADROOM, a.len,
+               cookie);
+    print_take("  read again", &f, META_HEADROOM, a.len, cookie);
+
+    verdict = xt_run(&t, t.main_fd, b.data, b.len, out, &out_len, 1, NULL);
+    printf("partial: %s, %"PRIu32" bytes in front of the packet\n",
+           verdict_name(verdict), out_len - (uint32_t) b.len);
+    ovs_assert(out_len == b.len + sizeof block);
+    memcpy(&block, out, sizeof block);
+    meta_frame_init(&f, &block);
+    print_take("  read with the program's cookie", &f, META_HEADROOM, b.len,
+               cookie);
+    meta_frame_init(&f, &block);
+    print_take("  read with another cookie", &f, META_HEADROOM, b.len, other);
+    meta_frame_init(&f, &block);
+    print_take("  read with no cookie", &f, META_HEADROOM, b.len, 0);
+    meta_frame_init(&f, &block);
+    print_take("  read for a packet of another length", &f, META_HEADROOM,
+               b.len + 1, cookie);
+    meta_frame_init(&f, &block);
+    print_take("  read with just enough headroom", &f, sizeof block, b.len,
+               cookie);
+    meta_frame_init(&f, &block);
+    print_take("  read with too little headroom", &f, sizeof block - 1,
+               b.len, cookie);
+    xt_close(&t);
+
+    /* Blocks the program did not write: forged by a packet, or left by an
+     * earlier use of the frame. */
+    memset(&block, 0, sizeof block);
+    block.cookie[0] = (uint32_t) other;
+    block.cookie[1] = (uint32_t) (other >> 32);
+    block.flow_mark = 7;
+    block.reason = XDP_ABI_UPCALL_PARTIAL;
+    block.len = b.len;
+    meta_frame_init(&f, &block);
+    print_take("forged, other cookie", &f, META_HEADROOM, b.len, cookie);
+    block.cookie[0] = (uint32_t) cookie;
+    meta_frame_init(&f, &block);
+    print_take("forged, half the cookie", &f, META_HEADROOM, b.len, cookie);
+    block.cookie[0] = block.cookie[1] = 0;
+    meta_frame_init(&f, &block);
+    print_take("forged, no cookie", &f, META_HEADROOM, b.len, cookie);
+    memset(&block, 0, sizeof block);
+    meta_frame_init(&f, &block);
+    print_take("zeros", &f, META_HEADROOM, b.len, cookie);
+}
+
 /* Actions. */
 
 /* Applies a masked set of 'n' bytes at 'off' to 'p', as the expectation. */
@@ -1722,6 +1866,379 @@ test_table(void)
     xt_close(&t);
 }
 
+/* Map writes that fail: the flow is not put, and nothing of it is left in
+ * the maps (xdp/check of the table finds nothing to repair). */
+
+/* A read-only file descriptor of 'map': every write through it fails. */
+static int
+read_only_fd(const struct bpf_map *map)
+{
+    LIBBPF_OPTS(bpf_get_fd_by_id_opts, opts, .open_flags = BPF_F_RDONLY);
+    struct bpf_map_info info;
+    uint32_t len = sizeof info;
+    int fd;
+
+    memset(&info, 0, sizeof info);
+    ovs_assert(!bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len));
+    fd = bpf_map_get_fd_by_id_opts(info.id, &opts);
+    ovs_assert(fd >= 0);
+    return fd;
+}
+
+static void
+table_check(struct xdp_flow_table *table)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct xdp_check check = { .out = &s };
+
+    xdp_flow_table_check(table, &check);
+    xdp_check_format_summary(&check, &s);
+    printf("  %s", ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+test_failures(void)
+{
+    struct xdp_flow_key dst_mask, src_mask, key80, key_src;
+    struct xdp_flow_entry out, drop;
+    struct xdp_flow_table_maps maps;
+    struct xdp_flow_table *table;
+    struct xdp_flow_lookup lookup;
+    struct pkt p80, psrc;
+    struct xdp_test t;
+    int ro;
+
+    tcp_packet(&p80, 1, 80);
+    tcp_packet(&psrc, 9, 443);
+    memset(&dst_mask, 0, sizeof dst_mask);
+    dst_mask.in_port = UINT32_MAX;
+    dst_mask.dl_type = OVS_BE16_MAX;
+    dst_mask.nw_proto = UINT8_MAX;
+    dst_mask.tp_dst = OVS_BE16_MAX;
+    memset(&src_mask, 0, sizeof src_mask);
+    src_mask.in_port = UINT32_MAX;
+    memset(src_mask.dl_src, 0xff, sizeof src_mask.dl_src);
+
+    for (int scenario = 0; scenario < 3; scenario++) {
+        if (xt_open(&t, 2, 4, false)) {
+            ovs_fatal(0, "cannot load the XDP program");
+        }
+        xt_parse(&t, p80.data, p80.len, &key80);
+        xt_parse(&t, psrc.data, psrc.len, &key_src);
+        entry_output(&out, t.ifindex);
+        memset(&drop, 0, sizeof drop);
+        xdp_prog_get_flow_maps(t.skel, &maps);
+        ro = -1;
+
+        if (scenario == 0) {
+            printf("mask_order cannot be written:\n");
+            maps.mask_order = ro = read_only_fd(t.skel->maps.mask_order);
+        } else if (scenario == 1) {
+            printf("flows_narrow cannot be written:\n");
+            maps.flows[XDP_FLOW_NARROW] = ro
+                = read_only_fd(t.skel->maps.flows_narrow);
+        } else {
+            printf("new actions, but flows_narrow lost the flow:\n");
+        }
+        table = xdp_flow_table_create(&maps);
+        if (scenario == 2) {
+            struct xdp_flow_mask m;
+
+            printf("  ");
+            table_put(table, 1, &key80, &dst_mask, &out);
+            print_run(&t, "  dst 80", &p80);
+            xdp_flow_mask_compile(&dst_mask, &m);
+            xdp_flow_lookup_make(&m, 0, &key80, &lookup);
+            ovs_assert(!bpf_map_delete_elem(maps.flows[XDP_FLOW_NARROW],
+                                            &lookup));
+            printf("  ");
+            table_put(table, 1, &key80, &dst_mask, &drop);
+        } else {
+            printf("  ");
+            table_put(table, 1, &key80, &dst_mask, &out);
+            if (scenario == 1) {
+                table_check(table);
+                printf("  ");
+                table_put(table, 2, &key_src, &src_mask, &out);
+            }
+        }
+        printf("  ");
+        table_print_usage(table);
+        table_check(table);
+        print_run(&t, "  dst 80", &p80);
+        print_run(&t, "  src 9", &psrc);
+
+        xdp_flow_table_destroy(table);
+        if (ro >= 0) {
+            close(ro);
+        }
+        xt_close(&t);
+    }
+}
+
+/* xdp/check: the maps of a loaded program corrupted behind the table's
+ * back, as a stray "bpftool map update" would, found and repaired. */
+
+/* Opens map 'name' of 'prog' where it is pinned. */
+static int
+check_map_fd(const struct xdp_prog *prog, const char *name)
+{
+    char *path = xasprintf("%s/%s", xdp_prog_pin_dir(prog), name);
+    int fd = bpf_obj_get(path);
+
+    if (fd < 0) {
+        ovs_fatal(errno, "%s", path);
+    }
+    free(path);
+    return fd;
+}
+
+/* The key of 'p' as the program makes it (flow_extract() gives the same,
+ * as the parser tests show). */
+static void
+check_key(const struct pkt *p, struct xdp_flow_key *key)
+{
+    struct dp_packet packet;
+    struct flow flow;
+
+    dp_packet_use_const(&packet, p->data, p->len);
+    packet.md.in_port.odp_port = u32_to_odp(TEST_ODP_PORT);
+    flow_extract(&packet, &flow);
+    xdp_flow_key_from_flow(key, &flow);
+}
+
+static void
+check_run(struct xdp_prog *prog, const char *what)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct xdp_check check = { .out = &s };
+
+    xdp_prog_check(prog, &check);
+    xdp_check_format_summary(&check, &s);
+    printf("%s:\n%s", what, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+struct check_churn {
+    struct xdp_flow_table *table;
+    struct xdp_flow_key key, mask;
+    struct xdp_flow_entry entry;
+    int n;
+};
+
+/* Puts and deletes flows while the main thread checks. */
+static void *
+check_churn_main(void *churn_)
+{
+    struct check_churn *churn = churn_;
+
+    for (int i = 0; i < churn->n; i++) {
+        ovs_u128 ufid = { .u32 = { 100 + i % 16 } };
+        struct xdp_flow_key key = churn->key;
+        const char *reason;
+
+        key.tp_dst = htons(1000 + i % 16);
+        if (i % 32 < 16) {
+            ovs_assert(!xdp_flow_table_put(churn->table, &ufid, &key,
+                                           &churn->mask, &churn->entry,
+                                           &reason));
+        } else {
+            ovs_assert(!xdp_flow_table_del(churn->table, &ufid, NULL));
+        }
+    }
+    return NULL;
+}
+
+static void
+test_check(void)
+{
+    struct xdp_flow_key dst_mask, src_mask, key80, key81, key_src9, key_src10;
+    struct xdp_abi_port port = { .slot = 0, .n_rxq = 1,
+                                 .odp_port = TEST_ODP_PORT };
+    struct xdp_flow_megaflow mf;
+    struct xdp_flow_entry out, drop, entry;
+    struct xdp_flow_mask compiled_dst, compiled_src, junk_mask;
+    struct xdp_flow_lookup lookup;
+    struct xdp_flow_table *table;
+    struct pkt p80, p81, psrc9, psrc10;
+    int masks_fd, order_fd, flow_table_fd, tiny_fd, narrow_fd;
+    int port_map_fd, port_index_fd, tx_ports_fd;
+    struct xdp_prog *prog;
+    struct xdp_test t;
+    uint32_t id2, id3, key32, value32;
+    const char *reason;
+    char *name, *error;
+
+    memset(&t, 0, sizeof t);
+    libbpf_set_print(silent_print);
+    t.ifindex = if_nametoindex("lo");
+    t.n_cpus = libbpf_num_possible_cpus();
+
+    /* A datapath of its own, pinned under the default bpffs. */
+    name = xasprintf("ovs-xdp-test-check-%ld", (long) getpid());
+    prog = xdp_prog_ref(name, &error);
+    if (!prog) {
+        ovs_fatal(0, "%s", error);
+    }
+    t.main_fd = bpf_prog_get_fd_by_id(xdp_prog_id(prog));
+    ovs_assert(t.main_fd >= 0);
+    table = xdp_prog_flow_table(prog);
+    masks_fd = check_map_fd(prog, "masks");
+    order_fd = check_map_fd(prog, "mask_order");
+    flow_table_fd = check_map_fd(prog, "flow_table");
+    tiny_fd = check_map_fd(prog, "flows_tiny");
+    narrow_fd = check_map_fd(prog, "flows_narrow");
+    port_map_fd = check_map_fd(prog, "port_map");
+    port_index_fd = check_map_fd(prog, "port_index");
+    tx_ports_fd = check_map_fd(prog, "tx_ports");
+
+    ovs_assert(!xdp_prog_set_port(prog, t.ifindex, &port));
+    ovs_assert(!xdp_prog_set_tx_port(prog, t.ifindex, true));
+
+    tcp_packet(&p80, 1, 80);
+    tcp_packet(&p81, 1, 81);
+    tcp_packet(&psrc9, 9, 443);
+    tcp_packet(&psrc10, 10, 443);
+    check_key(&p80, &key80);
+    check_key(&p81, &key81);
+    check_key(&psrc9, &key_src9);
+    check_key(&psrc10, &key_src10);
+
+    /* Mask 0 covers 4 words (narrow), mask 1 3 words (tiny). */
+    memset(&dst_mask, 0, sizeof dst_mask);
+    dst_mask.in_port = UINT32_MAX;
+    dst_mask.dl_type = OVS_BE16_MAX;
+    dst_mask.nw_proto = UINT8_MAX;
+    dst_mask.tp_dst = OVS_BE16_MAX;
+    memset(&src_mask, 0, sizeof src_mask);
+    src_mask.in_port = UINT32_MAX;
+    memset(src_mask.dl_src, 0xff, sizeof src_mask.dl_src);
+    xdp_flow_mask_compile(&dst_mask, &compiled_dst);
+    xdp_flow_mask_compile(&src_mask, &compiled_src);
+    printf("mask 0: %s, mask 1: %s\n",
+           compiled_dst.width == XDP_FLOW_NARROW ? "narrow" : "not narrow",
+           compiled_src.width == XDP_FLOW_TINY ? "tiny" : "not tiny");
+
+    entry_output(&out, t.ifindex);
+    memset(&drop, 0, sizeof drop);
+    for (uint32_t i = 1; i <= 3; i++) {
+        ovs_u128 ufid = { .u32 = { i } };
+        const struct xdp_flow_key *key = (i == 1 ? &key80
+                                          : i == 2 ? &key81 : &key_src9);
+
+        ovs_assert(!xdp_flow_table_put(table, &ufid, key,
+                                       i < 3 ? &dst_mask : &src_mask,
+                                       i < 3 ? &out : &drop, &reason));
+    }
+    check_run(prog, "as written");
+
+    /* Behind the table's back: flow 1 leaves 'flows_narrow'; an entry of
+     * no flow appears in 'flows_tiny' that matches src 10 and outputs;
+     * flow 2's entry in 'flow_table' gets another mark and flow 3's goes,
+     * an entry of no flow appears there too. */
+    xdp_flow_lookup_make(&compiled_dst, 0, &key80, &lookup);
+    ovs_assert(!bpf_map_delete_elem(narrow_fd, &lookup));
+    xdp_flow_lookup_make(&compiled_src, 1, &key_src10, &lookup);
+    memset(&mf, 0, sizeof mf);
+    mf.ref.flow_id = 999;
+    mf.ref.generation = 5;
+    mf.ref.mask_index = 1;
+    mf.entry = out;
+    mf.entry.generation = 5;
+    ovs_assert(!bpf_map_update_elem(tiny_fd, &lookup, &mf, 0));
+    xdp_flow_lookup_make(&compiled_dst, 0, &key81, &lookup);
+    ovs_assert(!bpf_map_lookup_elem(narrow_fd, &lookup, &mf));
+    id2 = mf.ref.flow_id;
+    ovs_assert(!bpf_map_lookup_elem(flow_table_fd, &id2, &entry));
+    entry.mark = 77;
+    ovs_assert(!bpf_map_update_elem(flow_table_fd, &id2, &entry, 0));
+    xdp_flow_lookup_make(&compiled_src, 1, &key_src9, &lookup);
+    ovs_assert(!bpf_map_lookup_elem(tiny_fd, &lookup, &mf));
+    id3 = mf.ref.flow_id;
+    ovs_assert(!bpf_map_delete_elem(flow_table_fd, &id3));
+    key32 = 500;
+    ovs_assert(!bpf_map_update_elem(flow_table_fd, &key32, &out, 0));
+
+    print_run(&t, "dst 80 (flow 1, gone from flows_narrow)", &p80);
+    print_run(&t, "dst 81 (flow 2)", &p81);
+    print_run(&t, "src 9 (flow 3, drops)", &psrc9);
+    print_run(&t, "src 10 (no flow)", &psrc10);
+
+    /* A mask of no flow, and no mask in the lookup order. */
+    xdp_flow_mask_compile(&dst_mask, &junk_mask);
+    key32 = 5;
+    ovs_assert(!bpf_map_update_elem(masks_fd, &key32, &junk_mask, 0));
+    key32 = 0;
+    value32 = 0;
+    ovs_assert(!bpf_map_update_elem(order_fd, &key32, &value32, 0));
+    print_run(&t, "dst 81, empty lookup order", &p81);
+
+    /* Ports: one that is not a port, and the loopback device missing from
+     * 'port_index' and 'tx_ports'. */
+    key32 = 4242;
+    port.slot = 3;
+    port.odp_port = 9;
+    ovs_assert(!bpf_map_update_elem(port_map_fd, &key32, &port, 0));
+    value32 = 10;
+    ovs_assert(!bpf_map_update_elem(port_index_fd, &key32, &value32, 0));
+    key32 = t.ifindex;
+    value32 = 0;
+    ovs_assert(!bpf_map_update_elem(port_index_fd, &key32, &value32, 0));
+    ovs_assert(!bpf_map_delete_elem(tx_ports_fd, &key32));
+
+    check_run(prog, "corrupted");
+    print_run(&t, "dst 80", &p80);
+    print_run(&t, "dst 81", &p81);
+    print_run(&t, "src 9", &psrc9);
+    print_run(&t, "src 10", &psrc10);
+    check_run(prog, "repaired");
+
+    /* Flows put and deleted meanwhile never look like differences. */
+    {
+        struct check_churn churn = { .table = table, .key = key80,
+                                     .mask = dst_mask, .entry = out,
+                                     .n = 20000 };
+        int n_checks = 0, n_diffs = 0;
+        pthread_t thread;
+
+        thread = ovs_thread_create("churn", check_churn_main, &churn);
+        for (;;) {
+            struct ds s = DS_EMPTY_INITIALIZER;
+            struct xdp_check check = { .out = &s };
+            bool done = !pthread_tryjoin_np(thread, NULL);
+
+            xdp_prog_check(prog, &check);
+            n_checks++;
+            n_diffs += check.n_repaired + check.n_unrepaired;
+            if (check.n_repaired + check.n_unrepaired) {
+                fputs(ds_cstr(&s), stdout);
+            }
+            ds_destroy(&s);
+            if (done) {
+                break;
+            }
+        }
+        printf("concurrent puts and deletes: %s checks, %d differences\n",
+               n_checks > 1 ? "several" : "one", n_diffs);
+        if (getenv("OVS_XDP_TEST_VERBOSE")) {
+            fprintf(stderr, "%d checks\n", n_checks);
+        }
+    }
+
+    close(masks_fd);
+    close(order_fd);
+    close(flow_table_fd);
+    close(tiny_fd);
+    close(narrow_fd);
+    close(port_map_fd);
+    close(port_index_fd);
+    close(tx_ports_fd);
+    close(t.main_fd);
+    xdp_prog_unref(prog);
+    free(name);
+}
+
 static void
 test_xdp_prog_main(int argc, char *argv[])
 {
@@ -1735,6 +2252,18 @@ test_xdp_prog_main(int argc, char *argv[])
     }
     if (!strcmp(cmd, "table")) {
         test_table();
+        return;
+    }
+    if (!strcmp(cmd, "meta")) {
+        test_meta();
+        return;
+    }
+    if (!strcmp(cmd, "check")) {
+        test_check();
+        return;
+    }
+    if (!strcmp(cmd, "failures")) {
+        test_failures();
         return;
     }
     if (!strcmp(cmd, "bench")) {
@@ -1784,7 +2313,7 @@ test_xdp_prog_main(int argc, char *argv[])
         test_actions(&t);
     } else {
         ovs_fatal(0, "usage: %s probe|parse|random [N [SEED]]|lookup|"
-                  "widths|sizes|actions|convert|table|"
+                  "widths|sizes|actions|convert|table|meta|check|failures|"
                   "bench [REPEAT [MASKS FLOWS]]", argv[0]);
     }
     if (!error) {

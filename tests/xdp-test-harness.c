@@ -39,7 +39,7 @@
 #include "xdp-flow.h"
 #include "xdp-prog.h"
 
-static int
+int
 silent_print(enum libbpf_print_level level, const char *format,
              va_list args)
 {
@@ -51,6 +51,9 @@ silent_print(enum libbpf_print_level level, const char *format,
 
 /* Opens and loads the skeleton with 'n_masks' masks and room for 'n_flows'
  * flows (0: defaults).  Returns 0 or a positive errno value. */
+/* The metadata cookie that xt_open() loads the program with. */
+uint64_t xt_meta_cookie;
+
 int
 xt_open(struct xdp_test *t, uint32_t n_masks, uint32_t n_flows, bool emc)
 {
@@ -70,6 +73,7 @@ xt_open(struct xdp_test *t, uint32_t n_masks, uint32_t n_flows, bool emc)
                        n_masks ? n_masks : XDP_FLOW_DEFAULT_MASKS);
     t->skel->rodata->use_emc = emc;
     t->skel->rodata->emc_insert_inv_prob = 1;
+    t->skel->rodata->meta_cookie = xt_meta_cookie;
     error = ovs_xdp__load(t->skel);
     if (error) {
         ovs_xdp__destroy(t->skel);

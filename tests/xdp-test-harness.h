@@ -43,6 +43,8 @@ struct xdp_test {
     int n_cpus;
 };
 
+extern uint64_t xt_meta_cookie;
+int silent_print(enum libbpf_print_level, const char *format, va_list);
 int xt_open(struct xdp_test *, uint32_t n_masks, uint32_t n_flows, bool emc);
 void xt_close(struct xdp_test *);
 int xt_run(const struct xdp_test *, int fd, const void *pkt, size_t len,
