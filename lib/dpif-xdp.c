@@ -35,14 +35,18 @@
 #include "coverage.h"
 #include "netdev.h"
 #include "netdev-offload.h"
+#include "netdev-offload-xdp.h"
 #include "netdev-xdp.h"
 #include "odp-util.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
 #include "sset.h"
+#include "unixctl.h"
 #include "util.h"
 #include "ovs-atomic.h"
 #include "xdp-bpffs.h"
@@ -410,6 +414,90 @@ dpif_xdp_flow_flush(struct dpif *dpif)
     return dpif_netdev_class.flow_flush(dpif);
 }
 
+/* A megaflow of the datapath: its UFID, by the UFID under which dpif-netdev
+ * gives it to the flow API provider. */
+struct dpif_xdp_ufid {
+    struct hmap_node node;      /* In a map by 'mega_ufid'. */
+    ovs_u128 mega_ufid;
+    ovs_u128 ufid;
+};
+
+static bool
+dpif_xdp_ufid_of(const ovs_u128 *mega_ufid, ovs_u128 *ufid, void *map_)
+{
+    const struct hmap *map = map_;
+    const struct dpif_xdp_ufid *u;
+
+    HMAP_FOR_EACH_WITH_HASH (u, node, mega_ufid->u32[0], map) {
+        if (ovs_u128_equals(u->mega_ufid, *mega_ufid)) {
+            *ufid = u->ufid;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Fills 'map' with the megaflows of datapath 'dp_name', by megaflow UFID. */
+static void
+dpif_xdp_collect_ufids(const char *dp_name, struct hmap *map)
+{
+    struct dpif_flow_dump_thread *thread;
+    struct dpif_flow_dump *dump;
+    struct dpif_flow flows[50];
+    struct dpif *dpif;
+    int n;
+
+    if (dpif_open(dp_name, DPIF_XDP_TYPE, &dpif)) {
+        return;
+    }
+    dump = dpif_flow_dump_create(dpif, false, NULL);
+    thread = dpif_flow_dump_thread_create(dump);
+    while ((n = dpif_flow_dump_next(thread, flows, ARRAY_SIZE(flows))) > 0) {
+        for (int i = 0; i < n; i++) {
+            struct dpif_xdp_ufid *u = xmalloc(sizeof *u);
+
+            if (dpif_xdp_mega_ufid(flows[i].key, flows[i].key_len,
+                                   flows[i].mask, flows[i].mask_len,
+                                   &u->mega_ufid)) {
+                u->ufid = flows[i].ufid;
+                hmap_insert(map, &u->node, u->mega_ufid.u32[0]);
+            } else {
+                free(u);
+            }
+        }
+    }
+    dpif_flow_dump_thread_destroy(thread);
+    dpif_flow_dump_destroy(dump);
+    dpif_close(dpif);
+}
+
+/* xdp/dump-flows [-m]: the flows in the XDP flow table, with -m under the
+ * UFIDs that dpctl/dump-flows shows. */
+static void
+dpif_xdp_unixctl_dump_flows(struct unixctl_conn *conn, int argc,
+                            const char *argv[], void *aux OVS_UNUSED)
+{
+    bool verbose = argc > 1 && !strcmp(argv[1], "-m");
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct dpif_xdp_ufid *u;
+    struct hmap map;
+
+    hmap_init(&map);
+    if (verbose) {
+        char *dp_name = xdp_prog_dp_name_for_type(DPIF_XDP_TYPE);
+
+        dpif_xdp_collect_ufids(dp_name, &map);
+        free(dp_name);
+    }
+    netdev_offload_xdp_format_flows(&s, verbose, dpif_xdp_ufid_of, &map);
+    HMAP_FOR_EACH_POP (u, node, &map) {
+        free(u);
+    }
+    hmap_destroy(&map);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 /* Registers the "xdp" datapath class.  Call once, before the bridge opens
  * datapaths. */
 void
@@ -426,4 +514,6 @@ dpif_xdp_register(void)
     dpif_xdp_class.flow_flush = dpif_xdp_flow_flush;
 
     dp_register_provider(&dpif_xdp_class);
+    unixctl_command_register("xdp/dump-flows", "[-m]", 0, 1,
+                             dpif_xdp_unixctl_dump_flows, NULL);
 }

@@ -450,6 +450,8 @@ static const struct netdev_flow_api netdev_offload_xdp = {
 struct xdp_dump_flows_aux {
     struct ds *s;
     bool verbose;
+    netdev_offload_xdp_ufid_fn *ufid_of;
+    void *ufid_aux;
 };
 
 static bool
@@ -477,7 +479,17 @@ xdp_offload_dump_port(struct netdev *netdev, odp_port_t port,
         struct ds *s = aux->s;
 
         if (aux->verbose) {
-            odp_format_ufid(&ufid, s);
+            ovs_u128 ovs_ufid;
+
+            /* The flow API knows a megaflow by a hash of its match; users
+             * know it by the UFID that dpctl/dump-flows shows. */
+            if (aux->ufid_of && aux->ufid_of(&ufid, &ovs_ufid,
+                                             aux->ufid_aux)) {
+                odp_format_ufid(&ovs_ufid, s);
+            } else {
+                ds_put_cstr(s, "megaflow-");
+                odp_format_ufid(&ufid, s);
+            }
             ds_put_cstr(s, ", ");
         }
         ds_put_format(s, "in_port(%"PRIu32"),", odp_to_u32(port));
@@ -508,21 +520,22 @@ xdp_offload_dump_port(struct netdev *netdev, odp_port_t port,
     return false;
 }
 
-/* xdp/dump-flows [-m]: the flows in the XDP flow table, read back from it
- * through the provider's dump. */
-static void
-xdp_offload_unixctl_dump_flows(struct unixctl_conn *conn, int argc,
-                               const char *argv[], void *aux_ OVS_UNUSED)
+/* Puts the flows in the XDP flow table, read back from it through the
+ * provider's dump, in 's', one a line, with their UFIDs if 'verbose'
+ * (found with 'ufid_of', which may be null). */
+void
+netdev_offload_xdp_format_flows(struct ds *s, bool verbose,
+                                netdev_offload_xdp_ufid_fn *ufid_of,
+                                void *ufid_aux)
 {
-    struct ds s = DS_EMPTY_INITIALIZER;
     struct xdp_dump_flows_aux aux = {
-        .s = &s,
-        .verbose = argc > 1 && !strcmp(argv[1], "-m"),
+        .s = s,
+        .verbose = verbose,
+        .ufid_of = ufid_of,
+        .ufid_aux = ufid_aux,
     };
 
     netdev_ports_traverse(DPIF_XDP_TYPE, xdp_offload_dump_port, &aux);
-    unixctl_command_reply(conn, ds_cstr(&s));
-    ds_destroy(&s);
 }
 
 /* xdp/check [dp]: compares the maps of the XDP program of datapath 'dp'
@@ -576,8 +589,6 @@ void
 netdev_offload_xdp_register(void)
 {
     netdev_register_flow_api_provider(&netdev_offload_xdp);
-    unixctl_command_register("xdp/dump-flows", "[-m]", 0, 1,
-                             xdp_offload_unixctl_dump_flows, NULL);
     unixctl_command_register("xdp/check", "[dp]", 0, 1,
                              xdp_offload_unixctl_check, NULL);
 }

@@ -17,11 +17,23 @@
 #ifndef NETDEV_OFFLOAD_XDP_H
 #define NETDEV_OFFLOAD_XDP_H 1
 
+#include <stdbool.h>
+
+#include "openvswitch/types.h"
+
 struct ds;
 
 /* The "xdp" flow API provider: megaflows of xdp datapaths into the XDP
  * flow table, through OVS's netdev offload API. */
 void netdev_offload_xdp_register(void);
 void netdev_offload_xdp_format_reasons(struct ds *);
+
+/* Sets '*ufid' to the UFID under which the datapath knows the megaflow that
+ * the flow API provider knows as 'mega_ufid'; false if there is none. */
+typedef bool netdev_offload_xdp_ufid_fn(const ovs_u128 *mega_ufid,
+                                        ovs_u128 *ufid, void *aux);
+void netdev_offload_xdp_format_flows(struct ds *, bool verbose,
+                                     netdev_offload_xdp_ufid_fn *,
+                                     void *aux);
 
 #endif /* netdev-offload-xdp.h */
