@@ -148,10 +148,11 @@ xdp_count_flow(__u32 flow_id, __u32 bytes, const struct xdp_flow_key *key)
 }
 
 /* Parses the packet into the per-CPU scratch area (key and info), with
- * 'in_port' as the key's in_port.  A global function: the verifier checks
- * it once, not once per caller. */
+ * 'in_port' as the key's in_port, reading at most 'vlan_limit' VLAN
+ * headers.  A global function: the verifier checks it once, not once per
+ * caller. */
 __attribute__((noinline)) int
-xdp_parse_packet(struct xdp_md *ctx, __u32 in_port)
+xdp_parse_packet(struct xdp_md *ctx, __u32 in_port, __u32 vlan_limit)
 {
     struct xdp_scratch *s = xdp_get_scratch();
 
@@ -160,7 +161,7 @@ xdp_parse_packet(struct xdp_md *ctx, __u32 in_port)
     }
     __builtin_memset(&s->key, 0, sizeof s->key);
     s->key.in_port = in_port;
-    return xdp_parse(ctx, &s->key, &s->info);
+    return xdp_parse(ctx, &s->key, &s->info, vlan_limit);
 }
 
 /* Returns nonzero if the flow's output cannot be done by XDP. */
@@ -176,7 +177,7 @@ xdp_output_missing(const struct xdp_flow_entry *entry)
     }
     /* Hide the bound from clang so that it keeps the mask, which bounds
      * the index for the verifier on every path clang makes. */
-    asm volatile("" : "+r"(last));
+    barrier_var(last);
     act = &entry->actions[last & (XDP_FLOW_MAX_ACTIONS - 1)];
     if (act->type != XDP_FLOW_ACT_OUTPUT) {
         return 0;
@@ -193,6 +194,7 @@ ovs_xdp_main(struct xdp_md *ctx)
 {
     __u32 ifindex = ctx->ingress_ifindex;
     __u32 len = ctx->data_end - ctx->data;
+    const struct xdp_flow_classifier *cls;
     struct xdp_abi_counters *cnt;
     struct xdp_act_loop loop;
     const struct xdp_flow_entry *entry;
@@ -209,7 +211,11 @@ ovs_xdp_main(struct xdp_md *ctx)
         count(cnt, XDP_ABI_CNT_NO_PORT);
         return XDP_PASS;
     }
-    if (xdp_parse_packet(ctx, odp_port) != XDP_FLOW_PARSE_OK) {
+    /* Never missing (an array's one entry); without it, VLAN frames would
+     * go to userspace and the cache would stay off. */
+    cls = xdp_get_classifier();
+    if (xdp_parse_packet(ctx, odp_port, cls ? cls->vlan_limit : 0)
+        != XDP_FLOW_PARSE_OK) {
         count(cnt, XDP_ABI_CNT_UPCALL_UNPARSED);
         return upcall(ctx, cnt, XDP_ABI_UPCALL_UNPARSED, 0);
     }
@@ -218,7 +224,7 @@ ovs_xdp_main(struct xdp_md *ctx)
     if (!s) {
         return XDP_PASS;
     }
-    entry = xdp_classify(s, &flow_id, &emc_hit);
+    entry = xdp_classify(s, cls && xdp_emc_on(cls), &flow_id, &emc_hit);
     if (emc_hit > 0) {
         count(cnt, XDP_ABI_CNT_EMC_HIT);
     } else if (!emc_hit) {
@@ -317,6 +323,7 @@ int
 xdp_parse_debug(struct xdp_md *ctx)
 {
     __u32 ifindex = ctx->ingress_ifindex;
+    const struct xdp_flow_classifier *cls = xdp_get_classifier();
     struct xdp_flow_parse_result *res;
     struct xdp_scratch *s;
     __u32 zero = 0, odp_port;
@@ -325,7 +332,7 @@ xdp_parse_debug(struct xdp_md *ctx)
     if (!xdp_odp_port(ifindex, &odp_port)) {
         odp_port = 0;
     }
-    status = xdp_parse_packet(ctx, odp_port);
+    status = xdp_parse_packet(ctx, odp_port, cls ? cls->vlan_limit : 0);
     res = bpf_map_lookup_elem(&parse_debug, &zero);
     s = xdp_get_scratch();
     if (!res || !s) {

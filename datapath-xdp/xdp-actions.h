@@ -371,7 +371,8 @@ xdp_pop_vlan(struct xdp_act_loop *loop)
     __u8 *data;
 
     data = xdp_pkt(ctx, 0, 18);
-    if (!data || !xdp_eth_type_vlan(xdp_get16(data + 12))) {
+    if (!data
+        || !xdp_eth_type_vlan(((const struct ethhdr *) data)->h_proto)) {
         return 0;
     }
     __builtin_memcpy(macs, data, 12);

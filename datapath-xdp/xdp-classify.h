@@ -106,8 +106,9 @@ struct {
     __type(value, struct xdp_flow_ref);
 } emc SEC(".maps");
 
-/* Per-CPU working area: keys are too big for the 512-byte stack shared by
- * the program and its bpf_loop() callbacks. */
+/* What userspace decides while the program runs (exact-match cache in use,
+ * VLAN limit of the parser): looked up once per packet, by the caller of
+ * xdp_parse() and xdp_classify(). */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(max_entries, 1);
@@ -115,21 +116,24 @@ struct {
     __type(value, struct xdp_flow_classifier);
 } classifier SEC(".maps");
 
+static __always_inline const struct xdp_flow_classifier *
+xdp_get_classifier(void)
+{
+    __u32 zero = 0;
+
+    return bpf_map_lookup_elem(&classifier, &zero);
+}
+
 /* True if the exact-match cache is in use: built in, and not turned off by
  * userspace for now. */
 static __always_inline int
-xdp_emc_on(void)
+xdp_emc_on(const struct xdp_flow_classifier *c)
 {
-    struct xdp_flow_classifier *c;
-    __u32 zero = 0;
-
-    if (!use_emc) {
-        return 0;
-    }
-    c = bpf_map_lookup_elem(&classifier, &zero);
-    return !c || !c->emc_off;
+    return use_emc && !c->emc_off;
 }
 
+/* Per-CPU working area: keys are too big for the 512-byte stack shared by
+ * the program and its bpf_loop() callbacks. */
 struct xdp_scratch {
     struct xdp_flow_key key;
     struct xdp_flow_lookup lookup;
@@ -262,19 +266,18 @@ xdp_count_mask_hit(__u32 index)
     }
 }
 
-/* Looks up the key in 's'.  Returns the flow entry and its id in '*flow_id',
- * or NULL.  Sets '*emc_hit' to 1 for a cache hit, 0 for a miss, -1 if the
- * cache is not in use. */
+/* Looks up the key in 's', with the exact-match cache if 'emc_on'.  Returns
+ * the flow entry and its id in '*flow_id', or NULL.  Sets '*emc_hit' to 1 for
+ * a cache hit, 0 for a miss, -1 if the cache is not in use. */
 static __always_inline const struct xdp_flow_entry *
-xdp_classify(struct xdp_scratch *s, __u32 *flow_id, int *emc_hit)
+xdp_classify(struct xdp_scratch *s, int emc_on, __u32 *flow_id,
+             int *emc_hit)
 {
     const struct xdp_flow_megaflow *mf;
     struct xdp_flow_entry *entry;
     struct xdp_flow_ref *cached;
     __u32 width = 0;
     int end = 0;
-
-    int emc_on = xdp_emc_on();
 
     *emc_hit = emc_on ? 0 : -1;
     cached = emc_on ? bpf_map_lookup_elem(&emc, &s->key) : NULL;

@@ -35,6 +35,13 @@
 #define XDP_FLOW_DEFAULT_EMC 8192
 #define XDP_FLOW_DEFAULT_EMC_INV_PROB 100
 
+/* VLAN headers in a key, as OVS's FLOW_MAX_VLAN_HEADERS. */
+#define XDP_FLOW_MAX_VLANS 2
+
+/* dl_type of 802.2 frames without an Ethertype, as OVS's
+ * FLOW_DL_TYPE_NONE. */
+#define XDP_FLOW_DL_TYPE_NONE 0x05ff
+
 /* nw_frag bits, as OVS's FLOW_NW_FRAG_*. */
 #define XDP_FLOW_FRAG_ANY   (1 << 0)
 #define XDP_FLOW_FRAG_LATER (1 << 1)
@@ -62,7 +69,7 @@ struct xdp_flow_key {
     __u8 nw_frag;               /* XDP_FLOW_FRAG_*. */
     __u8 nw_tos;                /* DSCP and ECN. */
 
-    struct xdp_flow_vlan vlans[2];
+    struct xdp_flow_vlan vlans[XDP_FLOW_MAX_VLANS];
 
     __u8 nw_ttl;
     __u8 nw_proto;
@@ -241,12 +248,16 @@ struct xdp_flow_stats {
 };
 
 /* 'classifier' value (ARRAY, one entry): what userspace decides while the
- * program runs. */
+ * program runs.  The program reads it once per packet. */
 struct xdp_flow_classifier {
     __u32 emc_off;              /* Nonzero: skip the exact-match cache, which
                                  * costs more than it saves while nearly
                                  * every hit is in the first mask probed. */
-    __u32 pad;
+    __u32 vlan_limit;           /* VLAN headers the parser reads: OVS's
+                                 * flow_vlan_limit (other_config:vlan-limit,
+                                 * 0 there meaning XDP_FLOW_MAX_VLANS).  0
+                                 * here: not set yet, packets with a VLAN
+                                 * header go to userspace. */
 };
 
 /* Parser-debug program result ('parse_debug' map, index 0). */

@@ -267,6 +267,8 @@ dpif_xdp_port_add(struct dpif *dpif, struct netdev *netdev,
 static bool
 dpif_xdp_run(struct dpif *dpif)
 {
+    /* other_config:vlan-limit may have changed since the last run. */
+    xdp_prog_sync_vlan_limit();
     netdev_xdp_run();
     return dpif_netdev_class.run(dpif);
 }

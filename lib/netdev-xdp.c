@@ -1496,6 +1496,7 @@ netdev_xdp_unixctl_show(struct unixctl_conn *conn, int argc,
         ds_put_format(&s, "  flows: %"PRIu32"/%"PRIu32", masks: %"PRIu32
                       "/%"PRIu32"\n", u.n_flows, u.max_flows, u.n_masks,
                       u.max_masks);
+        ds_put_format(&s, "  parser: vlan-limit %"PRIu32"\n", u.vlan_limit);
         if (verbose) {
             ds_put_format(&s, "  exact-match cache: %s (%.2f masks probed "
                           "per megaflow hit)\n",

@@ -97,6 +97,7 @@ struct xdp_flow_table {
     double probes OVS_GUARDED;
     bool order_dirty OVS_GUARDED;   /* 'mask_order' may differ from
                                      * 'order': rewrite it all. */
+    uint32_t vlan_limit OVS_GUARDED;        /* As in 'classifier'. */
 };
 
 /* Below this many megaflow hits a second, the cache setting stays. */
@@ -735,6 +736,42 @@ xft_compare_rank(const void *a_, const void *b_, void *t_)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
+/* Writes the program's 'classifier' value: the table is its only writer,
+ * so that changing one setting never undoes another. */
+static int
+xft_write_classifier(struct xdp_flow_table *t, bool emc_off,
+                     uint32_t vlan_limit)
+    OVS_REQUIRES(t->mutex)
+{
+    struct xdp_flow_classifier c = {
+        .emc_off = emc_off,
+        .vlan_limit = vlan_limit,
+    };
+    uint32_t zero = 0;
+
+    if (t->maps.classifier < 0) {
+        return EOPNOTSUPP;
+    }
+    return xdp_map_update(t->maps.classifier, "classifier", &zero, &c, 0);
+}
+
+/* Makes the program read at most 'vlan_limit' VLAN headers per packet, as
+ * flow_extract() does with OVS's 'flow_vlan_limit' equal to 'vlan_limit'.
+ * Returns 0 or a positive errno value. */
+int
+xdp_flow_table_set_vlan_limit(struct xdp_flow_table *t, uint32_t vlan_limit)
+{
+    int error;
+
+    ovs_mutex_lock(&t->mutex);
+    error = xft_write_classifier(t, t->emc_off, vlan_limit);
+    if (!error) {
+        t->vlan_limit = vlan_limit;
+    }
+    ovs_mutex_unlock(&t->mutex);
+    return error;
+}
+
 /* Orders the masks by their recent hits, most hit first, as dpcls ranks its
  * subtables.  Lookups stay correct while the order is rewritten: at worst a
  * packet misses once and goes to userspace. */
@@ -786,11 +823,7 @@ xdp_flow_table_rerank(struct xdp_flow_table *t)
         t->probes = (double) probes / hits;
         emc_off = t->probes <= XFT_EMC_MAX_PROBES;
         if (emc_off != t->emc_off && t->maps.classifier >= 0) {
-            struct xdp_flow_classifier c = { .emc_off = emc_off };
-            uint32_t zero = 0;
-
-            if (!xdp_map_update(t->maps.classifier, "classifier", &zero, &c,
-                                0)) {
+            if (!xft_write_classifier(t, emc_off, t->vlan_limit)) {
                 t->emc_off = emc_off;
                 VLOG_DBG("exact-match cache %s (%.2f masks probed per hit)",
                          emc_off ? "skipped" : "in use", t->probes);
@@ -811,6 +844,7 @@ xdp_flow_table_get_usage(struct xdp_flow_table *t,
     usage->max_masks = t->maps.max_masks;
     usage->emc_off = t->emc_off;
     usage->probes = t->probes;
+    usage->vlan_limit = t->vlan_limit;
     ovs_mutex_unlock(&t->mutex);
 }
 

@@ -62,6 +62,8 @@ struct xdp_flow_table_usage {
     uint32_t max_masks;
     bool emc_off;               /* Exact-match cache skipped for now. */
     double probes;              /* Masks probed per megaflow hit, recently. */
+    uint32_t vlan_limit;        /* VLAN headers the parser reads (0: not
+                                 * set, VLAN packets go to userspace). */
 };
 
 struct xdp_flow_table *xdp_flow_table_create(
@@ -87,6 +89,8 @@ size_t xdp_flow_table_ufids(struct xdp_flow_table *, uint32_t in_port,
 uint32_t xdp_flow_table_count(struct xdp_flow_table *, uint32_t in_port);
 
 void xdp_flow_table_rerank(struct xdp_flow_table *);
+int xdp_flow_table_set_vlan_limit(struct xdp_flow_table *,
+                                  uint32_t vlan_limit);
 void xdp_flow_table_get_usage(struct xdp_flow_table *,
                               struct xdp_flow_table_usage *);
 void xdp_flow_table_format_masks(struct xdp_flow_table *, struct ds *);

@@ -31,6 +31,7 @@
 #include "bitmap.h"
 #include "dpif-xdp.h"
 #include "fatal-signal.h"
+#include "flow.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -74,6 +75,8 @@ struct xdp_prog {
     struct hmap attachments;
     struct hmap ports;          /* 'struct xdp_prog_port's. */
     struct xdp_flow_table *flows;
+    int vlan_limit;             /* 'flow_vlan_limit' given to the parser,
+                                 * -1 if none yet. */
 };
 
 static struct ovs_mutex xdp_prog_mutex = OVS_MUTEX_INITIALIZER;
@@ -242,8 +245,51 @@ xdp_prog_get_flow_maps(const struct ovs_xdp *skel,
     maps->max_flows = bpf_map__max_entries(skel->maps.flow_table);
 }
 
+/* Gives the parser of 'prog' OVS's 'vlan_limit' (flow_vlan_limit), unless
+ * it has it already. */
+static void
+xdp_prog_push_vlan_limit(struct xdp_prog *prog, int vlan_limit)
+    OVS_REQUIRES(xdp_prog_mutex)
+{
+    int error;
+
+    if (prog->vlan_limit == vlan_limit) {
+        return;
+    }
+    error = xdp_flow_table_set_vlan_limit(prog->flows, vlan_limit);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+        /* Tried again on the next run; meanwhile the program sends packets
+         * with a VLAN header to userspace, or keeps the old limit. */
+        VLOG_WARN_RL(&rl, "%s: cannot set the XDP parser's VLAN limit (%s)",
+                     prog->dp_name, ovs_strerror(error));
+        return;
+    }
+    VLOG_INFO("%s: XDP parser reads at most %d VLAN header%s (vlan-limit)",
+              prog->dp_name, vlan_limit, vlan_limit == 1 ? "" : "s");
+    prog->vlan_limit = vlan_limit;
+}
+
+/* Makes the parser of every program read as many VLAN headers as
+ * flow_extract() does: OVS's 'flow_vlan_limit', which the bridge sets from
+ * other_config:vlan-limit.  Cheap when nothing changed: call it from the
+ * datapath's run loop. */
+void
+xdp_prog_sync_vlan_limit(void)
+{
+    struct shash_node *node;
+
+    ovs_mutex_lock(&xdp_prog_mutex);
+    SHASH_FOR_EACH (node, &xdp_progs) {
+        xdp_prog_push_vlan_limit(node->data, flow_vlan_limit);
+    }
+    ovs_mutex_unlock(&xdp_prog_mutex);
+}
+
 static struct xdp_prog *
 xdp_prog_create(const char *dp_name, char **errorp)
+    OVS_REQUIRES(xdp_prog_mutex)
 {
     const char *root = dpif_xdp_bpffs_root();
     struct bpf_prog_info info;
@@ -254,6 +300,7 @@ xdp_prog_create(const char *dp_name, char **errorp)
     prog = xzalloc(sizeof *prog);
     prog->dp_name = xstrdup(dp_name);
     prog->refcount = 1;
+    prog->vlan_limit = -1;
     prog->slots = bitmap_allocate(XDP_ABI_MAX_PORTS);
     hmap_init(&prog->attachments);
     hmap_init(&prog->ports);
@@ -309,6 +356,8 @@ xdp_prog_create(const char *dp_name, char **errorp)
     struct xdp_flow_table_maps maps;
     xdp_prog_get_flow_maps(prog->skel, &maps);
     prog->flows = xdp_flow_table_create(&maps);
+    /* Before the program is attached anywhere. */
+    xdp_prog_push_vlan_limit(prog, flow_vlan_limit);
     VLOG_INFO("%s: loaded XDP program (id %"PRIu32", %"PRIu32" flows, "
               "%"PRIu32" masks), maps pinned in %s", dp_name, prog->prog_id,
               bpf_map__max_entries(prog->skel->maps.flow_table),

@@ -44,6 +44,7 @@ void xdp_prog_get_flow_maps(const struct ovs_xdp *,
 struct xdp_flow_table *xdp_prog_flow_table(const struct xdp_prog *);
 const char *xdp_prog_dp_name(const struct xdp_prog *);
 void xdp_prog_rerank_all(void);
+void xdp_prog_sync_vlan_limit(void);
 int xdp_prog_set_tx_port(struct xdp_prog *, int ifindex, bool deliverable);
 
 uint32_t xdp_prog_id(const struct xdp_prog *);

@@ -6,6 +6,7 @@ EXTRA_DIST += \
 	$(TESTSUITE_AT) \
 	$(SYSTEM_XDP_TESTSUITE_AT) \
 	tests/atlocal.in \
+	tests/xdp-frames.py \
 	tests/xdp-udp-stream.py
 DISTCLEANFILES += tests/atconfig tests/atlocal
 

@@ -60,6 +60,7 @@ struct pkt {
     size_t len;
     size_t l3;                  /* Offset of L3. */
     size_t l4;                  /* Offset of L4. */
+    int ip;                     /* IP version at 'l3', 0 if not IP. */
 };
 
 static void *
@@ -109,6 +110,7 @@ pkt_eth(struct pkt *p, int n_vlans, uint16_t type)
     }
     put16(pkt_put(p, 2), type);
     p->l3 = p->len;
+    p->ip = 0;
 }
 
 static void
@@ -123,6 +125,7 @@ pkt_ipv4(struct pkt *p, uint8_t proto)
     ip[9] = proto;
     memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
     p->l4 = p->len;
+    p->ip = 4;
 }
 
 static void
@@ -141,6 +144,7 @@ pkt_ipv6(struct pkt *p, uint8_t proto)
     ip[25] = 0x01;
     ip[39] = 2;
     p->l4 = p->len;
+    p->ip = 6;
 }
 
 static void
@@ -231,9 +235,17 @@ pkt_finish(struct pkt *p, uint8_t proto, bool udp_zero)
     memcpy(l4 + csum_off, &sum, 2);
 }
 
+/* Parser tests: the XDP key against flow_extract()'s, under each vlan-limit.
+ *
+ * With --keep-going, a difference is counted and the first few are printed
+ * instead of aborting at the first: to see all that a parser gets wrong. */
+static bool keep_going;
+static int n_differences;
+#define MAX_PRINTED_DIFFERENCES 10
+
 /* Compares the XDP parser with flow_extract() on 'data'.  Returns 1 if they
  * were compared, 0 if XDP gave the packet up (unparsed).  Aborts with both
- * keys printed on a difference. */
+ * keys printed on a difference (unless 'keep_going'). */
 static int
 compare_parse(const struct xdp_test *t, const void *data, size_t len,
               const char *what)
@@ -262,15 +274,35 @@ compare_parse(const struct xdp_test *t, const void *data, size_t len,
     if (memcmp(&xkey, &okey, sizeof xkey)) {
         struct ds s = DS_EMPTY_INITIALIZER;
 
-        ds_put_format(&s, "%s: XDP and flow_extract() differ\nxdp: ", what);
+        if (keep_going && ++n_differences > MAX_PRINTED_DIFFERENCES) {
+            fprintf(stderr, "differ: %s, %"PRIuSIZE" bytes, vlan-limit %d\n",
+                    what, len, flow_vlan_limit);
+            return 1;
+        }
+        ds_put_format(&s, "%s, %"PRIuSIZE" bytes, OVS's flow_vlan_limit %d: "
+                      "XDP and flow_extract() differ\nxdp: ", what, len,
+                      flow_vlan_limit);
         xdp_flow_key_format(&s, &xkey);
         ds_put_cstr(&s, "\novs: ");
         xdp_flow_key_format(&s, &okey);
         ds_put_cstr(&s, "\npacket:\n");
         ds_put_hex_dump(&s, data, len, 0, false);
-        ovs_fatal(0, "%s", ds_cstr(&s));
+        if (!keep_going) {
+            ovs_fatal(0, "%s", ds_cstr(&s));
+        }
+        fprintf(stderr, "%s\n", ds_cstr(&s));
+        ds_destroy(&s);
     }
     return 1;
+}
+
+/* Ends a comparison run: with --keep-going, fails if anything differed. */
+static void
+check_differences(void)
+{
+    if (n_differences) {
+        ovs_fatal(0, "%d differences with flow_extract()", n_differences);
+    }
 }
 
 static void tcp_packet(struct pkt *, uint8_t src_mac, uint16_t dst_port);
@@ -316,30 +348,144 @@ struct parse_counts {
     int unparsed;
 };
 
-/* Compares the parsers on 'p' and on every truncation of it. */
 static void
-check_truncations(const struct xdp_test *t, const struct pkt *p,
-                  const char *name, struct parse_counts *c)
+count_parse(struct parse_counts *c, int compared)
 {
-    for (size_t len = ETH_HEADER_LEN; len <= p->len; len++) {
-        if (compare_parse(t, p->data, len, name)) {
-            c->compared++;
-        } else {
-            c->unparsed++;
-        }
+    if (compared) {
+        c->compared++;
+    } else {
+        c->unparsed++;
     }
 }
 
-static int
-expect_status(const struct xdp_test *t, const struct pkt *p)
+/* Sets the length field of the IP header of 'p' so that the IP packet ends
+ * at 'end'. */
+static void
+pkt_set_ip_end(struct pkt *p, size_t end)
 {
-    struct xdp_flow_key key;
-
-    return xt_parse(t, p->data, p->len, &key);
+    if (p->ip == 4) {
+        put16(p->data + p->l3 + 2, end - p->l3);
+    } else {
+        put16(p->data + p->l3 + 4, end - p->l3 - IPV6_HEADER_LEN);
+    }
 }
 
+/* Compares the parsers on every truncation of 'p': the frame cut at every
+ * length with its IP length as it was; then, for IP, with the IP length
+ * ending where the frame is cut, so that the last header is short inside a
+ * well-formed IP packet; and with that IP length but the rest of the frame
+ * kept, as Ethernet padding.  (BPF_PROG_RUN refuses frames shorter than an
+ * Ethernet header.) */
 static void
-test_parse(struct xdp_test *t)
+check_truncations(const struct xdp_test *t, struct pkt *p, const char *name,
+                  struct parse_counts *c)
+{
+    size_t min_end, len_off;
+    uint8_t saved[2];
+    char what[160];
+
+    for (size_t len = ETH_HEADER_LEN; len <= p->len; len++) {
+        count_parse(c, compare_parse(t, p->data, len, name));
+    }
+    if (!p->ip) {
+        return;
+    }
+    min_end = p->l3 + (p->ip == 4 ? 4 : IPV6_HEADER_LEN);
+    len_off = p->l3 + (p->ip == 4 ? 2 : 4);
+    memcpy(saved, p->data + len_off, 2);
+    for (size_t end = min_end; end <= p->len; end++) {
+        pkt_set_ip_end(p, end);
+        snprintf(what, sizeof what, "%s, cut with IP length", name);
+        count_parse(c, compare_parse(t, p->data, end, what));
+        snprintf(what, sizeof what, "%s, IP length short, padded", name);
+        count_parse(c, compare_parse(t, p->data, p->len, what));
+    }
+    memcpy(p->data + len_off, saved, 2);
+}
+
+/* Makes 'out' the untagged frame 'in' with 'n_vlans' VLAN headers in front
+ * of its Ethertype, the TPID of header i 0x88a8 if bit i of 'tpids' is set,
+ * 0x8100 otherwise. */
+static void
+pkt_add_vlans(const struct pkt *in, int n_vlans, unsigned int tpids,
+              struct pkt *out)
+{
+    size_t shift = n_vlans * VLAN_HEADER_LEN;
+
+    ovs_assert(in->len + shift <= MAX_PKT);
+    memcpy(out->data, in->data, 2 * ETH_ADDR_LEN);
+    for (int i = 0; i < n_vlans; i++) {
+        uint8_t *q = out->data + 2 * ETH_ADDR_LEN + i * VLAN_HEADER_LEN;
+
+        put16(q, tpids & (1u << i) ? ETH_TYPE_VLAN_8021AD
+                                   : ETH_TYPE_VLAN_8021Q);
+        /* VIDs 10, 21, 12, 23; odd headers with priority 5 and DEI. */
+        put16(q + 2, i % 2 ? 0xb000 | (20 + i) : 10 + i);
+    }
+    memcpy(out->data + 2 * ETH_ADDR_LEN + shift,
+           in->data + 2 * ETH_ADDR_LEN, in->len - 2 * ETH_ADDR_LEN);
+    out->len = in->len + shift;
+    out->l3 = in->l3 + shift;
+    out->l4 = in->l4 + shift;
+    out->ip = in->ip;
+}
+
+struct crafted {
+    char name[48];
+    struct pkt p;
+};
+
+struct crafted_list {
+    struct crafted *frames;
+    size_t n, allocated;
+};
+
+static struct pkt *
+crafted_add(struct crafted_list *list, const char *format, ...)
+    OVS_PRINTF_FORMAT(2, 3);
+
+static struct pkt *
+crafted_add(struct crafted_list *list, const char *format, ...)
+{
+    struct crafted *c;
+    va_list args;
+
+    if (list->n >= list->allocated) {
+        list->frames = x2nrealloc(list->frames, &list->allocated,
+                                  sizeof *list->frames);
+    }
+    c = &list->frames[list->n++];
+    va_start(args, format);
+    vsnprintf(c->name, sizeof c->name, format, args);
+    va_end(args);
+    return &c->p;
+}
+
+/* An L4 header of 'proto' in full, with options where it has them, then
+ * 12 bytes of payload. */
+static void
+crafted_l4(struct pkt *p, uint8_t proto)
+{
+    p->l4 = p->len;
+    if (proto == IPPROTO_TCP) {
+        /* Data offset 8: 12 bytes of options (NOPs). */
+        pkt_l4(p, proto, 0);
+        p->data[p->l4 + 12] = 8 << 4;
+        memset(pkt_put(p, 12), 1, 12);
+        pkt_l4(p, 0, 12);
+    } else {
+        pkt_l4(p, proto, 12);
+        if (proto == IPPROTO_SCTP || proto == IPPROTO_IGMP || proto > 100) {
+            /* Their headers, at random. */
+            random_bytes(p->data + p->l4, MIN(12, p->len - p->l4));
+        }
+    }
+    pkt_finish(p, proto, false);
+}
+
+/* One untagged frame of each kind of header, in full. */
+static void
+crafted_frames(struct crafted_list *list)
 {
     static const uint8_t sll[8] = { 1, 1, 0xa, 0xb, 0xc, 0xd, 0xe, 0xf };
     static const uint8_t tll[8] = { 2, 1, 0x1, 0x2, 0x3, 0x4, 0x5, 0x6 };
@@ -347,114 +493,144 @@ test_parse(struct xdp_test *t)
         1, 1, 0xa, 0xb, 0xc, 0xd, 0xe, 0xf,
         1, 1, 0x1, 0x2, 0x3, 0x4, 0x5, 0x6,
     };
+    static const uint8_t other_then_tll[24] = {
+        14, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        2, 1, 0x1, 0x2, 0x3, 0x4, 0x5, 0x6,
+    };
+    static const uint8_t zero_len[16] = {
+        1, 1, 0xa, 0xb, 0xc, 0xd, 0xe, 0xf,
+        2, 0, 0x1, 0x2, 0x3, 0x4, 0x5, 0x6,
+    };
     static const uint8_t l4_protos[] = {
         IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP, IPPROTO_ICMP, IPPROTO_IGMP,
-        IPPROTO_ICMPV6, 99,
+        IPPROTO_ICMPV6, 199,
     };
-    struct parse_counts c = { 0, 0 };
-    struct pkt p;
+    struct pkt *p;
     uint8_t *q;
 
-    /* IPv4 and IPv6 with every L4 protocol, 0 to 2 VLAN headers, with
-     * options, then truncated at every length. */
-    for (int vlans = 0; vlans <= 2; vlans++) {
-        for (int i = 0; i < ARRAY_SIZE(l4_protos); i++) {
-            uint8_t proto = l4_protos[i];
+    /* Every L4 protocol in IPv4 with options, in IPv6, and in IPv6 after
+     * every kind of extension header. */
+    for (int i = 0; i < ARRAY_SIZE(l4_protos); i++) {
+        uint8_t proto = l4_protos[i];
 
-            pkt_eth(&p, vlans, ETH_TYPE_IP);
-            pkt_ipv4(&p, proto);
-            memset(pkt_put(&p, 8), 1, 8);         /* Options. */
-            p.data[p.l3] = 0x47;
-            p.l4 = p.len;
-            pkt_l4(&p, proto, 12);
-            if (proto == IPPROTO_SCTP || proto == IPPROTO_IGMP
-                || proto == 99) {
-                pkt_put_random(&p, 12);
-            }
-            pkt_finish(&p, proto, false);
-            check_truncations(t, &p, "ipv4", &c);
+        p = crafted_add(list, "ipv4 options, proto %d", proto);
+        pkt_eth(p, 0, ETH_TYPE_IP);
+        pkt_ipv4(p, proto);
+        memset(pkt_put(p, 8), 1, 8);          /* Options: NOPs. */
+        p->data[p->l3] = 0x47;
+        crafted_l4(p, proto);
 
-            pkt_eth(&p, vlans, ETH_TYPE_IPV6);
-            pkt_ipv6(&p, 0);
-            pkt_ext6(&p, 43, 0, 8);               /* Hop-by-hop. */
-            pkt_ext6(&p, 51, 1, 16);              /* Routing. */
-            pkt_ext6(&p, 60, 2, 16);              /* AH: (2 + 2) * 4. */
-            pkt_ext6(&p, 44, 0, 8);               /* Destination. */
-            pkt_frag6(&p, proto, 0x0001);         /* First fragment. */
-            p.l4 = p.len;
-            pkt_l4(&p, proto, 12);
-            if (proto == IPPROTO_SCTP || proto == IPPROTO_IGMP
-                || proto == 99) {
-                pkt_put_random(&p, 12);
-            }
-            pkt_finish(&p, proto, false);
-            check_truncations(t, &p, "ipv6", &c);
-        }
+        p = crafted_add(list, "ipv6, proto %d", proto);
+        pkt_eth(p, 0, ETH_TYPE_IPV6);
+        pkt_ipv6(p, proto);
+        crafted_l4(p, proto);
+
+        p = crafted_add(list, "ipv6 extension headers, proto %d", proto);
+        pkt_eth(p, 0, ETH_TYPE_IPV6);
+        pkt_ipv6(p, IPPROTO_HOPOPTS);
+        pkt_ext6(p, IPPROTO_ROUTING, 0, 8);
+        pkt_ext6(p, IPPROTO_AH, 1, 16);
+        pkt_ext6(p, IPPROTO_DSTOPTS, 2, 16);  /* AH: (2 + 2) * 4. */
+        pkt_ext6(p, IPPROTO_FRAGMENT, 0, 8);
+        pkt_frag6(p, proto, 0x0001);          /* First fragment. */
+        crafted_l4(p, proto);
     }
 
-    /* Later fragments. */
-    pkt_eth(&p, 0, ETH_TYPE_IP);
-    pkt_ipv4(&p, IPPROTO_UDP);
-    put16(p.data + p.l3 + 6, 0x2010);
-    pkt_l4(&p, IPPROTO_UDP, 4);
-    pkt_finish(&p, IPPROTO_UDP, false);
-    check_truncations(t, &p, "ipv4 later fragment", &c);
-    pkt_eth(&p, 0, ETH_TYPE_IPV6);
-    pkt_ipv6(&p, 44);
-    pkt_frag6(&p, IPPROTO_TCP, 0x0100);
-    pkt_l4(&p, IPPROTO_TCP, 4);
-    pkt_finish(&p, IPPROTO_TCP, false);
-    check_truncations(t, &p, "ipv6 later fragment", &c);
+    /* Fragments. */
+    p = crafted_add(list, "ipv4 first fragment");
+    pkt_eth(p, 0, ETH_TYPE_IP);
+    pkt_ipv4(p, IPPROTO_UDP);
+    put16(p->data + p->l3 + 6, 0x2000);
+    crafted_l4(p, IPPROTO_UDP);
+    p = crafted_add(list, "ipv4 later fragment");
+    pkt_eth(p, 0, ETH_TYPE_IP);
+    pkt_ipv4(p, IPPROTO_UDP);
+    put16(p->data + p->l3 + 6, 0x2010);
+    crafted_l4(p, IPPROTO_UDP);
+    p = crafted_add(list, "ipv6 later fragment");
+    pkt_eth(p, 0, ETH_TYPE_IPV6);
+    pkt_ipv6(p, IPPROTO_FRAGMENT);
+    pkt_frag6(p, IPPROTO_TCP, 0x0100);
+    crafted_l4(p, IPPROTO_TCP);
 
-    /* ND: NS with SLL, NA with TLL, both, twice the same (invalid). */
-    const uint8_t *nd_opts[] = { sll, tll, two_sll };
-    for (int i = 0; i < 3; i++) {
-        pkt_eth(&p, 0, ETH_TYPE_IPV6);
-        pkt_ipv6(&p, IPPROTO_ICMPV6);
-        pkt_nd(&p, i == 1 ? 136 : 135, nd_opts[i], i == 2 ? 16 : 8);
-        pkt_finish(&p, IPPROTO_ICMPV6, false);
-        check_truncations(t, &p, "nd", &c);
+    /* ND: NS with SLL, NA with TLL, SLL twice (invalid), SLL and TLL,
+     * another option before TLL, a zero-length option, a code that is not
+     * ND's. */
+    static const struct {
+        const char *name;
+        uint8_t type;
+        const uint8_t *opts;
+        size_t len;
+    } nds[] = {
+        { "nd ns sll", 135, sll, sizeof sll },
+        { "nd na tll", 136, tll, sizeof tll },
+        { "nd ns sll sll", 135, two_sll, sizeof two_sll },
+        { "nd na other tll", 136, other_then_tll, sizeof other_then_tll },
+        { "nd ns zero-length option", 135, zero_len, sizeof zero_len },
+    };
+    for (int i = 0; i < ARRAY_SIZE(nds); i++) {
+        p = crafted_add(list, "%s", nds[i].name);
+        pkt_eth(p, 0, ETH_TYPE_IPV6);
+        pkt_ipv6(p, IPPROTO_ICMPV6);
+        pkt_nd(p, nds[i].type, nds[i].opts, nds[i].len);
+        pkt_finish(p, IPPROTO_ICMPV6, false);
     }
-    pkt_eth(&p, 0, ETH_TYPE_IPV6);
-    pkt_ipv6(&p, IPPROTO_ICMPV6);
-    pkt_nd(&p, 135, sll, 8);
-    memcpy(pkt_put(&p, 8), tll, 8);
-    pkt_finish(&p, IPPROTO_ICMPV6, false);
-    check_truncations(t, &p, "nd sll+tll", &c);
+    p = crafted_add(list, "nd ns sll tll");
+    pkt_eth(p, 0, ETH_TYPE_IPV6);
+    pkt_ipv6(p, IPPROTO_ICMPV6);
+    pkt_nd(p, 135, sll, sizeof sll);
+    memcpy(pkt_put(p, sizeof tll), tll, sizeof tll);
+    pkt_finish(p, IPPROTO_ICMPV6, false);
+    p = crafted_add(list, "nd code 1");
+    pkt_eth(p, 0, ETH_TYPE_IPV6);
+    pkt_ipv6(p, IPPROTO_ICMPV6);
+    pkt_nd(p, 135, sll, sizeof sll);
+    p->data[p->l4 + 1] = 1;
+    pkt_finish(p, IPPROTO_ICMPV6, false);
 
     /* ARP, RARP, ARP with a 16-bit opcode, bad hardware type. */
     for (int i = 0; i < 4; i++) {
-        pkt_eth(&p, i & 1, i == 1 ? ETH_TYPE_RARP : ETH_TYPE_ARP);
-        q = pkt_put(&p, 28);
-        random_bytes(q, 28);
+        p = crafted_add(list, "arp %d", i);
+        pkt_eth(p, 0, i == 1 ? ETH_TYPE_RARP : ETH_TYPE_ARP);
+        q = pkt_put(p, ARP_ETH_HEADER_LEN);
+        random_bytes(q, ARP_ETH_HEADER_LEN);
         memcpy(q, "\x00\x01\x08\x00\x06\x04", 6);
         put16(q + 6, i == 2 ? 0x0102 : 1);
         if (i == 3) {
             q[1] = 6;
         }
-        check_truncations(t, &p, "arp", &c);
     }
 
     /* 802.2 with and without SNAP, MPLS, something else. */
-    pkt_eth(&p, 1, 100);
-    memcpy(pkt_put(&p, 8), "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
-    p.l3 = p.len;
-    pkt_ipv4(&p, IPPROTO_UDP);
-    pkt_l4(&p, IPPROTO_UDP, 0);
-    pkt_finish(&p, IPPROTO_UDP, false);
-    check_truncations(t, &p, "snap", &c);
-    pkt_eth(&p, 0, 100);
-    memcpy(pkt_put(&p, 8), "\xaa\xaa\x03\x00\x00\x00\x05\x00", 8);
-    check_truncations(t, &p, "snap short type", &c);
-    pkt_eth(&p, 0, 100);
-    memcpy(pkt_put(&p, 8), "\x42\x42\x03\x00\x00\x00\x08\x00", 8);
-    check_truncations(t, &p, "llc", &c);
-    pkt_eth(&p, 0, ETH_TYPE_MPLS);
-    pkt_put_random(&p, 12);
-    check_truncations(t, &p, "mpls", &c);
-    pkt_eth(&p, 0, 0x1234);
-    pkt_put_random(&p, 12);
-    check_truncations(t, &p, "other", &c);
+    p = crafted_add(list, "snap");
+    pkt_eth(p, 0, 100);
+    memcpy(pkt_put(p, 8), "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
+    p->l3 = p->len;
+    pkt_ipv4(p, IPPROTO_UDP);
+    crafted_l4(p, IPPROTO_UDP);
+    p = crafted_add(list, "snap short type");
+    pkt_eth(p, 0, 100);
+    memcpy(pkt_put(p, 8), "\xaa\xaa\x03\x00\x00\x00\x05\x00", 8);
+    p = crafted_add(list, "snap other oui");
+    pkt_eth(p, 0, 100);
+    memcpy(pkt_put(p, 8), "\xaa\xaa\x03\x00\x00\x01\x08\x00", 8);
+    p = crafted_add(list, "llc");
+    pkt_eth(p, 0, 100);
+    memcpy(pkt_put(p, 8), "\x42\x42\x03\x00\x00\x00\x08\x00", 8);
+    p = crafted_add(list, "mpls");
+    pkt_eth(p, 0, ETH_TYPE_MPLS);
+    pkt_put_random(p, 12);
+    p = crafted_add(list, "other");
+    pkt_eth(p, 0, 0x1234);
+    pkt_put_random(p, 12);
+}
+
+/* Compares the parsers on the malformed packets that truncation does not
+ * make. */
+static void
+check_malformed(const struct xdp_test *t, struct parse_counts *c)
+{
+    struct pkt p;
 
     /* Bad IPv4 header lengths and total lengths. */
     for (int ihl = 0; ihl < 16; ihl++) {
@@ -466,60 +642,150 @@ test_parse(struct xdp_test *t)
             pkt_put_random(&p, 40);
             p.data[p.l3] = 0x40 | ihl;
             put16(p.data + p.l3 + 2, tot_lens[tot]);
-            if (!compare_parse(t, p.data, p.len, "bad ihl")) {
-                c.unparsed++;
-            } else {
-                c.compared++;
-            }
+            count_parse(c, compare_parse(t, p.data, p.len, "bad ihl"));
         }
     }
 
+    /* TCP data offsets 0 to 15 in 40 bytes. */
+    for (int doff = 0; doff < 16; doff++) {
+        pkt_eth(&p, 0, ETH_TYPE_IP);
+        pkt_ipv4(&p, IPPROTO_TCP);
+        pkt_l4(&p, IPPROTO_TCP, 20);
+        p.data[p.l4 + 12] = doff << 4;
+        pkt_finish(&p, IPPROTO_TCP, false);
+        count_parse(c, compare_parse(t, p.data, p.len, "tcp data offset"));
+    }
+
     /* Bad IPv6: payload length too long; extension header longer than the
-     * payload; AH too long; too many extension headers (unparsed). */
+     * payload; AH too long. */
     pkt_eth(&p, 0, ETH_TYPE_IPV6);
     pkt_ipv6(&p, IPPROTO_UDP);
     pkt_l4(&p, IPPROTO_UDP, 8);
     pkt_finish(&p, IPPROTO_UDP, false);
     put16(p.data + p.l3 + 4, 100);
-    c.compared += compare_parse(t, p.data, p.len, "ipv6 plen");
+    count_parse(c, compare_parse(t, p.data, p.len, "ipv6 plen"));
     pkt_eth(&p, 0, ETH_TYPE_IPV6);
-    pkt_ipv6(&p, 60);
+    pkt_ipv6(&p, IPPROTO_DSTOPTS);
     pkt_ext6(&p, IPPROTO_UDP, 5, 16);
     pkt_l4(&p, IPPROTO_UDP, 8);
     pkt_finish(&p, IPPROTO_UDP, false);
-    c.compared += compare_parse(t, p.data, p.len, "ipv6 ext overflow");
+    count_parse(c, compare_parse(t, p.data, p.len, "ipv6 ext overflow"));
     pkt_eth(&p, 0, ETH_TYPE_IPV6);
-    pkt_ipv6(&p, 51);
+    pkt_ipv6(&p, IPPROTO_AH);
     pkt_ext6(&p, IPPROTO_UDP, 9, 16);
     pkt_finish(&p, IPPROTO_UDP, false);
-    c.compared += compare_parse(t, p.data, p.len, "ipv6 ah overflow");
-    pkt_eth(&p, 0, ETH_TYPE_IPV6);
-    pkt_ipv6(&p, 60);
-    for (int i = 0; i < 7; i++) {
-        pkt_ext6(&p, i < 6 ? 60 : IPPROTO_UDP, 0, 8);
-    }
-    pkt_l4(&p, IPPROTO_UDP, 8);
-    pkt_finish(&p, IPPROTO_UDP, false);
-    printf("7 IPv6 extension headers: %s\n",
-           expect_status(t, &p) == XDP_FLOW_PARSE_UNPARSED
-           ? "unparsed" : "parsed");
-    p.len -= 16;
-    memmove(p.data + p.len - 8, p.data + p.len + 8, 8);
-    p.data[p.l3 + 40 + 5 * 8] = IPPROTO_UDP;
-    pkt_finish(&p, IPPROTO_UDP, false);
-    printf("6 IPv6 extension headers: %s\n",
-           expect_status(t, &p) == XDP_FLOW_PARSE_UNPARSED
-           ? "unparsed" : "parsed");
-    c.compared += compare_parse(t, p.data, p.len, "6 ext");
+    count_parse(c, compare_parse(t, p.data, p.len, "ipv6 ah overflow"));
+}
 
-    /* Three VLAN headers go to userspace; two do not. */
-    pkt_eth(&p, 3, ETH_TYPE_IP);
+/* Prints the parsing status of 'p', and with 'verbose' the VLAN part of the
+ * key. */
+static void
+print_parse(const struct xdp_test *t, const char *what, const struct pkt *p,
+            bool verbose)
+{
+    struct xdp_flow_key key;
+    int status = xt_parse(t, p->data, p->len, &key);
+
+    printf("%s: %s", what,
+           status == XDP_FLOW_PARSE_OK ? "parsed" : "unparsed");
+    if (verbose && status == XDP_FLOW_PARSE_OK) {
+        for (int i = 0; i < XDP_FLOW_MAX_VLANS; i++) {
+            printf(", vlan%d=%#"PRIx16"/%#"PRIx16, i,
+                   ntohs(key.vlans[i].tpid), ntohs(key.vlans[i].tci));
+        }
+        printf(", dl_type=%#06"PRIx16", nw_proto=%"PRIu8", tp_dst=%"PRIu16,
+               ntohs(key.dl_type), key.nw_proto, ntohs(key.tp_dst));
+    }
+    printf("\n");
+}
+
+static void
+test_parse(struct xdp_test *t)
+{
+    static const uint8_t sll[8] = { 1, 1, 0xa, 0xb, 0xc, 0xd, 0xe, 0xf };
+    struct crafted_list list = { NULL, 0, 0 };
+    struct pkt p, qinq;
+
+    crafted_frames(&list);
+
+    /* Every crafted frame with 0 to 4 VLAN headers of either TPID, cut at
+     * every length, under vlan-limit 0 (FLOW_MAX_VLAN_HEADERS), 1 and 2. */
+    for (int setting = 0; setting <= 2; setting++) {
+        struct parse_counts c = { 0, 0 };
+
+        xt_set_vlan_limit(t, setting);
+        for (size_t i = 0; i < list.n; i++) {
+            for (int n_vlans = 0; n_vlans <= 4; n_vlans++) {
+                for (unsigned int tpids = 0; tpids < 1u << n_vlans;
+                     tpids++) {
+                    char name[96];
+
+                    pkt_add_vlans(&list.frames[i].p, n_vlans, tpids, &p);
+                    snprintf(name, sizeof name, "%s, %d VLAN headers "
+                             "(802.1ad: %#x)", list.frames[i].name, n_vlans,
+                             tpids);
+                    check_truncations(t, &p, name, &c);
+                }
+            }
+        }
+        check_malformed(t, &c);
+        printf("vlan-limit=%d: %"PRIuSIZE" frames, %d compared with "
+               "flow_extract(), %d unparsed\n", setting, list.n, c.compared,
+               c.unparsed);
+    }
+
+    /* What the VLAN limit does to a QinQ frame, and without a limit set
+     * (before userspace sets it): every VLAN frame goes to userspace. */
+    pkt_eth(&p, 0, ETH_TYPE_IP);
     pkt_ipv4(&p, IPPROTO_UDP);
     pkt_l4(&p, IPPROTO_UDP, 0);
     pkt_finish(&p, IPPROTO_UDP, false);
-    printf("3 VLAN headers: %s\n",
-           expect_status(t, &p) == XDP_FLOW_PARSE_UNPARSED
-           ? "unparsed" : "parsed");
+    for (int setting = 0; setting <= 2; setting++) {
+        char what[64];
+
+        xt_set_vlan_limit(t, setting);
+        for (unsigned int tpids = 0; tpids < 2; tpids++) {
+            pkt_add_vlans(&p, 2, tpids, &qinq);
+            snprintf(what, sizeof what, "vlan-limit=%d, outer TPID %#x",
+                     setting, tpids ? ETH_TYPE_VLAN_8021AD
+                                    : ETH_TYPE_VLAN_8021Q);
+            print_parse(t, what, &qinq, true);
+        }
+    }
+    ovs_assert(!xdp_flow_table_set_vlan_limit(t->table, 0));
+    print_parse(t, "limit not set, untagged", &p, false);
+    pkt_add_vlans(&p, 1, 0, &qinq);
+    print_parse(t, "limit not set, 1 VLAN header", &qinq, false);
+    xt_set_vlan_limit(t, 1);
+
+    /* What is beyond the parser's bounds. */
+    pkt_eth(&p, 0, ETH_TYPE_IPV6);
+    pkt_ipv6(&p, IPPROTO_DSTOPTS);
+    for (int i = 0; i < 7; i++) {
+        pkt_ext6(&p, i < 6 ? IPPROTO_DSTOPTS : IPPROTO_UDP, 0, 8);
+    }
+    pkt_l4(&p, IPPROTO_UDP, 8);
+    pkt_finish(&p, IPPROTO_UDP, false);
+    print_parse(t, "7 IPv6 extension headers", &p, false);
+    p.len -= 16;
+    memmove(p.data + p.len - 8, p.data + p.len + 8, 8);
+    p.data[p.l3 + IPV6_HEADER_LEN + 5 * 8] = IPPROTO_UDP;
+    pkt_finish(&p, IPPROTO_UDP, false);
+    print_parse(t, "6 IPv6 extension headers", &p, false);
+    ovs_assert(compare_parse(t, p.data, p.len, "6 ext"));
+    pkt_eth(&p, 0, ETH_TYPE_IPV6);
+    pkt_ipv6(&p, IPPROTO_ICMPV6);
+    pkt_nd(&p, 135, sll, sizeof sll);
+    for (int i = 0; i < 4; i++) {
+        pkt_put_random(&p, 8);
+        p.data[p.len - 7] = 1;
+    }
+    pkt_finish(&p, IPPROTO_ICMPV6, false);
+    print_parse(t, "5 ND options", &p, false);
+    p.len -= 8;
+    pkt_finish(&p, IPPROTO_ICMPV6, false);
+    print_parse(t, "4 ND options", &p, false);
+    ovs_assert(compare_parse(t, p.data, p.len, "4 nd options"));
 
     /* Too short for BPF_PROG_RUN. */
     for (size_t len = 0; len < ETH_HEADER_LEN; len++) {
@@ -530,6 +796,7 @@ test_parse(struct xdp_test *t)
         }
     }
     printf("lengths 0 to 13: rejected by BPF_PROG_RUN\n");
+
     /* One key in full, to see that the comparison is not vacuous. */
     struct xdp_flow_key key;
     struct ds s = DS_EMPTY_INITIALIZER;
@@ -546,9 +813,8 @@ test_parse(struct xdp_test *t)
     xdp_flow_key_format(&s, &key);
     printf("%s\n", ds_cstr(&s));
     ds_destroy(&s);
-
-    printf("crafted: %d compared with flow_extract(), %d unparsed\n",
-           c.compared, c.unparsed);
+    free(list.frames);
+    check_differences();
 }
 
 /* Random packets. */
@@ -593,7 +859,8 @@ random_l4(struct pkt *p, uint8_t proto)
         }
         break;
     default:
-        pkt_put_random(p, 8 + rnd(8));
+        /* Sometimes shorter than the header, within the IP length. */
+        pkt_put_random(p, rnd(4) ? 8 + rnd(8) : rnd(8));
         break;
     }
     pkt_put_random(p, rnd(16));
@@ -618,7 +885,7 @@ random_packet(struct pkt *p)
         ETH_TYPE_IPV6, ETH_TYPE_IPV6, ETH_TYPE_ARP, ETH_TYPE_RARP, 0x0100,
         ETH_TYPE_MPLS, 0x9000,
     };
-    int n_vlans = rnd(20) ? rnd(3) : 3;
+    int n_vlans = rnd(4) ? rnd(3) : 3 + rnd(2);
     uint16_t type = types[rnd(ARRAY_SIZE(types))];
     uint8_t *q;
 
@@ -704,30 +971,32 @@ random_packet(struct pkt *p)
     }
 }
 
+/* 'n' random packets from 'seed', under vlan-limit 0, 1 and 2. */
 static void
 test_random(struct xdp_test *t, int n, uint32_t seed)
 {
-    int compared = 0, unparsed = 0;
-    struct pkt p;
+    for (int setting = 0; setting <= 2; setting++) {
+        struct parse_counts c = { 0, 0 };
+        struct pkt p;
 
-    random_set_seed(seed);
-    for (int i = 0; i < n; i++) {
-        char name[64];
+        xt_set_vlan_limit(t, setting);
+        random_set_seed(seed);
+        for (int i = 0; i < n; i++) {
+            char name[64];
 
-        random_packet(&p);
-        snprintf(name, sizeof name, "random packet %d (seed %"PRIu32")",
-                 i, seed);
-        if (compare_parse(t, p.data, p.len, name)) {
-            compared++;
-        } else {
-            unparsed++;
+            random_packet(&p);
+            snprintf(name, sizeof name, "random packet %d (seed %"PRIu32")",
+                     i, seed);
+            count_parse(&c, compare_parse(t, p.data, p.len, name));
+        }
+        printf("random, vlan-limit=%d: %d packets, %d compared with "
+               "flow_extract(), %d unparsed\n", setting, n, c.compared,
+               c.unparsed);
+        if (c.compared < n / 2) {
+            ovs_fatal(0, "too few packets compared");
         }
     }
-    printf("random: %d packets, %d compared with flow_extract(), "
-           "%d unparsed\n", n, compared, unparsed);
-    if (compared < n / 2) {
-        ovs_fatal(0, "too few packets compared");
-    }
+    check_differences();
 }
 
 /* Lookup, ranking, cache. */
@@ -829,7 +1098,7 @@ test_lookup(struct xdp_test *t)
     struct xdp_flow_key mask0, mask1, key_a, key_b, key_c, key_d;
     struct xdp_flow_entry out_entry, drop_entry, entry;
     struct xdp_flow_stats stats;
-    struct pkt a, b, c, d, vlan3;
+    struct pkt a, b, c, d, vlan;
     uint32_t order[2];
 
     tcp_packet(&a, 1, 80);
@@ -934,12 +1203,18 @@ test_lookup(struct xdp_test *t)
     PRINT_COUNTER(t, NO_TX_PORT);
     PRINT_COUNTER(t, UPCALL_PARTIAL);
 
-    pkt_eth(&vlan3, 3, ETH_TYPE_IP);
-    pkt_ipv4(&vlan3, IPPROTO_UDP);
-    pkt_l4(&vlan3, IPPROTO_UDP, 0);
-    pkt_finish(&vlan3, IPPROTO_UDP, false);
-    print_run(t, "3 VLAN headers", &vlan3);
+    /* Until userspace gives the program OVS's VLAN limit, frames with a
+     * VLAN header go to userspace. */
+    ovs_assert(!xdp_flow_table_set_vlan_limit(t->table, 0));
+    pkt_eth(&vlan, 1, ETH_TYPE_IP);
+    pkt_ipv4(&vlan, IPPROTO_UDP);
+    pkt_l4(&vlan, IPPROTO_UDP, 0);
+    pkt_finish(&vlan, IPPROTO_UDP, false);
+    print_run(t, "VLAN header, no VLAN limit set", &vlan);
     PRINT_COUNTER(t, UPCALL_UNPARSED);
+    xt_set_vlan_limit(t, 1);
+    print_run(t, "VLAN header, vlan-limit=1", &vlan);
+    PRINT_COUNTER(t, UPCALL_MISS);
     PRINT_COUNTER(t, HANDLED);
     PRINT_COUNTER(t, DROPPED);
     PRINT_COUNTER(t, RX);
@@ -1685,15 +1960,6 @@ test_sizes(void)
 
 /* lib/xdp-flow-table.c on the loaded program: 3 flows, 2 masks. */
 
-static struct xdp_flow_table *
-table_open(struct xdp_test *t)
-{
-    struct xdp_flow_table_maps maps;
-
-    xdp_prog_get_flow_maps(t->skel, &maps);
-    return xdp_flow_table_create(&maps);
-}
-
 static void
 table_put(struct xdp_flow_table *table, uint32_t ufid_n,
           const struct xdp_flow_key *key, const struct xdp_flow_key *mask,
@@ -1764,7 +2030,7 @@ test_table(void)
     if (error) {
         ovs_fatal(error, "cannot load the XDP program");
     }
-    table = table_open(&t);
+    table = t.table;
 
     tcp_packet(&p80, 1, 80);
     tcp_packet(&p81, 1, 81);
@@ -1862,7 +2128,6 @@ test_table(void)
     xdp_flow_key_to_flow(&key80, &flow);
     printf("key of dst 80: tp_dst=%"PRIu16"\n", ntohs(flow.tp_dst));
 
-    xdp_flow_table_destroy(table);
     xt_close(&t);
 }
 
@@ -2242,9 +2507,21 @@ test_check(void)
 static void
 test_xdp_prog_main(int argc, char *argv[])
 {
-    const char *cmd = argc > 1 ? argv[1] : "";
     struct xdp_test t;
+    const char *cmd;
     int error;
+
+    /* --keep-going, anywhere: parser tests count differences with
+     * flow_extract() instead of stopping at the first. */
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--keep-going")) {
+            keep_going = true;
+            memmove(&argv[i], &argv[i + 1], (argc - i) * sizeof *argv);
+            argc--;
+            i--;
+        }
+    }
+    cmd = argc > 1 ? argv[1] : "";
 
     if (!strcmp(cmd, "convert")) {
         test_convert();
@@ -2314,7 +2591,7 @@ test_xdp_prog_main(int argc, char *argv[])
     } else {
         ovs_fatal(0, "usage: %s probe|parse|random [N [SEED]]|lookup|"
                   "widths|sizes|actions|convert|table|meta|check|failures|"
-                  "bench [REPEAT [MASKS FLOWS]]", argv[0]);
+                  "bench [REPEAT [MASKS FLOWS]] [--keep-going]", argv[0]);
     }
     if (!error) {
         xt_close(&t);

@@ -23,6 +23,10 @@
 #undef NDEBUG
 #include "xdp-test-harness.h"
 
+#include "flow.h"
+#include "xdp-flow-table.h"
+#include "xdp-prog.h"
+
 #include <errno.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -92,13 +96,34 @@ xt_open(struct xdp_test *t, uint32_t n_masks, uint32_t n_flows, bool emc)
         error = bpf_map__update_elem(t->skel->maps.tx_ports, &t->ifindex,
                                      sizeof t->ifindex, &val, sizeof val, 0);
     }
+    if (!error) {
+        struct xdp_flow_table_maps maps;
+
+        /* The flow table owns the 'classifier' settings; it gets OVS's
+         * VLAN limit as lib/xdp-prog.c gives it to a new program. */
+        xdp_prog_get_flow_maps(t->skel, &maps);
+        t->table = xdp_flow_table_create(&maps);
+        error = -xdp_flow_table_set_vlan_limit(t->table, flow_vlan_limit);
+    }
     return error ? -error : 0;
 }
 
 void
 xt_close(struct xdp_test *t)
 {
+    xdp_flow_table_destroy(t->table);
+    t->table = NULL;
     ovs_xdp__destroy(t->skel);
+}
+
+/* Sets other_config:vlan-limit to 'setting' as the bridge does (OVS's
+ * flow_limit_vlans(), which flow_extract() obeys) and gives the program the
+ * resulting 'flow_vlan_limit' as userspace does (lib/xdp-prog.c). */
+void
+xt_set_vlan_limit(struct xdp_test *t, int setting)
+{
+    flow_limit_vlans(setting);
+    ovs_assert(!xdp_flow_table_set_vlan_limit(t->table, flow_vlan_limit));
 }
 
 /* Runs program 'fd' on 'pkt'.  With 'out', copies the resulting packet

@@ -41,12 +41,14 @@ struct xdp_test {
     int bench_fd;
     int ifindex;                /* Ingress device: "lo". */
     int n_cpus;
+    struct xdp_flow_table *table;   /* lib/xdp-flow-table.c on the maps. */
 };
 
 extern uint64_t xt_meta_cookie;
 int silent_print(enum libbpf_print_level, const char *format, va_list);
 int xt_open(struct xdp_test *, uint32_t n_masks, uint32_t n_flows, bool emc);
 void xt_close(struct xdp_test *);
+void xt_set_vlan_limit(struct xdp_test *, int setting);
 int xt_run(const struct xdp_test *, int fd, const void *pkt, size_t len,
            uint8_t *out, uint32_t *out_len, int repeat, uint32_t *duration);
 uint64_t xt_counter(const struct xdp_test *, uint32_t index);
