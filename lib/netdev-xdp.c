@@ -66,6 +66,8 @@ COVERAGE_DEFINE(afxdp_tx_no_copy);
 COVERAGE_DEFINE(afxdp_tx_copy);
 COVERAGE_DEFINE(afxdp_tx_drop);
 COVERAGE_DEFINE(afxdp_fill_empty);
+COVERAGE_DEFINE(afxdp_rx_ring_full);
+COVERAGE_DEFINE(afxdp_rx_fill_ring_empty);
 COVERAGE_DEFINE(afxdp_rx_flow_mark);
 COVERAGE_DEFINE(afxdp_rx_no_meta);
 
@@ -143,6 +145,11 @@ struct netdev_xdp {
     /* The program, for the flow offload provider, set while the port is
      * set up.  Protected by 'netdev_xdp_offload_mutex'. */
     struct xdp_prog *offload_prog;
+
+    /* The kernel's drops of packets for userspace, summed over the
+     * sockets, as last read (main thread). */
+    uint64_t xsk_ring_full;
+    uint64_t xsk_fill_empty;
 
     /* Counters, updated by the thread that polls or sends. */
     atomic_uint64_t tx_no_copy;
@@ -1161,6 +1168,9 @@ netdev_xdp_set_mtu(struct netdev *netdev, int mtu)
     return netdev_linux_class.set_mtu(netdev, mtu);
 }
 
+static void netdev_xdp_xsk_stats(const struct netdev_xdp *,
+                                 struct xdp_statistics *);
+
 static int
 netdev_xdp_get_custom_stats(const struct netdev *netdev,
                             struct netdev_custom_stats *stats)
@@ -1168,18 +1178,26 @@ netdev_xdp_get_custom_stats(const struct netdev *netdev,
     struct netdev_xdp *dev = netdev_xdp_cast(netdev);
     static const char *const names[] = {
         "tx_no_copy", "tx_copy", "tx_dropped_afxdp",
+        "rx_xsk_ring_full", "rx_xsk_fill_ring_empty", "rx_xsk_dropped",
     };
     atomic_uint64_t *counters[] = {
         &dev->tx_no_copy, &dev->tx_copy, &dev->tx_dropped,
     };
+    struct xdp_statistics st;
 
+    netdev_xdp_xsk_stats(dev, &st);
     stats->counters = xcalloc(ARRAY_SIZE(names), sizeof *stats->counters);
     stats->size = ARRAY_SIZE(names);
     for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
         ovs_strlcpy(stats->counters[i].name, names[i],
                     NETDEV_CUSTOM_STATS_NAME_SIZE);
-        atomic_read_relaxed(counters[i], &stats->counters[i].value);
+        if (i < ARRAY_SIZE(counters)) {
+            atomic_read_relaxed(counters[i], &stats->counters[i].value);
+        }
     }
+    stats->counters[3].value = st.rx_ring_full;
+    stats->counters[4].value = st.rx_fill_ring_empty_descs;
+    stats->counters[5].value = st.rx_dropped;
     return 0;
 }
 
@@ -1423,6 +1441,45 @@ netdev_xdp_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
 
 /* Work done once a second, from the main thread: re-ranks the masks of the
  * XDP flow tables and checks again where XDP can output. */
+/* Sums the kernel's statistics of 'dev''s sockets into '*st'. */
+static void
+netdev_xdp_xsk_stats(const struct netdev_xdp *dev, struct xdp_statistics *st)
+{
+    memset(st, 0, sizeof *st);
+    for (int i = 0; i < dev->n_xsks; i++) {
+        struct xdp_statistics one;
+        socklen_t len = sizeof one;
+
+        if (dev->xsks[i].socket
+            && !getsockopt(xsk_socket__fd(dev->xsks[i].socket), SOL_XDP,
+                           XDP_STATISTICS, &one, &len)) {
+            st->rx_dropped += one.rx_dropped;
+            st->rx_ring_full += one.rx_ring_full;
+            st->rx_fill_ring_empty_descs += one.rx_fill_ring_empty_descs;
+        }
+    }
+}
+
+/* Packets that the program sent to userspace and the kernel dropped, for
+ * want of room in a socket's rx ring or of frames in its fill ring: the
+ * upcalls lost under a burst.  Counted as coverage, where users look. */
+static void
+netdev_xdp_count_xsk_drops(struct netdev_xdp *dev)
+{
+    struct xdp_statistics st;
+
+    netdev_xdp_xsk_stats(dev, &st);
+    if (st.rx_ring_full > dev->xsk_ring_full) {
+        COVERAGE_ADD(afxdp_rx_ring_full, st.rx_ring_full - dev->xsk_ring_full);
+    }
+    if (st.rx_fill_ring_empty_descs > dev->xsk_fill_empty) {
+        COVERAGE_ADD(afxdp_rx_fill_ring_empty,
+                     st.rx_fill_ring_empty_descs - dev->xsk_fill_empty);
+    }
+    dev->xsk_ring_full = st.rx_ring_full;
+    dev->xsk_fill_empty = st.rx_fill_ring_empty_descs;
+}
+
 void
 netdev_xdp_run(void)
 {
@@ -1437,6 +1494,7 @@ netdev_xdp_run(void)
     LIST_FOR_EACH (dev, list_node, &netdev_xdp_list) {
         if (dev->prog) {
             netdev_xdp_check_tx(dev);
+            netdev_xdp_count_xsk_drops(dev);
         }
     }
 }
@@ -1517,6 +1575,19 @@ netdev_xdp_unixctl_show(struct unixctl_conn *conn, int argc,
                           port->n_xsks, port->n_xsks == 1 ? "" : "s",
                           port->umem->shared ? "shared" : "private",
                           port->tx_ok ? "direct" : "via userspace");
+            struct xdp_statistics st;
+
+            netdev_xdp_xsk_stats(port, &st);
+            if (st.rx_ring_full || st.rx_fill_ring_empty_descs
+                || st.rx_dropped) {
+                ds_put_format(&s, "    lost on the way to userspace: "
+                              "%llu rx ring full, %llu no fill frame, "
+                              "%llu other\n",
+                              (unsigned long long) st.rx_ring_full,
+                              (unsigned long long)
+                              st.rx_fill_ring_empty_descs,
+                              (unsigned long long) st.rx_dropped);
+            }
             if (verbose) {
                 uint32_t in_port = odp_to_u32(port->odp_port);
 
