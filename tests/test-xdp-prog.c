@@ -2110,6 +2110,29 @@ test_table(void)
     table_put(table, 4, &key82, &dst_mask, &out);
     print_run(&t, "dst 82", &p82);
 
+    /* A modified flow is made partial at once, a deleted one withdrawn at
+     * once; the read after the withdrawal gives the final statistics, and
+     * is the last. */
+    {
+        ovs_u128 ufid4 = { .u32 = { 4 } };
+
+        printf("demote 4: %s\n",
+               ovs_strerror(xdp_flow_table_demote(table, &ufid4)));
+        print_run(&t, "dst 82 after demote", &p82);
+        PRINT_COUNTER(&t, UPCALL_PARTIAL);
+        printf("withdraw 4: %s\n",
+               ovs_strerror(xdp_flow_table_withdraw(table, &ufid4)));
+        printf("withdraw 4 again: %s\n",
+               ovs_strerror(xdp_flow_table_withdraw(table, &ufid4)));
+        print_run(&t, "dst 82 after withdraw", &p82);
+        printf("flows of port %d: %"PRIu32"\n", TEST_ODP_PORT,
+               xdp_flow_table_count(table, TEST_ODP_PORT));
+        table_print_stats(table, 4);
+        table_print_stats(table, 4);
+        table_put(table, 4, &key82, &dst_mask, &out);
+        print_run(&t, "dst 82 put again", &p82);
+    }
+
     printf("flows of port %d: %"PRIuSIZE"\n", TEST_ODP_PORT,
            xdp_flow_table_ufids(table, TEST_ODP_PORT, &ufids));
     free(ufids);
