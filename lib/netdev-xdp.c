@@ -253,6 +253,8 @@ netdev_xdp_dealloc(struct netdev *netdev)
 }
 
 static void netdev_xdp_teardown(struct netdev_xdp *);
+static void netdev_xdp_close_socket(struct netdev_xdp *, struct xdp_umem *,
+                                    int i);
 
 /* The UMEM that 'user''s port uses is retiring: let go of it now, set up
  * again on the next reconfiguration. */
@@ -332,18 +334,9 @@ netdev_xdp_teardown(struct netdev_xdp *dev)
         dev->tx_ok = false;
         xdp_prog_del_port(dev->prog, dev->ifindex);
         xdp_prog_detach(dev->prog, dev->ifindex, name, 0);
-        for (int i = 0; i < dev->n_xsks; i++) {
-            xdp_prog_del_xsk(dev->prog, dev->slot, i);
-        }
     }
     for (int i = 0; i < dev->n_xsks; i++) {
-        struct xsk *xsk = &dev->xsks[i];
-
-        if (xsk->socket) {
-            xsk_reclaim(xsk, dev->umem);
-            xsk_socket__delete(xsk->socket);
-        }
-        ovs_spin_destroy(&xsk->tx_lock);
+        netdev_xdp_close_socket(dev, dev->umem, i);
     }
     if (dev->umem) {
         xdp_umem_remove_user(dev->umem, &dev->umem_user, dev->n_xsks,
@@ -435,88 +428,104 @@ xsk_set_busy_poll(int fd, int usecs, const char *name)
 #endif
 }
 
+/* Creates the socket of 'dev''s queue 'i' on 'umem', bound with
+ * 'bind_flags', and puts it in the program's XSKMAP.  On failure the
+ * socket is left for netdev_xdp_close_socket(). */
+static int
+netdev_xdp_open_socket(struct netdev_xdp *dev, struct xdp_umem *umem, int i,
+                       uint16_t bind_flags, char **errorp)
+{
+    const char *name = netdev_get_name(&dev->up.up);
+    struct xsk_socket_config cfg = {
+        .rx_size = XDP_UMEM_RING_SIZE,
+        .tx_size = XDP_UMEM_RING_SIZE,
+        .libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+        .bind_flags = bind_flags,
+    };
+    struct xsk *xsk = &dev->xsks[i];
+    int error;
+
+    ovs_spin_init(&xsk->tx_lock);
+    /* The kernel releases a closed socket's hold on its queue from a work
+     * queue: a socket re-created at once may find it busy. */
+    for (int try = 0; ; try++) {
+        error = -xsk_socket__create_shared(&xsk->socket, name, i, umem->umem,
+                                           &xsk->rx, &xsk->tx, &xsk->fill,
+                                           &xsk->comp, &cfg);
+        if (error != EBUSY || try >= 250) {
+            break;
+        }
+        xnanosleep(2 * 1000 * 1000);
+    }
+    if (error) {
+        xsk->socket = NULL;
+        *errorp = xasprintf("%s: cannot bind AF_XDP socket to queue %d in "
+                            "%s mode (%s)", name, i,
+                            bind_flags & XDP_ZEROCOPY ? "zero-copy" : "copy",
+                            ovs_strerror(error));
+        return error;
+    }
+    int fd = xsk_socket__fd(xsk->socket);
+    if (fd == xsk_umem__fd(umem->umem)) {
+        dev->umem_anchor = true;
+        xdp_umem_set_anchor(umem, dev->ifindex);
+    }
+    if (bind_flags & XDP_ZEROCOPY && !xsk_is_zero_copy(fd)) {
+        /* A socket that shares a UMEM takes the mode of the UMEM's first
+         * socket, whatever it asked for. */
+        *errorp = xasprintf("%s: queue %d is not in zero-copy mode (the "
+                            "UMEM it shares is not)", name, i);
+        return EOPNOTSUPP;
+    }
+    if (dev->requested.busy_poll) {
+        xsk_set_busy_poll(fd, dev->requested.busy_poll, name);
+    }
+    xsk_fill(xsk, umem, XDP_UMEM_MAX_FILL);
+    error = xdp_prog_set_xsk(dev->prog, dev->slot, i, fd);
+    if (error) {
+        *errorp = xasprintf("%s: cannot add socket to XSKMAP (%s)", name,
+                            ovs_strerror(error));
+    }
+    return error;
+}
+
+/* Undoes netdev_xdp_open_socket() for 'dev''s queue 'i' on 'umem'. */
+static void
+netdev_xdp_close_socket(struct netdev_xdp *dev, struct xdp_umem *umem,
+                        int i)
+{
+    struct xsk *xsk = &dev->xsks[i];
+
+    if (dev->prog) {
+        xdp_prog_del_xsk(dev->prog, dev->slot, i);
+    }
+    if (xsk->socket) {
+        xsk_reclaim(xsk, umem);
+        xsk_socket__delete(xsk->socket);
+        xsk->socket = NULL;
+    }
+    ovs_spin_destroy(&xsk->tx_lock);
+}
+
 /* Creates the sockets of 'dev' on 'umem', bound with 'bind_flags', and puts
  * them in the program's XSKMAP.  On failure deletes what it created. */
 static int
 netdev_xdp_create_sockets(struct netdev_xdp *dev, struct xdp_umem *umem,
                           int n_rxq, uint16_t bind_flags, char **errorp)
 {
-    const char *name = netdev_get_name(&dev->up.up);
     int error = 0;
     int i;
 
     dev->xsks = xcalloc(n_rxq, sizeof *dev->xsks);
-    for (i = 0; i < n_rxq; i++) {
-        struct xsk_socket_config cfg = {
-            .rx_size = XDP_UMEM_RING_SIZE,
-            .tx_size = XDP_UMEM_RING_SIZE,
-            .libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-            .bind_flags = bind_flags,
-        };
-        struct xsk *xsk = &dev->xsks[i];
-
-        ovs_spin_init(&xsk->tx_lock);
-        /* The kernel releases a closed socket's hold on its queue from a
-         * work queue: a socket re-created at once may find it busy. */
-        for (int try = 0; ; try++) {
-            error = -xsk_socket__create_shared(&xsk->socket, name, i,
-                                               umem->umem, &xsk->rx,
-                                               &xsk->tx, &xsk->fill,
-                                               &xsk->comp, &cfg);
-            if (error != EBUSY || try >= 250) {
-                break;
-            }
-            xnanosleep(2 * 1000 * 1000);
-        }
-        if (error) {
-            xsk->socket = NULL;
-            *errorp = xasprintf("%s: cannot bind AF_XDP socket to queue %d "
-                                "in %s mode (%s)", name, i,
-                                bind_flags & XDP_ZEROCOPY ? "zero-copy"
-                                                          : "copy",
-                                ovs_strerror(error));
-            i++;
-            break;
-        }
-        int fd = xsk_socket__fd(xsk->socket);
-        if (fd == xsk_umem__fd(umem->umem)) {
-            dev->umem_anchor = true;
-            xdp_umem_set_anchor(umem, dev->ifindex);
-        }
-        if (bind_flags & XDP_ZEROCOPY && !xsk_is_zero_copy(fd)) {
-            /* A socket that shares a UMEM takes the mode of the UMEM's
-             * first socket, whatever it asked for. */
-            *errorp = xasprintf("%s: queue %d is not in zero-copy mode "
-                                "(the UMEM it shares is not)", name, i);
-            error = EOPNOTSUPP;
-            i++;
-            break;
-        }
-        if (dev->requested.busy_poll) {
-            xsk_set_busy_poll(fd, dev->requested.busy_poll, name);
-        }
-        xsk_fill(xsk, umem, XDP_UMEM_MAX_FILL);
-        error = xdp_prog_set_xsk(dev->prog, dev->slot, i, fd);
-        if (error) {
-            *errorp = xasprintf("%s: cannot add socket to XSKMAP (%s)",
-                                name, ovs_strerror(error));
-            i++;
-            break;
-        }
+    for (i = 0; i < n_rxq && !error; i++) {
+        error = netdev_xdp_open_socket(dev, umem, i, bind_flags, errorp);
     }
     dev->n_xsks = i;
     dev->umem = umem;
     xdp_umem_add_user(umem, &dev->umem_user, dev->n_xsks);
     if (error) {
         for (int j = 0; j < dev->n_xsks; j++) {
-            struct xsk *xsk = &dev->xsks[j];
-
-            xdp_prog_del_xsk(dev->prog, dev->slot, j);
-            if (xsk->socket) {
-                xsk_reclaim(xsk, umem);
-                xsk_socket__delete(xsk->socket);
-            }
-            ovs_spin_destroy(&xsk->tx_lock);
+            netdev_xdp_close_socket(dev, umem, j);
         }
         xdp_umem_remove_user(umem, &dev->umem_user, dev->n_xsks,
                              dev->umem_anchor);
@@ -899,6 +908,77 @@ netdev_xdp_failure_clear(const struct netdev_xdp *dev)
     }
 }
 
+/* Changes the number of sockets of 'dev', set up, to the requested number,
+ * keeping the others, when nothing else that binds them changes: the
+ * port's first queue goes on forwarding, and if its first socket holds the
+ * datapath's UMEM, the other ports keep it.  Returns 0, or an errno value
+ * (with nothing changed) if the port must be set up again instead. */
+static int
+netdev_xdp_resize(struct netdev_xdp *dev)
+{
+    const char *name = netdev_get_name(&dev->up.up);
+    int old_n = dev->n_xsks, new_n = dev->requested.n_rxq;
+    uint16_t bind_flags;
+    char *msg = NULL;
+    int error = 0;
+    int i;
+
+    if (!old_n || dev->applied.mode != dev->requested.mode
+        || dev->applied.need_wakeup != dev->requested.need_wakeup
+        || dev->applied.busy_poll != dev->requested.busy_poll
+        || old_n == new_n) {
+        return EAGAIN;
+    }
+    struct xdp_abi_port port = {
+        .slot = dev->slot,
+        .n_rxq = MIN(old_n, new_n),
+        .odp_port = odp_to_u32(dev->odp_port),
+    };
+    if (new_n < old_n) {
+        /* The program stops sending to the queues first. */
+        error = xdp_prog_set_port(dev->prog, dev->ifindex, &port);
+        if (error) {
+            return error;
+        }
+        for (i = new_n; i < old_n; i++) {
+            netdev_xdp_close_socket(dev, dev->umem, i);
+        }
+        xdp_umem_sockets_changed(dev->umem, new_n - old_n);
+        dev->n_xsks = new_n;
+    } else {
+        bind_flags = (dev->mode == XDP_MODE_NATIVE_ZC ? XDP_ZEROCOPY
+                      : XDP_COPY);
+        if (dev->applied.need_wakeup) {
+            bind_flags |= XDP_USE_NEED_WAKEUP;
+        }
+        dev->xsks = xrealloc(dev->xsks, new_n * sizeof *dev->xsks);
+        memset(&dev->xsks[old_n], 0, (new_n - old_n) * sizeof *dev->xsks);
+        for (i = old_n; i < new_n && !error; i++) {
+            error = netdev_xdp_open_socket(dev, dev->umem, i, bind_flags,
+                                           &msg);
+        }
+        if (error) {
+            VLOG_INFO("%s: %s; setting the port up again", name, msg);
+            free(msg);
+            while (--i >= old_n) {
+                netdev_xdp_close_socket(dev, dev->umem, i);
+            }
+            return error;
+        }
+        xdp_umem_sockets_changed(dev->umem, new_n - old_n);
+        dev->n_xsks = new_n;
+        port.n_rxq = new_n;
+        error = xdp_prog_set_port(dev->prog, dev->ifindex, &port);
+        if (error) {
+            return error;
+        }
+    }
+    dev->applied = dev->requested;
+    VLOG_INFO("%s: %d AF_XDP socket%s (was %d)", name, new_n,
+              new_n == 1 ? "" : "s", old_n);
+    return 0;
+}
+
 /* Sets 'dev' up as requested.  If that fails while the port worked with
  * other options, sets it up again as it was, with the failure in
  * 'config_error', and returns 0. */
@@ -969,6 +1049,13 @@ netdev_xdp_reconfigure(struct netdev *netdev)
      * configured by the main thread only, with the datapath quiesced. */
     free(dev->error);
     dev->error = NULL;
+    if (!netdev_xdp_resize(dev)) {
+        netdev->n_rxq = dev->n_xsks;
+        netdev->n_txq = dev->n_xsks;
+        xdp_prog_unref(keep);
+        netdev_change_seq_changed(netdev);
+        return 0;
+    }
     error = netdev_xdp_setup_or_revert(dev, &error_msg);
     dev->setup_error = error;
     if (error) {

@@ -177,6 +177,13 @@ xdp_umem_fill_target(const struct xdp_umem *umem)
     return MIN(MAX(target, XDP_UMEM_MIN_FILL), XDP_UMEM_MAX_FILL);
 }
 
+/* Records that a user of 'umem' has 'delta' more sockets (or fewer). */
+void
+xdp_umem_sockets_changed(struct xdp_umem *umem, int delta)
+{
+    umem->n_sockets += delta;
+}
+
 /* Records that 'user' deleted its 'n' sockets on 'umem', one of which was
  * the UMEM's first if 'had_anchor'.  Frees 'umem' with its last socket. */
 void

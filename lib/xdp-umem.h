@@ -83,6 +83,7 @@ struct xdp_umem *xdp_umem_get(const char *name, bool shared,
 void xdp_umem_add_user(struct xdp_umem *, struct xdp_umem_user *, int n);
 void xdp_umem_remove_user(struct xdp_umem *, struct xdp_umem_user *, int n,
                           bool had_anchor);
+void xdp_umem_sockets_changed(struct xdp_umem *, int delta);
 void xdp_umem_set_anchor(struct xdp_umem *, int ifindex);
 void xdp_umem_retire(struct xdp_umem *);
 bool xdp_umem_has_room(const struct xdp_umem *, int n_sockets);
