@@ -5,7 +5,8 @@
 EXTRA_DIST += \
 	$(TESTSUITE_AT) \
 	$(SYSTEM_XDP_TESTSUITE_AT) \
-	tests/atlocal.in
+	tests/atlocal.in \
+	tests/xdp-frames.py
 DISTCLEANFILES += tests/atconfig tests/atlocal
 
 TESTSUITE_AT = \
