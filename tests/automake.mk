@@ -7,6 +7,7 @@ EXTRA_DIST += \
 	$(SYSTEM_XDP_TESTSUITE_AT) \
 	tests/system-xdp-gro-testsuite.at \
 	tests/atlocal.in \
+	tests/xdp-corpus.py \
 	tests/xdp-frames.py \
 	tests/xdp-udp-stream.py
 DISTCLEANFILES += tests/atconfig tests/atlocal
@@ -22,7 +23,8 @@ SYSTEM_XDP_TESTSUITE_AT = \
 	tests/system-xdp-testsuite.at \
 	tests/system-xdp-macros.at \
 	tests/system-xdp.at \
-	tests/system-xdp-churn.at
+	tests/system-xdp-churn.at \
+	tests/system-xdp-difftest.at
 
 TESTSUITE = $(srcdir)/tests/testsuite
 SYSTEM_XDP_TESTSUITE = $(srcdir)/tests/system-xdp-testsuite
