@@ -72,8 +72,10 @@ COVERAGE_DEFINE(afxdp_rx_flow_mark);
 COVERAGE_DEFINE(afxdp_rx_no_meta);
 
 /* Frames of a datapath's shared UMEM, and of a port's private one. */
-#define SHARED_UMEM_FRAMES 16384
-#define PRIVATE_UMEM_FRAMES 4096
+#define SHARED_UMEM_FRAMES (32 * XDP_UMEM_SOCKET_FRAMES)
+/* For 'N' sockets: a UMEM holds at least the frames they need. */
+#define UMEM_FRAMES(MIN_FRAMES, N) \
+    MAX(MIN_FRAMES, (N) * XDP_UMEM_SOCKET_FRAMES)
 #define BATCH NETDEV_MAX_BURST
 /* Largest packet a frame holds: the kernel keeps XDP_PACKET_HEADROOM. */
 #define MAX_FRAME_LEN (XDP_UMEM_FRAME_SIZE - XDP_PACKET_HEADROOM)
@@ -480,7 +482,7 @@ netdev_xdp_open_socket(struct netdev_xdp *dev, struct xdp_umem *umem, int i,
     if (dev->requested.busy_poll) {
         xsk_set_busy_poll(fd, dev->requested.busy_poll, name);
     }
-    xsk_fill(xsk, umem, XDP_UMEM_MAX_FILL);
+    xsk_fill(xsk, umem, XDP_UMEM_SOCKET_FILL);
     error = xdp_prog_set_xsk(dev->prog, dev->slot, i, fd);
     if (error) {
         *errorp = xasprintf("%s: cannot add socket to XSKMAP (%s)", name,
@@ -516,7 +518,9 @@ netdev_xdp_create_sockets(struct netdev_xdp *dev, struct xdp_umem *umem,
     int error = 0;
     int i;
 
-    dev->xsks = xcalloc(n_rxq, sizeof *dev->xsks);
+    /* Room for every queue: libxdp keeps pointers to each socket's rings,
+     * so the array never moves while the port has sockets. */
+    dev->xsks = xcalloc(XDP_ABI_MAX_QUEUES, sizeof *dev->xsks);
     for (i = 0; i < n_rxq && !error; i++) {
         error = netdev_xdp_open_socket(dev, umem, i, bind_flags, errorp);
     }
@@ -549,14 +553,16 @@ netdev_xdp_bind(struct netdev_xdp *dev, int n_rxq, uint16_t bind_flags,
     char *shared_error;
     int error;
 
-    umem = xdp_umem_get(dev->dp_name, true, SHARED_UMEM_FRAMES, errorp);
+    umem = xdp_umem_get(dev->dp_name, true,
+                        UMEM_FRAMES(SHARED_UMEM_FRAMES, n_rxq), errorp);
     if (umem && !xdp_umem_has_room(umem, n_rxq)) {
         /* Frames are fixed when a UMEM is registered: more sockets than it
          * can feed start a new one. */
         VLOG_INFO("%s: shared UMEM of %s is full with %d sockets, starting "
                   "another", name, dev->dp_name, umem->n_sockets);
         xdp_umem_retire(umem);
-        umem = xdp_umem_get(dev->dp_name, true, SHARED_UMEM_FRAMES, errorp);
+        umem = xdp_umem_get(dev->dp_name, true,
+                        UMEM_FRAMES(SHARED_UMEM_FRAMES, n_rxq), errorp);
     }
     if (!umem) {
         return ENOMEM;
@@ -578,7 +584,8 @@ netdev_xdp_bind(struct netdev_xdp *dev, int n_rxq, uint16_t bind_flags,
                   "another", name, dev->dp_name, shared_error);
         free(shared_error);
         xdp_umem_retire(umem);
-        umem = xdp_umem_get(dev->dp_name, true, SHARED_UMEM_FRAMES, errorp);
+        umem = xdp_umem_get(dev->dp_name, true,
+                        UMEM_FRAMES(SHARED_UMEM_FRAMES, n_rxq), errorp);
         if (!umem) {
             return ENOMEM;
         }
@@ -586,7 +593,7 @@ netdev_xdp_bind(struct netdev_xdp *dev, int n_rxq, uint16_t bind_flags,
                                          errorp);
     }
 
-    umem = xdp_umem_get(name, false, PRIVATE_UMEM_FRAMES, errorp);
+    umem = xdp_umem_get(name, false, UMEM_FRAMES(0, n_rxq), errorp);
     if (!umem) {
         free(shared_error);
         return ENOMEM;
@@ -951,7 +958,6 @@ netdev_xdp_resize(struct netdev_xdp *dev)
         if (dev->applied.need_wakeup) {
             bind_flags |= XDP_USE_NEED_WAKEUP;
         }
-        dev->xsks = xrealloc(dev->xsks, new_n * sizeof *dev->xsks);
         memset(&dev->xsks[old_n], 0, (new_n - old_n) * sizeof *dev->xsks);
         for (i = old_n; i < new_n && !error; i++) {
             error = netdev_xdp_open_socket(dev, dev->umem, i, bind_flags,

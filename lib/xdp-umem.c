@@ -157,24 +157,21 @@ xdp_umem_set_anchor(struct xdp_umem *umem, int ifindex)
     umem->anchor_parked = false;
 }
 
-/* True if 'umem' can take 'n_sockets' more sockets, each with at least
- * XDP_UMEM_MIN_FILL frames in its fill ring and as many elsewhere (rx, tx
- * and completion rings, packets in flight). */
+/* True if 'umem' can take 'n_sockets' more sockets, each with
+ * XDP_UMEM_SOCKET_FRAMES frames. */
 bool
 xdp_umem_has_room(const struct xdp_umem *umem, int n_sockets)
 {
-    return ((uint64_t) (umem->n_sockets + n_sockets) * 2 * XDP_UMEM_MIN_FILL
+    return ((uint64_t) (umem->n_sockets + n_sockets) * XDP_UMEM_SOCKET_FRAMES
             <= umem->n_frames);
 }
 
 /* Returns how many frames each socket of 'umem' should have in its fill
- * ring: half the frames shared among the sockets, within bounds. */
+ * ring. */
 uint32_t
-xdp_umem_fill_target(const struct xdp_umem *umem)
+xdp_umem_fill_target(const struct xdp_umem *umem OVS_UNUSED)
 {
-    uint32_t target = umem->n_frames / 2 / MAX(1, umem->n_sockets);
-
-    return MIN(MAX(target, XDP_UMEM_MIN_FILL), XDP_UMEM_MAX_FILL);
+    return XDP_UMEM_SOCKET_FILL;
 }
 
 /* Records that a user of 'umem' has 'delta' more sockets (or fewer). */

@@ -66,9 +66,12 @@ struct xdp_umem {
     struct ovs_list users;      /* 'struct xdp_umem_user's. */
 };
 
-/* Fewest frames a socket's fill ring is kept at, and most. */
-#define XDP_UMEM_MIN_FILL 64
-#define XDP_UMEM_MAX_FILL 1024
+/* Frames a socket's fill ring is kept at.  A UMEM takes sockets while each
+ * can have that many there and as many elsewhere (rx, tx and completion
+ * rings, packets in flight): frames given to a fill ring come back only as
+ * packets arrive, so a UMEM must never promise more than it has. */
+#define XDP_UMEM_SOCKET_FILL 512
+#define XDP_UMEM_SOCKET_FRAMES (2 * XDP_UMEM_SOCKET_FILL)
 
 /* A port using a UMEM.  When the UMEM must go, 'release' must delete the
  * user's sockets (calling xdp_umem_remove_user()) and arrange for it to
