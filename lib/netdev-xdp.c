@@ -72,7 +72,7 @@ COVERAGE_DEFINE(afxdp_rx_flow_mark);
 COVERAGE_DEFINE(afxdp_rx_no_meta);
 
 /* Frames of a datapath's shared UMEM, and of a port's private one. */
-#define SHARED_UMEM_FRAMES (32 * XDP_UMEM_SOCKET_FRAMES)
+#define SHARED_UMEM_FRAMES (16 * XDP_UMEM_SOCKET_FRAMES)
 /* For 'N' sockets: a UMEM holds at least the frames they need. */
 #define UMEM_FRAMES(MIN_FRAMES, N) \
     MAX(MIN_FRAMES, (N) * XDP_UMEM_SOCKET_FRAMES)

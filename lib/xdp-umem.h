@@ -70,7 +70,7 @@ struct xdp_umem {
  * can have that many there and as many elsewhere (rx, tx and completion
  * rings, packets in flight): frames given to a fill ring come back only as
  * packets arrive, so a UMEM must never promise more than it has. */
-#define XDP_UMEM_SOCKET_FILL 512
+#define XDP_UMEM_SOCKET_FILL 1024
 #define XDP_UMEM_SOCKET_FRAMES (2 * XDP_UMEM_SOCKET_FILL)
 
 /* A port using a UMEM.  When the UMEM must go, 'release' must delete the
