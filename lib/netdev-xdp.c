@@ -685,6 +685,12 @@ netdev_xdp_check_device(struct netdev *netdev, int n_rxq, char **errorp)
     uint32_t stale_id, stale_flags;
     int error, ifindex, mtu, n_dev_rxq;
 
+    /* Whatever else is wrong, a program that a previous ovs-vswitchd left
+     * must not go on forwarding. */
+    ifindex = netdev_get_ifindex(netdev);
+    if (ifindex > 0) {
+        xdp_prog_remove_stale(ifindex, name);
+    }
     if (!netdev_get_mtu(netdev, &mtu)) {
         error = netdev_xdp_check_mtu(name, mtu, errorp);
         if (error) {
@@ -1115,8 +1121,10 @@ netdev_xdp_parse_config(struct netdev *netdev, const struct smap *args,
     const char *mode_str;
     size_t i;
 
-    cfg->n_rxq = smap_get_int(args, "n_rxq", 1);
-    if (cfg->n_rxq < 1 || cfg->n_rxq > XDP_ABI_MAX_QUEUES) {
+    const char *n_rxq_str = smap_get(args, "n_rxq");
+    cfg->n_rxq = 1;
+    if ((n_rxq_str && !str_to_int(n_rxq_str, 10, &cfg->n_rxq))
+        || cfg->n_rxq < 1 || cfg->n_rxq > XDP_ABI_MAX_QUEUES) {
         *errp = xasprintf("%s: n_rxq must be between 1 and %d, not \"%s\"",
                           name, XDP_ABI_MAX_QUEUES,
                           smap_get_def(args, "n_rxq", ""));
@@ -1135,9 +1143,17 @@ netdev_xdp_parse_config(struct netdev *netdev, const struct smap *args,
         return EINVAL;
     }
     cfg->mode = i;
-    cfg->need_wakeup = smap_get_bool(args, "use-need-wakeup", true);
-    cfg->busy_poll = smap_get_int(args, "xdp-busy-poll", 0);
-    if (cfg->busy_poll < 0) {
+    const char *wakeup = smap_get_def(args, "use-need-wakeup", "true");
+    if (strcmp(wakeup, "true") && strcmp(wakeup, "false")) {
+        *errp = xasprintf("%s: use-need-wakeup must be true or false, not "
+                          "\"%s\"", name, wakeup);
+        return EINVAL;
+    }
+    cfg->need_wakeup = !strcmp(wakeup, "true");
+    const char *busy_poll = smap_get(args, "xdp-busy-poll");
+    cfg->busy_poll = 0;
+    if ((busy_poll && !str_to_int(busy_poll, 10, &cfg->busy_poll))
+        || cfg->busy_poll < 0) {
         *errp = xasprintf("%s: xdp-busy-poll must be microseconds >= 0",
                           name);
         return EINVAL;
@@ -1234,6 +1250,14 @@ netdev_xdp_get_status(const struct netdev *netdev, struct smap *smap)
                  dev->applied.need_wakeup ? "true" : "false");
         /* Whether flows that output here can run in XDP, and why not. */
         smap_add(smap, "xdp-output", dev->tx_ok ? "direct" : "userspace");
+        /* Frames on a queue without a socket go to the kernel's stack. */
+        int n_dev_rxq = netdev_xdp_n_dev_rxq(netdev_get_name(netdev));
+        if (n_dev_rxq > dev->n_xsks) {
+            smap_add_format(smap, "xdp-queues-without-socket",
+                            "%d of %d: their frames go to the kernel; set "
+                            "n_rxq=%d or reduce the device's queues",
+                            n_dev_rxq - dev->n_xsks, n_dev_rxq, n_dev_rxq);
+        }
         if (dev->tx_note) {
             smap_add(smap, "xdp-output-reason", dev->tx_note);
         }

@@ -634,16 +634,7 @@ xdp_flow_table_get(struct xdp_flow_table *t, const ovs_u128 *ufid,
 
     ovs_mutex_lock(&t->mutex);
     flow = xft_flow_find(t, ufid);
-    if (flow && flow->withdrawn) {
-        /* The read that follows a deletion: the last one. */
-        if (stats) {
-            xft_read_stats(t, flow, stats);
-        }
-        if (key || mask || entry) {
-            error = ENOENT;
-        }
-        xft_flow_remove(t, flow, NULL);
-    } else if (flow) {
+    if (flow) {
         if (key) {
             *key = flow->key;
         }
@@ -655,6 +646,12 @@ xdp_flow_table_get(struct xdp_flow_table *t, const ovs_u128 *ufid,
         }
         if (stats) {
             xft_read_stats(t, flow, stats);
+        }
+        if (flow->withdrawn) {
+            /* The read that follows a deletion: the last one.  dpif-netdev
+             * adds these statistics to its own only if the read succeeds,
+             * so it gets the flow as it was. */
+            xft_flow_remove(t, flow, NULL);
         }
     } else {
         error = ENOENT;

@@ -577,6 +577,37 @@ xdp_prog_check_foreign(int ifindex, const char *devname, uint32_t *stale_id,
     return 0;
 }
 
+/* Detaches from 'ifindex' an ovs-xdp program that no datapath of this
+ * ovs-vswitchd loaded: one that a previous ovs-vswitchd left behind, which
+ * would go on forwarding with its old flows if the port cannot be set up
+ * again. */
+void
+xdp_prog_remove_stale(int ifindex, const char *devname)
+{
+    uint32_t stale_id, stale_flags;
+    struct shash_node *node;
+    char *error = NULL;
+
+    if (xdp_prog_check_foreign(ifindex, devname, &stale_id, &stale_flags,
+                               &error) || !stale_id) {
+        free(error);
+        return;
+    }
+    ovs_mutex_lock(&xdp_prog_mutex);
+    SHASH_FOR_EACH (node, &xdp_progs) {
+        const struct xdp_prog *prog = node->data;
+
+        if (prog->prog_id == stale_id) {
+            ovs_mutex_unlock(&xdp_prog_mutex);
+            return;
+        }
+    }
+    ovs_mutex_unlock(&xdp_prog_mutex);
+    VLOG_INFO("%s: removing stale ovs-xdp program (id %"PRIu32")", devname,
+              stale_id);
+    bpf_xdp_detach(ifindex, stale_flags, NULL);
+}
+
 /* Attaches the program to 'ifindex' in the mode that 'xdp_flags' asks
  * (XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE).  Refuses to replace another
  * program, except one that an ovs-xdp that did not stop cleanly left. */

@@ -56,6 +56,7 @@ void xdp_prog_get_counters(const struct xdp_prog *,
 int xdp_prog_check_foreign(int ifindex, const char *devname,
                            uint32_t *stale_id, uint32_t *stale_flags,
                            char **errorp);
+void xdp_prog_remove_stale(int ifindex, const char *devname);
 int xdp_prog_attach(struct xdp_prog *, int ifindex, const char *devname,
                     uint32_t xdp_flags, char **errorp);
 void xdp_prog_detach(struct xdp_prog *, int ifindex, const char *devname,

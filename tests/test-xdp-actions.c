@@ -81,19 +81,6 @@ chance(uint32_t percent)
     return rnd(100) < percent;
 }
 
-static void
-put16(uint8_t *q, uint16_t v)
-{
-    q[0] = v >> 8;
-    q[1] = v;
-}
-
-static uint16_t
-get16(const uint8_t *q)
-{
-    return q[0] << 8 | q[1];
-}
-
 static uint8_t
 odp_frag(uint8_t nw_frag)
 {

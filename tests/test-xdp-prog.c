@@ -80,19 +80,6 @@ pkt_put_random(struct pkt *p, size_t n)
 }
 
 static void
-put16(uint8_t *q, uint16_t v)
-{
-    q[0] = v >> 8;
-    q[1] = v;
-}
-
-static uint16_t
-get16(const uint8_t *q)
-{
-    return q[0] << 8 | q[1];
-}
-
-static void
 pkt_eth(struct pkt *p, int n_vlans, uint16_t type)
 {
     static const uint8_t macs[12] = {

@@ -44,6 +44,20 @@ struct xdp_test {
     struct xdp_flow_table *table;   /* lib/xdp-flow-table.c on the maps. */
 };
 
+/* Big-endian 16-bit fields of packets under construction. */
+static inline void
+put16(uint8_t *q, uint16_t v)
+{
+    q[0] = v >> 8;
+    q[1] = v;
+}
+
+static inline uint16_t
+get16(const uint8_t *q)
+{
+    return q[0] << 8 | q[1];
+}
+
 extern uint64_t xt_meta_cookie;
 int silent_print(enum libbpf_print_level, const char *format, va_list);
 int xt_open(struct xdp_test *, uint32_t n_masks, uint32_t n_flows, bool emc);

@@ -17,7 +17,8 @@
 
   xdp-udp-stream.py send DST PORT PPS SECONDS
       sends PPS datagrams a second to DST:PORT for SECONDS, each carrying
-      its sequence number and the CLOCK_REALTIME time it was sent.
+      its sequence number and the CLOCK_REALTIME time it was sent, and
+      prints how many it sent.
   xdp-udp-stream.py recv ADDR PORT OUT
       receives until killed, writing "SEQ SENT RECEIVED" lines to OUT
       (times in seconds since the epoch, as `date +%s.%N` prints them).
@@ -52,6 +53,7 @@ def send(dst, port, pps, seconds):
         delay = start + seq * gap - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+    print(seq)
 
 
 def recv(addr, port, out):
