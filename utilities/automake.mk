@@ -1,5 +1,6 @@
 # Set-up, demo, test, benchmark and comparison scripts.
 EXTRA_DIST += \
+	utilities/ovs-xdp-bench-burst.sh \
 	utilities/ovs-xdp-bench-idle.sh \
 	utilities/ovs-xdp-bench.sh \
 	utilities/ovs-xdp-build.sh \
