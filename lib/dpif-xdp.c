@@ -314,10 +314,8 @@ dpif_xdp_mega_ufid(const struct nlattr *key, size_t key_len,
     if (!match.wc.masks.vlans[0].tci) {
         match.wc.masks.vlans[0].tci = htons(VLAN_VID_MASK | VLAN_CFI);
     }
-    for (size_t i = 0; i < sizeof masked; i++) {
-        ((uint8_t *) &masked)[i] = (((const uint8_t *) &match.flow)[i]
-                                    & ((const uint8_t *) &match.wc)[i]);
-    }
+    masked = match.flow;
+    flow_zero_wildcards(&masked, &match.wc);
     odp_flow_key_hash(&masked, sizeof masked, mega_ufid);
     return true;
 }
@@ -362,14 +360,24 @@ static void
 dpif_xdp_withdraw_flows(struct dpif *dpif, struct dpif_op **ops,
                         size_t n_ops)
 {
-    struct xdp_prog *prog = dpif_xdp_find_prog(dpif);
     struct xdp_flow_table *table;
+    struct xdp_prog *prog;
+    size_t i;
 
+    /* Most batches only put and get: they need no program. */
+    for (i = 0; i < n_ops; i++) {
+        if (ops[i]->type == DPIF_OP_FLOW_DEL
+            || (ops[i]->type == DPIF_OP_FLOW_PUT
+                && ops[i]->flow_put.flags & DPIF_FP_MODIFY)) {
+            break;
+        }
+    }
+    prog = i < n_ops ? dpif_xdp_find_prog(dpif) : NULL;
     if (!prog) {
         return;
     }
     table = xdp_prog_flow_table(prog);
-    for (size_t i = 0; i < n_ops; i++) {
+    for (; i < n_ops; i++) {
         struct dpif_op *op = ops[i];
         ovs_u128 mega_ufid;
 

@@ -373,12 +373,12 @@ netdev_xdp_destruct(struct netdev *netdev)
     netdev_linux_class.destruct(netdev);
 }
 
-/* Tops 'xsk''s fill ring up to the frames each socket of 'umem' should have
- * there, 'max' at most. */
+/* Tops 'xsk''s fill ring up to XDP_UMEM_SOCKET_FILL frames of 'umem', 'max'
+ * at most. */
 static void
 xsk_fill(struct xsk *xsk, struct xdp_umem *umem, uint32_t max)
 {
-    uint32_t target = xdp_umem_fill_target(umem);
+    uint32_t target = XDP_UMEM_SOCKET_FILL;
     uint32_t in_ring = XDP_UMEM_RING_SIZE
                        - xsk_prod_nb_free(&xsk->fill, XDP_UMEM_RING_SIZE);
     uint32_t n = in_ring < target ? MIN(target - in_ring, max) : 0;
@@ -1050,6 +1050,15 @@ netdev_xdp_reconfigure(struct netdev *netdev)
         return failure->error == EOPNOTSUPP ? EINVAL : failure->error;
     }
 
+    /* Not under 'dev->up.mutex': netdev-linux's getters take it.  Ports are
+     * configured by the main thread only, with the datapath quiesced. */
+    if (!netdev_xdp_resize(dev)) {
+        netdev->n_rxq = dev->n_xsks;
+        netdev->n_txq = dev->n_xsks;
+        netdev_change_seq_changed(netdev);
+        return 0;
+    }
+
     /* The program stays loaded while the port sets up again, even if it
      * is the datapath's only port: a reload would empty the XDP flow table
      * under the flows that dpif-netdev believes are there. */
@@ -1057,17 +1066,8 @@ netdev_xdp_reconfigure(struct netdev *netdev)
                              ? xdp_prog_find(xdp_prog_dp_name(dev->prog))
                              : NULL);
 
-    /* Not under 'dev->up.mutex': netdev-linux's getters take it.  Ports are
-     * configured by the main thread only, with the datapath quiesced. */
     free(dev->error);
     dev->error = NULL;
-    if (!netdev_xdp_resize(dev)) {
-        netdev->n_rxq = dev->n_xsks;
-        netdev->n_txq = dev->n_xsks;
-        xdp_prog_unref(keep);
-        netdev_change_seq_changed(netdev);
-        return 0;
-    }
     error = netdev_xdp_setup_or_revert(dev, &error_msg);
     dev->setup_error = error;
     if (error) {

@@ -606,10 +606,8 @@ xdp_flow_table_demote(struct xdp_flow_table *t, const ovs_u128 *ufid)
 
         error = 0;
         if (!xdp_flow_entry_is_partial(&flow->entry)) {
-            memset(&e, 0, sizeof e);
-            e.mark = flow->entry.mark;
-            e.n_actions = 1;
-            e.actions[0].type = XDP_FLOW_ACT_UPCALL_PARTIAL;
+            e = flow->entry;
+            xdp_flow_entry_make_partial(&e);
             error = xft_flow_rewrite(t, flow, &e);
             if (error) {
                 /* Never leave the old actions in: take the flow out. */

@@ -166,14 +166,6 @@ xdp_umem_has_room(const struct xdp_umem *umem, int n_sockets)
             <= umem->n_frames);
 }
 
-/* Returns how many frames each socket of 'umem' should have in its fill
- * ring. */
-uint32_t
-xdp_umem_fill_target(const struct xdp_umem *umem OVS_UNUSED)
-{
-    return XDP_UMEM_SOCKET_FILL;
-}
-
 /* Records that a user of 'umem' has 'delta' more sockets (or fewer). */
 void
 xdp_umem_sockets_changed(struct xdp_umem *umem, int delta)

@@ -90,7 +90,6 @@ void xdp_umem_sockets_changed(struct xdp_umem *, int delta);
 void xdp_umem_set_anchor(struct xdp_umem *, int ifindex);
 void xdp_umem_retire(struct xdp_umem *);
 bool xdp_umem_has_room(const struct xdp_umem *, int n_sockets);
-uint32_t xdp_umem_fill_target(const struct xdp_umem *);
 void xdp_umem_free_device(int ifindex);
 
 bool xdp_umem_owns(const struct xdp_umem *, const struct dp_packet *);
