@@ -2,10 +2,13 @@ noinst_LTLIBRARIES += lib/libovsxdp.la
 lib_libovsxdp_la_SOURCES = \
 	lib/dpif-xdp.c \
 	lib/dpif-xdp.h \
+	lib/dpif-xdp-unixctl.c \
 	lib/netdev-offload-xdp.c \
 	lib/netdev-offload-xdp.h \
 	lib/netdev-xdp.c \
 	lib/netdev-xdp.h \
+	lib/netdev-xdp-private.h \
+	lib/netdev-xdp-setup.c \
 	lib/ovs-xdp.c \
 	lib/ovs-xdp.h \
 	lib/xdp-bpffs.c \
@@ -22,10 +25,14 @@ lib_libovsxdp_la_SOURCES = \
 	lib/xdp-odp-actions.h \
 	lib/xdp-prog.c \
 	lib/xdp-prog.h \
+	lib/xdp-prog-ports.c \
+	lib/xdp-prog-private.h \
 	lib/xdp-umem.c \
 	lib/xdp-umem.h \
 	lib/xdp-veth.c \
-	lib/xdp-veth.h
+	lib/xdp-veth.h \
+	lib/xdp-xsk.c \
+	lib/xdp-xsk.h
 lib_libovsxdp_la_LIBADD = $(LIBBPF_LIBS) $(LIBXDP_LIBS)
 # The XDP program's skeleton must exist before lib/xdp-prog.c compiles.
-lib/xdp-prog.lo: datapath-xdp/ovs-xdp.skel.h
+lib/xdp-prog.lo lib/xdp-prog-ports.lo: datapath-xdp/ovs-xdp.skel.h

@@ -43,12 +43,12 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
 #include "sset.h"
-#include "unixctl.h"
+#include "timeval.h"
 #include "util.h"
-#include "ovs-atomic.h"
 #include "xdp-bpffs.h"
 #include "xdp-flow-table.h"
 #include "xdp-flow.h"
@@ -73,8 +73,8 @@ static const char *const dpif_xdp_options[] = {
 static char *bpffs_root;        /* Value of other_config:xdp-bpffs. */
 
 /* Sizes of the XDP flow table, applied when the program is loaded. */
-static atomic_uint32_t max_flows = XDP_FLOW_DEFAULT_FLOWS;
-static atomic_uint32_t max_masks = XDP_FLOW_DEFAULT_MASKS;
+static uint32_t max_flows = XDP_FLOW_DEFAULT_FLOWS;
+static uint32_t max_masks = XDP_FLOW_DEFAULT_MASKS;
 #define DPIF_XDP_FLOWS_LIMIT (4 * 1024 * 1024)
 #define DPIF_XDP_MASKS_LIMIT 4096
 static struct sset warned_options = SSET_INITIALIZER(&warned_options);
@@ -83,13 +83,6 @@ bool
 dpif_is_xdp(const struct dpif *dpif)
 {
     return dpif->dpif_class == &dpif_xdp_class;
-}
-
-/* Returns the bpffs mount point that xdp datapaths pin their maps under. */
-const char *
-dpif_xdp_bpffs_root(void)
-{
-    return bpffs_root ? bpffs_root : XDP_BPFFS_DEFAULT;
 }
 
 static bool
@@ -138,33 +131,14 @@ dpif_xdp_set_bpffs_root(const char *root)
     }
 }
 
-uint32_t
-dpif_xdp_max_flows(void)
-{
-    uint32_t n;
-
-    atomic_read_relaxed(&max_flows, &n);
-    return n;
-}
-
-uint32_t
-dpif_xdp_max_masks(void)
-{
-    uint32_t n;
-
-    atomic_read_relaxed(&max_masks, &n);
-    return n;
-}
-
 /* Sets '*valuep' from other_config:'key', between 1 and 'limit', 'dflt' if
  * unset. */
 static void
 dpif_xdp_set_size(const struct smap *other_config, const char *key,
-                  uint32_t dflt, uint32_t limit, atomic_uint32_t *valuep)
+                  uint32_t dflt, uint32_t limit, uint32_t *valuep)
 {
     const char *s = smap_get(other_config, key);
     unsigned long long int n = dflt;
-    uint32_t old;
 
     if (s && (!str_to_ullong(s, 10, &n) || !n || n > limit)) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
@@ -173,9 +147,8 @@ dpif_xdp_set_size(const struct smap *other_config, const char *key,
                      "%"PRIu32"; using %"PRIu32, key, s, limit, dflt);
         n = dflt;
     }
-    atomic_read_relaxed(valuep, &old);
-    if (old != n) {
-        atomic_store_relaxed(valuep, n);
+    if (*valuep != n) {
+        *valuep = n;
         if (xdp_prog_any_loaded()) {
             VLOG_INFO("other_config:%s=%llu takes effect when the XDP "
                       "program is next loaded (when ovs-vswitchd restarts "
@@ -211,6 +184,8 @@ dpif_xdp_set_config(struct dpif *dpif, const struct smap *other_config)
                       DPIF_XDP_FLOWS_LIMIT, &max_flows);
     dpif_xdp_set_size(other_config, "xdp-max-masks", XDP_FLOW_DEFAULT_MASKS,
                       DPIF_XDP_MASKS_LIMIT, &max_masks);
+    xdp_prog_configure(bpffs_root, max_flows, max_masks);
+    xdp_prog_set_vlan_limit(flow_vlan_limit);
     dpif_xdp_enable_flow_api(other_config);
     return dpif_netdev_class.set_config(dpif, other_config);
 }
@@ -249,6 +224,8 @@ dpif_xdp_port_add(struct dpif *dpif, struct netdev *netdev,
      * afxdp ports need it while dpif-netdev configures them, to find their
      * datapath's XDP program. */
     netdev_set_dpif_type(netdev, DPIF_XDP_TYPE);
+    /* The program that the port may load must parse as OVS does. */
+    xdp_prog_set_vlan_limit(flow_vlan_limit);
     netdev_xdp_set_odp_port(netdev, *port_nop);
     netdev_xdp_set_adding(netdev, true);
     int error = dpif_netdev_class.port_add(dpif, netdev, port_nop);
@@ -264,19 +241,30 @@ dpif_xdp_port_add(struct dpif *dpif, struct netdev *netdev,
     return error;
 }
 
+/* Work done about once a second, from the main thread: re-ranks the masks
+ * of the XDP flow tables, and the ports' upkeep. */
+static long long int dpif_xdp_next_upkeep;
+#define DPIF_XDP_UPKEEP_MSEC 1000
+
 static bool
 dpif_xdp_run(struct dpif *dpif)
 {
     /* other_config:vlan-limit may have changed since the last run. */
-    xdp_prog_sync_vlan_limit();
-    netdev_xdp_run();
+    xdp_prog_set_vlan_limit(flow_vlan_limit);
+    if (time_msec() >= dpif_xdp_next_upkeep) {
+        dpif_xdp_next_upkeep = time_msec() + DPIF_XDP_UPKEEP_MSEC;
+        xdp_prog_rerank_all();
+        netdev_xdp_run();
+    }
     return dpif_netdev_class.run(dpif);
 }
 
 static void
 dpif_xdp_wait(struct dpif *dpif)
 {
-    netdev_xdp_wait();
+    if (xdp_prog_any_loaded()) {
+        poll_timer_wait_until(dpif_xdp_next_upkeep);
+    }
     dpif_netdev_class.wait(dpif);
 }
 
@@ -296,7 +284,7 @@ dpif_xdp_find_prog(const struct dpif *dpif)
  * and 'mask' (ODP attributes) to the flow API provider: a hash of the
  * masked flow, made as dpif_netdev_flow_put() and dp_netdev_flow_add() make
  * it.  Returns false if the attributes do not parse. */
-static bool
+bool
 dpif_xdp_mega_ufid(const struct nlattr *key, size_t key_len,
                    const struct nlattr *mask, size_t mask_len,
                    ovs_u128 *mega_ufid)
@@ -424,90 +412,6 @@ dpif_xdp_flow_flush(struct dpif *dpif)
     return dpif_netdev_class.flow_flush(dpif);
 }
 
-/* A megaflow of the datapath: its UFID, by the UFID under which dpif-netdev
- * gives it to the flow API provider. */
-struct dpif_xdp_ufid {
-    struct hmap_node node;      /* In a map by 'mega_ufid'. */
-    ovs_u128 mega_ufid;
-    ovs_u128 ufid;
-};
-
-static bool
-dpif_xdp_ufid_of(const ovs_u128 *mega_ufid, ovs_u128 *ufid, void *map_)
-{
-    const struct hmap *map = map_;
-    const struct dpif_xdp_ufid *u;
-
-    HMAP_FOR_EACH_WITH_HASH (u, node, mega_ufid->u32[0], map) {
-        if (ovs_u128_equals(u->mega_ufid, *mega_ufid)) {
-            *ufid = u->ufid;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Fills 'map' with the megaflows of datapath 'dp_name', by megaflow UFID. */
-static void
-dpif_xdp_collect_ufids(const char *dp_name, struct hmap *map)
-{
-    struct dpif_flow_dump_thread *thread;
-    struct dpif_flow_dump *dump;
-    struct dpif_flow flows[50];
-    struct dpif *dpif;
-    int n;
-
-    if (dpif_open(dp_name, DPIF_XDP_TYPE, &dpif)) {
-        return;
-    }
-    dump = dpif_flow_dump_create(dpif, false, NULL);
-    thread = dpif_flow_dump_thread_create(dump);
-    while ((n = dpif_flow_dump_next(thread, flows, ARRAY_SIZE(flows))) > 0) {
-        for (int i = 0; i < n; i++) {
-            struct dpif_xdp_ufid *u = xmalloc(sizeof *u);
-
-            if (dpif_xdp_mega_ufid(flows[i].key, flows[i].key_len,
-                                   flows[i].mask, flows[i].mask_len,
-                                   &u->mega_ufid)) {
-                u->ufid = flows[i].ufid;
-                hmap_insert(map, &u->node, u->mega_ufid.u32[0]);
-            } else {
-                free(u);
-            }
-        }
-    }
-    dpif_flow_dump_thread_destroy(thread);
-    dpif_flow_dump_destroy(dump);
-    dpif_close(dpif);
-}
-
-/* xdp/dump-flows [-m]: the flows in the XDP flow table, with -m under the
- * UFIDs that dpctl/dump-flows shows. */
-static void
-dpif_xdp_unixctl_dump_flows(struct unixctl_conn *conn, int argc,
-                            const char *argv[], void *aux OVS_UNUSED)
-{
-    bool verbose = argc > 1 && !strcmp(argv[1], "-m");
-    struct ds s = DS_EMPTY_INITIALIZER;
-    struct dpif_xdp_ufid *u;
-    struct hmap map;
-
-    hmap_init(&map);
-    if (verbose) {
-        char *dp_name = xdp_prog_dp_name_for_type(DPIF_XDP_TYPE);
-
-        dpif_xdp_collect_ufids(dp_name, &map);
-        free(dp_name);
-    }
-    netdev_offload_xdp_format_flows(&s, verbose, dpif_xdp_ufid_of, &map);
-    HMAP_FOR_EACH_POP (u, node, &map) {
-        free(u);
-    }
-    hmap_destroy(&map);
-    unixctl_command_reply(conn, ds_cstr(&s));
-    ds_destroy(&s);
-}
-
 /* Registers the "xdp" datapath class.  Call once, before the bridge opens
  * datapaths. */
 void
@@ -524,6 +428,5 @@ dpif_xdp_register(void)
     dpif_xdp_class.flow_flush = dpif_xdp_flow_flush;
 
     dp_register_provider(&dpif_xdp_class);
-    unixctl_command_register("xdp/dump-flows", "[-m]", 0, 1,
-                             dpif_xdp_unixctl_dump_flows, NULL);
+    dpif_xdp_unixctl_register();
 }

@@ -18,18 +18,26 @@
 #define DPIF_XDP_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "openvswitch/types.h"
+#include "xdp-prog.h"
 
 struct dpif;
 
 /* The "xdp" datapath type: OVS's userspace datapath (dpif-netdev) as the
  * slow path, with the XDP tier in front of it. */
-#define DPIF_XDP_TYPE "xdp"
+#define DPIF_XDP_TYPE XDP_DATAPATH_TYPE
 
 void dpif_xdp_register(void);
 bool dpif_is_xdp(const struct dpif *);
-const char *dpif_xdp_bpffs_root(void);
-uint32_t dpif_xdp_max_flows(void);
-uint32_t dpif_xdp_max_masks(void);
+
+/* For the datapath's commands (dpif-xdp-unixctl.c). */
+struct nlattr;
+bool dpif_xdp_mega_ufid(const struct nlattr *key, size_t key_len,
+                        const struct nlattr *mask, size_t mask_len,
+                        ovs_u128 *mega_ufid);
+void dpif_xdp_unixctl_register(void);
 
 #endif /* dpif-xdp.h */

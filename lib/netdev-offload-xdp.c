@@ -30,7 +30,6 @@
 
 #include "coverage.h"
 #include "dpif.h"
-#include "dpif-xdp.h"
 #include "netdev-offload-provider.h"
 #include "netdev-provider.h"
 #include "netdev-xdp.h"
@@ -106,7 +105,7 @@ xdp_offload_init_flow_api(struct netdev *netdev)
 {
     const char *type = netdev_get_dpif_type(netdev);
 
-    return (netdev_is_xdp(netdev) && type && !strcmp(type, DPIF_XDP_TYPE)
+    return (netdev_is_xdp(netdev) && type && !strcmp(type, XDP_DATAPATH_TYPE)
             ? 0 : EOPNOTSUPP);
 }
 
@@ -120,7 +119,7 @@ xdp_offload_port_to_ifindex(odp_port_t odp_port, void *aux_,
                             const char **reason)
 {
     struct xdp_offload_output_aux *aux = aux_;
-    struct netdev *netdev = netdev_ports_get(odp_port, DPIF_XDP_TYPE);
+    struct netdev *netdev = netdev_ports_get(odp_port, XDP_DATAPATH_TYPE);
     struct netdev_xdp_port port;
     uint32_t ifindex = 0;
 
@@ -535,60 +534,11 @@ netdev_offload_xdp_format_flows(struct ds *s, bool verbose,
         .ufid_aux = ufid_aux,
     };
 
-    netdev_ports_traverse(DPIF_XDP_TYPE, xdp_offload_dump_port, &aux);
-}
-
-/* xdp/check [dp]: compares the maps of the XDP program of datapath 'dp'
- * (of every datapath without it) with the flow table and the ports that
- * userspace keeps, reports each difference and repairs it. */
-static void
-xdp_offload_unixctl_check(struct unixctl_conn *conn, int argc,
-                          const char *argv[], void *aux OVS_UNUSED)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-    struct xdp_check check = { .out = &s };
-    struct xdp_prog **progs;
-    size_t n;
-
-    if (argc > 1) {
-        /* "xdp@ovs-xdp", as dpif/show says, or "ovs-xdp". */
-        const char *name = argv[1];
-        const char *type_end = strchr(name, '@');
-        struct xdp_prog *prog;
-
-        if (type_end) {
-            name = type_end + 1;
-        }
-        prog = xdp_prog_find(name);
-        if (!prog) {
-            unixctl_command_reply_error(conn, "no datapath with an XDP "
-                                        "program by that name");
-            return;
-        }
-        progs = xmemdup(&prog, sizeof prog);
-        n = 1;
-    } else {
-        progs = xdp_prog_find_all(&n);
-    }
-    for (size_t i = 0; i < n; i++) {
-        xdp_prog_check(progs[i], &check);
-        xdp_prog_unref(progs[i]);
-    }
-    free(progs);
-    xdp_check_format_summary(&check, &s);
-    if (check.n_repaired || check.n_unrepaired) {
-        VLOG_WARN("xdp/check: %"PRIu32" differences between the XDP maps "
-                  "and userspace, %"PRIu32" repaired", check.n_repaired
-                  + check.n_unrepaired, check.n_repaired);
-    }
-    unixctl_command_reply(conn, ds_cstr(&s));
-    ds_destroy(&s);
+    netdev_ports_traverse(XDP_DATAPATH_TYPE, xdp_offload_dump_port, &aux);
 }
 
 void
 netdev_offload_xdp_register(void)
 {
     netdev_register_flow_api_provider(&netdev_offload_xdp);
-    unixctl_command_register("xdp/check", "[dp]", 0, 1,
-                             xdp_offload_unixctl_check, NULL);
 }

@@ -30,6 +30,12 @@ struct xdp_prog;
 struct xdp_flow_table;
 struct ovs_xdp;
 
+/* The datapath type whose afxdp ports run the program. */
+#define XDP_DATAPATH_TYPE "xdp"
+
+void xdp_prog_configure(const char *bpffs_root, uint32_t max_flows,
+                        uint32_t max_masks);
+
 struct xdp_prog *xdp_prog_ref(const char *dp_name, char **errorp);
 void xdp_prog_unref(struct xdp_prog *);
 struct xdp_prog *xdp_prog_find(const char *dp_name);
@@ -44,7 +50,7 @@ void xdp_prog_get_flow_maps(const struct ovs_xdp *,
 struct xdp_flow_table *xdp_prog_flow_table(const struct xdp_prog *);
 const char *xdp_prog_dp_name(const struct xdp_prog *);
 void xdp_prog_rerank_all(void);
-void xdp_prog_sync_vlan_limit(void);
+void xdp_prog_set_vlan_limit(int vlan_limit);
 int xdp_prog_set_tx_port(struct xdp_prog *, int ifindex, bool deliverable);
 
 uint32_t xdp_prog_id(const struct xdp_prog *);
