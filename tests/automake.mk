@@ -15,7 +15,14 @@ DISTCLEANFILES += tests/atconfig tests/atlocal
 TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/dpif-xdp.at \
+	tests/xdp-macros.at \
 	tests/xdp-prog.at \
+	tests/xdp-parse.at \
+	tests/xdp-lookup.at \
+	tests/xdp-rewrite.at \
+	tests/xdp-meta.at \
+	tests/xdp-flow.at \
+	tests/xdp-flow-table.at \
 	tests/xdp-actions.at \
 	tests/xdp-offload.at
 
@@ -66,10 +73,18 @@ noinst_PROGRAMS += tests/ovstest-xdp
 tests_ovstest_xdp_SOURCES = \
 	tests/test-dpif-xdp.c \
 	tests/test-xdp-actions.c \
+	tests/test-xdp-flow.c \
+	tests/test-xdp-flow-table.c \
+	tests/test-xdp-lookup.c \
+	tests/test-xdp-meta.c \
 	tests/test-xdp-offload.c \
+	tests/test-xdp-parse.c \
 	tests/test-xdp-prog.c \
+	tests/test-xdp-rewrite.c \
 	tests/xdp-test-harness.c \
-	tests/xdp-test-harness.h
+	tests/xdp-test-harness.h \
+	tests/xdp-test-packet.c \
+	tests/xdp-test-packet.h
 tests_ovstest_xdp_CPPFLAGS = $(AM_CPPFLAGS) -I$(OVS_SRCDIR)/tests
 tests_ovstest_xdp_LDADD = \
 	$(OVS_BUILDDIR)/tests/ovstest.$(OBJEXT) \

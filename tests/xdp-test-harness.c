@@ -15,13 +15,15 @@
  */
 
 /* The BPF_PROG_RUN harness shared by the tests of the XDP program
- * (test-xdp-prog.c, test-xdp-actions.c): loads the program, runs it on a
- * packet, and maintains its flow table as userspace does. */
+ * (tests/test-xdp-*.c) and its benchmark (utilities/ovs-xdp-bench-prog.c):
+ * loads the program, runs it on a packet, and maintains its flow table as
+ * userspace does. */
 
 #include <config.h>
 
 #undef NDEBUG
 #include "xdp-test-harness.h"
+#include "xdp-test-packet.h"
 
 #include "flow.h"
 #include "xdp-flow-table.h"
@@ -106,6 +108,53 @@ xt_open(struct xdp_test *t, uint32_t n_masks, uint32_t n_flows, bool emc)
         error = -xdp_flow_table_set_vlan_limit(t->table, flow_vlan_limit);
     }
     return error ? -error : 0;
+}
+
+/* Loads the program with its default sizes and the exact-match cache, and
+ * runs its parser once.  Returns 0 or a positive errno value. */
+int
+xt_open_default(struct xdp_test *t)
+{
+    int error = xt_open(t, 0, 0, true);
+
+    if (!error) {
+        uint8_t pkt[64] = { 0 };
+
+        error = xt_run(t, t->parse_fd, pkt, sizeof pkt, NULL, NULL, 1,
+                       NULL);
+        error = error < 0 ? -error : 0;
+        if (error) {
+            xt_close(t);
+        }
+    }
+    return error;
+}
+
+/* The "probe" command of the tests: prints "ok" if the program loads and
+ * runs.  Otherwise says why and exits with 77 if this machine cannot run
+ * XDP programs with BPF_PROG_RUN (autotest skips the test), with 1 if it
+ * can but ours does not load or run. */
+void
+xt_probe(void)
+{
+    struct xdp_test t;
+    int error = xt_open_default(&t);
+
+    if (error) {
+        int bpf_error = probe_bpf();
+
+        if (bpf_error) {
+            /* Autotest skips a test whose command exits with 77. */
+            printf("this machine cannot run XDP programs with "
+                   "BPF_PROG_RUN: %s\n", ovs_strerror(bpf_error));
+            exit(77);
+        }
+        printf("cannot load and run the XDP program with "
+               "BPF_PROG_RUN: %s\n", ovs_strerror(error));
+        exit(1);
+    }
+    printf("ok\n");
+    xt_close(&t);
 }
 
 void
@@ -317,6 +366,16 @@ entry_output(struct xdp_flow_entry *entry, uint32_t ifindex)
     entry->n_actions = 1;
     entry->actions[0].type = XDP_FLOW_ACT_OUTPUT;
     entry->actions[0].arg = ifindex;
+}
+
+/* Runs the main program on 'p' and prints its verdict after 'what'. */
+void
+print_run(const struct xdp_test *t, const char *what, const struct pkt *p)
+{
+    int verdict = xt_run(t, t->main_fd, p->data, p->len, NULL, NULL, 1,
+                         NULL);
+
+    printf("%s: %s\n", what, verdict_name(verdict));
 }
 
 const char *

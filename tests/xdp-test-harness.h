@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 struct bpf_map;
+struct pkt;
 
 #include "ovs-xdp.skel.h"
 #include "xdp-flow.h"
@@ -61,6 +62,8 @@ get16(const uint8_t *q)
 extern uint64_t xt_meta_cookie;
 int silent_print(enum libbpf_print_level, const char *format, va_list);
 int xt_open(struct xdp_test *, uint32_t n_masks, uint32_t n_flows, bool emc);
+int xt_open_default(struct xdp_test *);
+void xt_probe(void);
 void xt_close(struct xdp_test *);
 void xt_set_vlan_limit(struct xdp_test *, int setting);
 int xt_run(const struct xdp_test *, int fd, const void *pkt, size_t len,
@@ -88,6 +91,11 @@ void xt_del_flow(const struct xdp_test *, uint32_t mask_index,
 
 void entry_output(struct xdp_flow_entry *, uint32_t ifindex);
 const char *verdict_name(int verdict);
+void print_run(const struct xdp_test *, const char *what, const struct pkt *);
+
+/* Prints counter XDP_ABI_CNT_<NAME> of 'T', summed over the CPUs. */
+#define PRINT_COUNTER(T, NAME) \
+    printf("  %s=%"PRIu64"\n", #NAME, xt_counter(T, XDP_ABI_CNT_##NAME))
 int probe_bpf(void);
 
 #endif /* xdp-test-harness.h */

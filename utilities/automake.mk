@@ -18,3 +18,17 @@ utilities_ovs_xdp_pktgen_LDADD = \
 # Built before the tool even when it is made alone.
 utilities/ovs-xdp-pktgen.$(OBJEXT): datapath-xdp/xdp-pktgen.skel.h
 EXTRA_DIST += utilities/ovs-xdp-bench-live.sh
+
+# BPF_PROG_RUN benchmark of the XDP program, run by
+# utilities/ovs-xdp-bench.sh; it loads the program with the tests' harness.
+noinst_PROGRAMS += utilities/ovs-xdp-bench-prog
+utilities_ovs_xdp_bench_prog_SOURCES = \
+	utilities/ovs-xdp-bench-prog.c \
+	tests/xdp-test-harness.c \
+	tests/xdp-test-harness.h \
+	tests/xdp-test-packet.c \
+	tests/xdp-test-packet.h
+utilities_ovs_xdp_bench_prog_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+utilities_ovs_xdp_bench_prog_LDADD = \
+	lib/libovsxdp.la \
+	$(OVS_LIBS)

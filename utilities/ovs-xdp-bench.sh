@@ -17,21 +17,22 @@
 # ns/packet for 1, 8, 32 and 64 masks and 1, 1000 and 100000 flows, with
 # the exact-match cache hitting and with the cache turned off (tuple-space
 # search only), next to a program that only calls bpf_redirect_map().
+# It runs utilities/ovs-xdp-bench-prog (ovs-xdp-bench-prog.c).
 #
 # usage: ovs-xdp-bench.sh [REPEAT]      (default 100000; needs root)
 
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 repeat=${1:-100000}
-ovstest=$top/tests/ovstest-xdp
+bench=$top/utilities/ovs-xdp-bench-prog
 
-if test ! -x "$ovstest"; then
-    echo "ovs-xdp-bench: build first ($ovstest is missing)" >&2
+if test ! -x "$bench"; then
+    echo "ovs-xdp-bench: build first ($bench is missing)" >&2
     exit 1
 fi
-if ! "$ovstest" test-xdp-prog probe >/dev/null; then
-    "$ovstest" test-xdp-prog probe >&2
+if ! "$bench" probe >/dev/null; then
+    "$bench" probe >&2
     exit 1
 fi
 printf 'kernel %s, %s CPUs\n' "$(uname -r)" "$(nproc)"
-exec "$ovstest" test-xdp-prog bench "$repeat"
+exec "$bench" "$repeat"
