@@ -8,6 +8,8 @@ lib_libovsxdp_la_SOURCES = \
 	lib/netdev-xdp.h \
 	lib/ovs-xdp.c \
 	lib/ovs-xdp.h \
+	lib/pifo.c \
+	lib/pifo.h \
 	lib/xdp-bpffs.c \
 	lib/xdp-bpffs.h \
 	lib/xdp-flow.c \

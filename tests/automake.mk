@@ -17,7 +17,8 @@ TESTSUITE_AT = \
 	tests/dpif-xdp.at \
 	tests/xdp-prog.at \
 	tests/xdp-actions.at \
-	tests/xdp-offload.at
+	tests/xdp-offload.at \
+	tests/pifo.at
 
 SYSTEM_XDP_TESTSUITE_AT = \
 	tests/system-xdp-testsuite.at \
@@ -65,6 +66,7 @@ $(SYSTEM_XDP_GRO_TESTSUITE): tests/package.m4 \
 noinst_PROGRAMS += tests/ovstest-xdp
 tests_ovstest_xdp_SOURCES = \
 	tests/test-dpif-xdp.c \
+	tests/test-pifo.c \
 	tests/test-xdp-actions.c \
 	tests/test-xdp-offload.c \
 	tests/test-xdp-prog.c \
