@@ -10,6 +10,8 @@ lib_libovsxdp_la_SOURCES = \
 	lib/ovs-xdp.h \
 	lib/pifo.c \
 	lib/pifo.h \
+	lib/pifo-sched.c \
+	lib/pifo-sched.h \
 	lib/xdp-bpffs.c \
 	lib/xdp-bpffs.h \
 	lib/xdp-flow.c \

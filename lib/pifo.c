@@ -496,6 +496,18 @@ pifo_remove(struct pifo *p, uint32_t handle, struct pifo_entry *e)
     return true;
 }
 
+/* Promises that no rank below 'rank' will be pushed until the next pop: an
+ * empty circular PIFO then anchors its window at 'rank' (or at the rank
+ * pushed, if that is W or more above it).  For users that take packets out
+ * with pifo_remove() rather than by popping, whose PIFO otherwise anchors
+ * on whatever rank comes first. */
+void
+pifo_set_floor(struct pifo *p, uint64_t rank)
+{
+    p->last_popped = rank & p->mask;
+    p->have_last = true;
+}
+
 uint32_t
 pifo_count(const struct pifo *p)
 {

@@ -129,6 +129,7 @@ bool pifo_pop_due(struct pifo *, uint64_t now, struct pifo_entry *);
 size_t pifo_pop_batch(struct pifo *, uint64_t now, struct pifo_entry *,
                       size_t max);
 bool pifo_remove(struct pifo *, uint32_t handle, struct pifo_entry *);
+void pifo_set_floor(struct pifo *, uint64_t rank);
 
 uint32_t pifo_count(const struct pifo *);
 uint32_t pifo_capacity(const struct pifo *);
