@@ -11,6 +11,10 @@ lib_libovsxdp_la_SOURCES = \
 	lib/netdev-xdp-setup.c \
 	lib/ovs-xdp.c \
 	lib/ovs-xdp.h \
+	lib/pifo.c \
+	lib/pifo.h \
+	lib/pifo-sched.c \
+	lib/pifo-sched.h \
 	lib/xdp-bpffs.c \
 	lib/xdp-bpffs.h \
 	lib/xdp-flow.c \

@@ -24,7 +24,8 @@ TESTSUITE_AT = \
 	tests/xdp-flow.at \
 	tests/xdp-flow-table.at \
 	tests/xdp-actions.at \
-	tests/xdp-offload.at
+	tests/xdp-offload.at \
+	tests/pifo.at
 
 SYSTEM_XDP_TESTSUITE_AT = \
 	tests/system-xdp-testsuite.at \
@@ -72,6 +73,7 @@ $(SYSTEM_XDP_GRO_TESTSUITE): tests/package.m4 \
 noinst_PROGRAMS += tests/ovstest-xdp
 tests_ovstest_xdp_SOURCES = \
 	tests/test-dpif-xdp.c \
+	tests/test-pifo.c \
 	tests/test-xdp-actions.c \
 	tests/test-xdp-flow.c \
 	tests/test-xdp-flow-table.c \
