@@ -8,6 +8,7 @@ lib_libovsxdp_la_SOURCES = \
 	lib/netdev-xdp.c \
 	lib/netdev-xdp.h \
 	lib/netdev-xdp-private.h \
+	lib/netdev-xdp-qos.c \
 	lib/netdev-xdp-setup.c \
 	lib/ovs-xdp.c \
 	lib/ovs-xdp.h \
