@@ -86,7 +86,11 @@ tests_ovstest_xdp_SOURCES = \
 	tests/xdp-test-harness.c \
 	tests/xdp-test-harness.h \
 	tests/xdp-test-packet.c \
-	tests/xdp-test-packet.h
+	tests/xdp-test-packet.h \
+	tests/xdp-test-random-actions.c \
+	tests/xdp-test-random-actions.h \
+	tests/xdp-test-random-packet.c \
+	tests/xdp-test-random-packet.h
 tests_ovstest_xdp_CPPFLAGS = $(AM_CPPFLAGS) -I$(OVS_SRCDIR)/tests
 tests_ovstest_xdp_LDADD = \
 	$(OVS_BUILDDIR)/tests/ovstest.$(OBJEXT) \
