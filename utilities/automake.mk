@@ -18,3 +18,10 @@ utilities_ovs_xdp_pktgen_LDADD = \
 # Built before the tool even when it is made alone.
 utilities/ovs-xdp-pktgen.$(OBJEXT): datapath-xdp/xdp-pktgen.skel.h
 EXTRA_DIST += utilities/ovs-xdp-bench-live.sh
+
+# PIFO benchmark: lib/pifo.c next to OVS's lib/heap.c.
+noinst_PROGRAMS += utilities/ovs-xdp-pifo
+utilities_ovs_xdp_pifo_SOURCES = utilities/ovs-xdp-pifo.c
+utilities_ovs_xdp_pifo_LDADD = \
+	lib/libovsxdp.la \
+	$(OVS_BUILDDIR)/lib/libopenvswitch.la
