@@ -12,7 +12,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "xdp-abi.h"
-#include "xdp-flow.h"
+#include "xdp-flow-abi.h"
 #include "xdp-parse.h"
 #include "xdp-classify.h"
 #include "xdp-actions.h"

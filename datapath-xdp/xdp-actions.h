@@ -13,7 +13,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#include "xdp-flow.h"
+#include "xdp-flow-abi.h"
 #include "xdp-parse.h"
 
 /* Egress devices for XDP_FLOW_ACT_OUTPUT, keyed by ifindex.  Userspace adds

@@ -11,7 +11,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "xdp-flow.h"
+#include "xdp-flow-abi.h"
 #include "xdp-parse.h"
 
 /* Number of masks; userspace sets it (and the sizes of 'masks',

@@ -25,7 +25,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#include "xdp-flow.h"
+#include "xdp-flow-abi.h"
 
 /* Offsets beyond this are never read: packets this long in headers go to
  * userspace. */

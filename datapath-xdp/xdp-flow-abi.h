@@ -24,8 +24,8 @@
  *   tx_ports    DEVMAP_HASH, u32 ifindex -> struct bpf_devmap_val / u32
  */
 
-#ifndef XDP_FLOW_H
-#define XDP_FLOW_H 1
+#ifndef XDP_FLOW_ABI_H
+#define XDP_FLOW_ABI_H 1
 
 #include <linux/types.h>
 
@@ -274,4 +274,4 @@ enum xdp_flow_parse_status {
     XDP_FLOW_PARSE_UNPARSED,    /* Headers beyond what XDP covers. */
 };
 
-#endif /* xdp-flow.h */
+#endif /* xdp-flow-abi.h */
