@@ -181,26 +181,35 @@ _Static_assert(((XDP_FLOW_WIDE_WORDS + 1) & XDP_FLOW_WIDE_WORDS) == 0,
                          & (mask)->word_mask[j_]);                      \
     }
 
-/* 'nomerge' keeps one call per map: the verifier inlines a lookup only
- * where the map is known, and clang would otherwise make one call with the
- * map chosen at run time. */
+/* One lookup call per map: the verifier inlines a hash lookup only where
+ * the map is known, and clang would sink calls that differ only in the map
+ * into one call with the map chosen at run time ('nomerge' does not stop
+ * it).  An empty asm statement with a different constant after each call
+ * ends the blocks differently, so that nothing can be sunk. */
+#define XDP_LOOKUP_APART(MF, MAP, LOOKUP, TAG)                          \
+    do {                                                                \
+        (MF) = bpf_map_lookup_elem(&(MAP), (LOOKUP));                   \
+        asm volatile("" :: "i"(TAG));                                   \
+    } while (0)
+
 static __always_inline const struct xdp_flow_megaflow *
 xdp_megaflow_lookup(__u32 width, const struct xdp_flow_lookup *lookup)
 {
     const struct xdp_flow_megaflow *mf;
 
-    if (width == XDP_FLOW_TINY) {
-        __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_tiny,
-                                                          lookup);
-    } else if (width == XDP_FLOW_NARROW) {
-        __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_narrow,
-                                                          lookup);
-    } else if (width == XDP_FLOW_MEDIUM) {
-        __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_medium,
-                                                          lookup);
-    } else {
-        __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_wide,
-                                                          lookup);
+    switch (width) {
+    case XDP_FLOW_TINY:
+        XDP_LOOKUP_APART(mf, flows_tiny, lookup, XDP_FLOW_TINY);
+        break;
+    case XDP_FLOW_NARROW:
+        XDP_LOOKUP_APART(mf, flows_narrow, lookup, XDP_FLOW_NARROW);
+        break;
+    case XDP_FLOW_MEDIUM:
+        XDP_LOOKUP_APART(mf, flows_medium, lookup, XDP_FLOW_MEDIUM);
+        break;
+    default:
+        XDP_LOOKUP_APART(mf, flows_wide, lookup, XDP_FLOW_WIDE);
+        break;
     }
     return mf;
 }
