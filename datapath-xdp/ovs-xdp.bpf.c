@@ -2,17 +2,22 @@
 /* Copyright (c) 2026 The ovs-xdp authors. */
 
 /* The ovs-xdp datapath program: attached to every afxdp port of a datapath,
- * it parses each packet into a flow key, looks the key up in the flow table
- * (exact-match cache, then tuple-space search) and executes the flow's
- * actions.  Packets that miss, that the parser does not cover or whose flow
- * is partial go to the AF_XDP socket of their port and rx queue, with
- * metadata that tells userspace why they came. */
+ * it parses each packet into a flow key (xdp-parse.h), finds its flow
+ * (xdp-classify.h) and executes the flow's actions (xdp-actions.h).
+ * Packets that miss, that the parser does not cover or whose flow is
+ * partial go to the AF_XDP socket of their port and rx queue, with metadata
+ * that tells userspace why they came.  Userspace (lib/xdp-prog.c) loads it,
+ * sizes and fills its maps; the ABI is in xdp-abi.h and xdp-flow-abi.h.
+ * Written for kernel 6.1: bpf_loop(), no kfuncs. */
 
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 #include "xdp-abi.h"
-#include "xdp-flow.h"
+#include "xdp-flow-abi.h"
 #include "xdp-parse.h"
 #include "xdp-classify.h"
 #include "xdp-actions.h"
@@ -140,8 +145,8 @@ xdp_count_flow(__u32 flow_id, __u32 bytes, const struct xdp_flow_key *key)
         stats->packets += 1;
         stats->bytes += bytes;
         if (key->nw_proto == IPPROTO_TCP
-            && (key->dl_type == bpf_htons(0x0800)
-                || key->dl_type == bpf_htons(0x86dd))) {
+            && (key->dl_type == bpf_htons(ETH_P_IP)
+                || key->dl_type == bpf_htons(ETH_P_IPV6))) {
             stats->tcp_flags |= bpf_ntohs(key->tcp_flags);
         }
     }
@@ -151,7 +156,7 @@ xdp_count_flow(__u32 flow_id, __u32 bytes, const struct xdp_flow_key *key)
  * 'in_port' as the key's in_port, reading at most 'vlan_limit' VLAN
  * headers.  A global function: the verifier checks it once, not once per
  * caller. */
-__attribute__((noinline)) int
+__noinline int
 xdp_parse_packet(struct xdp_md *ctx, __u32 in_port, __u32 vlan_limit)
 {
     struct xdp_scratch *s = xdp_get_scratch();
@@ -164,7 +169,8 @@ xdp_parse_packet(struct xdp_md *ctx, __u32 in_port, __u32 vlan_limit)
     return xdp_parse(ctx, &s->key, &s->info, vlan_limit);
 }
 
-/* Returns nonzero if the flow's output cannot be done by XDP. */
+/* Returns nonzero if the flow's output cannot be done by XDP: checked
+ * before any action changes the packet. */
 static __always_inline int
 xdp_output_missing(const struct xdp_flow_entry *entry)
 {
@@ -182,32 +188,40 @@ xdp_output_missing(const struct xdp_flow_entry *entry)
     if (act->type != XDP_FLOW_ACT_OUTPUT) {
         return 0;
     }
-    /* The ingress port too: XDP_TX into a veth is lost, like a redirect,
-     * unless its peer has NAPI; userspace lists only ports that deliver. */
     ifindex = act->arg;
     return !bpf_map_lookup_elem(&tx_ports, &ifindex);
+}
+
+/* Sends the packet to userspace as partial: XDP matched its flow but
+ * leaves the flow to userspace. */
+static __always_inline int
+upcall_partial(struct xdp_md *ctx, struct xdp_abi_counters *cnt,
+               __u32 mark)
+{
+    count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
+    return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL, mark);
 }
 
 SEC("xdp")
 int
 ovs_xdp_main(struct xdp_md *ctx)
 {
-    __u32 ifindex = ctx->ingress_ifindex;
     __u32 len = ctx->data_end - ctx->data;
     const struct xdp_flow_classifier *cls;
+    const struct xdp_flow_entry *entry;
     struct xdp_abi_counters *cnt;
     struct xdp_act_loop loop;
-    const struct xdp_flow_entry *entry;
-    __u32 flow_id = 0, zero = 0, odp_port;
     struct xdp_scratch *s;
-    int emc_hit;
+    struct xdp_hit hit;
+    int emc_hit, found, verdict;
+    __u32 zero = 0, odp_port;
 
     cnt = bpf_map_lookup_elem(&counters, &zero);
     if (!cnt) {
         return XDP_PASS;
     }
     count(cnt, XDP_ABI_CNT_RX);
-    if (!xdp_odp_port(ifindex, &odp_port)) {
+    if (!xdp_odp_port(ctx->ingress_ifindex, &odp_port)) {
         count(cnt, XDP_ABI_CNT_NO_PORT);
         return XDP_PASS;
     }
@@ -224,13 +238,13 @@ ovs_xdp_main(struct xdp_md *ctx)
     if (!s) {
         return XDP_PASS;
     }
-    entry = xdp_classify(s, cls && xdp_emc_on(cls), &flow_id, &emc_hit);
+    found = xdp_classify(s, cls && xdp_emc_on(cls), &hit, &emc_hit);
     if (emc_hit > 0) {
         count(cnt, XDP_ABI_CNT_EMC_HIT);
     } else if (!emc_hit) {
         count(cnt, XDP_ABI_CNT_EMC_MISS);
     }
-    if (!entry) {
+    if (!found) {
         count(cnt, XDP_ABI_CNT_UPCALL_MISS);
         return upcall(ctx, cnt, XDP_ABI_UPCALL_MISS, 0);
     }
@@ -238,50 +252,39 @@ ovs_xdp_main(struct xdp_md *ctx)
         count(cnt, XDP_ABI_CNT_MEGAFLOW_HIT);
     }
 
-    if (entry->n_actions
-        && entry->actions[0].type == XDP_FLOW_ACT_UPCALL_PARTIAL) {
-        count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
-        return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL, entry->mark);
-    }
-    if (entry->n_actions == 1
-        && entry->actions[0].type == XDP_FLOW_ACT_OUTPUT) {
-        /* The common case, without the action loop: a redirect that fails
-         * when the port is not in tx_ports, with the packet unchanged. */
-        __u32 out = entry->actions[0].arg;
-        int verdict;
-
-        if (out == ifindex) {
-            verdict = (bpf_map_lookup_elem(&tx_ports, &out)
-                       ? XDP_TX : XDP_ABORTED);
-        } else {
-            verdict = bpf_redirect_map(&tx_ports, out, 0);
-        }
+    switch (hit.c.verdict) {
+    case XDP_FLOW_VERDICT_PARTIAL:
+        return upcall_partial(ctx, cnt, hit.c.mark);
+    case XDP_FLOW_VERDICT_DROP:
+        xdp_count_flow(hit.c.flow_id, len, &s->key);
+        count(cnt, XDP_ABI_CNT_DROPPED);
+        return XDP_DROP;
+    case XDP_FLOW_VERDICT_OUTPUT:
+        /* The common case, without the action loop: the packet is
+         * unchanged if the port cannot take it. */
+        verdict = xdp_output(ctx, hit.c.out_ifindex);
         if (verdict == XDP_ABORTED) {
             count(cnt, XDP_ABI_CNT_NO_TX_PORT);
-            count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
-            return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL,
-                          entry->mark);
+            return upcall_partial(ctx, cnt, hit.c.mark);
         }
-        xdp_count_flow(flow_id, len, &s->key);
+        xdp_count_flow(hit.c.flow_id, len, &s->key);
         count(cnt, XDP_ABI_CNT_HANDLED);
         return verdict;
     }
+
+    entry = hit.entry;
+    if (!entry) {
+        return XDP_PASS;
+    }
     if (xdp_output_missing(entry)) {
         count(cnt, XDP_ABI_CNT_NO_TX_PORT);
-        count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
-        return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL, entry->mark);
+        return upcall_partial(ctx, cnt, entry->mark);
     }
     if (!xdp_actions_fit(ctx, entry, s->info.l3_off)) {
         count(cnt, XDP_ABI_CNT_SHORT_HEADER);
-        count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
-        return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL, entry->mark);
+        return upcall_partial(ctx, cnt, entry->mark);
     }
-
-    xdp_count_flow(flow_id, len, &s->key);
-    if (!entry->n_actions) {
-        count(cnt, XDP_ABI_CNT_DROPPED);
-        return XDP_DROP;
-    }
+    xdp_count_flow(hit.c.flow_id, len, &s->key);
 
     loop.ctx = ctx;
     loop.entry = entry;
@@ -322,14 +325,13 @@ SEC("xdp")
 int
 xdp_parse_debug(struct xdp_md *ctx)
 {
-    __u32 ifindex = ctx->ingress_ifindex;
     const struct xdp_flow_classifier *cls = xdp_get_classifier();
     struct xdp_flow_parse_result *res;
     struct xdp_scratch *s;
     __u32 zero = 0, odp_port;
     int status;
 
-    if (!xdp_odp_port(ifindex, &odp_port)) {
+    if (!xdp_odp_port(ctx->ingress_ifindex, &odp_port)) {
         odp_port = 0;
     }
     status = xdp_parse_packet(ctx, odp_port, cls ? cls->vlan_limit : 0);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* Copyright (c) 2026 The ovs-xdp authors. */
 
-/* What the XDP program and ovs-vswitchd share: map layouts, sizes and the
- * metadata the program writes in front of packets it sends to userspace.
- * Included by BPF C and by userspace C, so it uses only kernel types. */
+/* What the XDP program and ovs-vswitchd share about ports, sockets and
+ * upcalls: map layouts, sizes, the metadata the program writes in front of
+ * packets it sends to userspace, and its counters.  The flow table's part
+ * is in xdp-flow-abi.h.  Included by BPF C and by userspace C, so it uses
+ * only kernel types. */
 
 #ifndef XDP_ABI_H
 #define XDP_ABI_H 1

@@ -335,6 +335,26 @@ xft_zero_stats(const struct xdp_flow_table *t, uint32_t id)
     return error;
 }
 
+/* Sets the generation of flow id 'id' in 'flow_gens': cached lookups of the
+ * id with another generation stop at once (0: every one does). */
+static int
+xft_set_gen(const struct xdp_flow_table *t, uint32_t id, uint32_t generation)
+{
+    return xdp_map_update(t->maps.flow_gens, "flow_gens", &id, &generation,
+                          0);
+}
+
+/* A new generation: never 0, and not taken again before 2**32 more. */
+static uint32_t
+xft_next_generation(struct xdp_flow_table *t)
+    OVS_REQUIRES(t->mutex)
+{
+    if (!++t->generation) {
+        ++t->generation;
+    }
+    return t->generation;
+}
+
 /* Takes 'flow' out of the program's maps, so that no packet matches it any
  * more, and lets go of its mask. */
 static void
@@ -348,7 +368,9 @@ xft_flow_unlink(struct xdp_flow_table *t, struct xft_flow *flow)
     if (flow->withdrawn) {
         return;
     }
-    /* 'flows_*' first: from then on no new lookup finds the flow. */
+    /* 'flow_gens' first: from then on no cache hit finds the flow; after
+     * 'flows_*', no lookup at all. */
+    xft_set_gen(t, flow->id, 0);
     error = xdp_map_delete(t->maps.flows[width], xft_flows_names[width],
                            &flow->lookup);
     xdp_map_delete(t->maps.flow_table, "flow_table", &flow->id);
@@ -397,7 +419,9 @@ xft_megaflow_init(struct xdp_flow_megaflow *mf, const struct xft_flow *flow,
 }
 
 /* Gives installed 'flow' the actions and mark of 'entry', keeping its id
- * and generation so that cached lookups stay right.  Returns 0 or an errno
+ * (and statistics).  The new content has a new generation, and 'flow_gens'
+ * gets it first: the cache holds what a flow does, and no cached lookup of
+ * the old content may run once this returns.  Returns 0 or an errno
  * value. */
 static int
 xft_flow_rewrite(struct xdp_flow_table *t, struct xft_flow *flow,
@@ -408,10 +432,13 @@ xft_flow_rewrite(struct xdp_flow_table *t, struct xft_flow *flow,
     struct xdp_flow_megaflow mf;
     struct xdp_flow_entry e = *entry;
 
-    e.generation = flow->entry.generation;
+    e.generation = xft_next_generation(t);
     xft_megaflow_init(&mf, flow, m, &e);
-    int error = xdp_map_update(t->maps.flow_table, "flow_table", &flow->id,
+    int error = xft_set_gen(t, flow->id, e.generation);
+    if (!error) {
+        error = xdp_map_update(t->maps.flow_table, "flow_table", &flow->id,
                                &mf.entry, 0);
+    }
     if (!error) {
         uint32_t width = m->compiled.width;
 
@@ -462,8 +489,7 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
         xdp_flow_lookup_make(&m->compiled, m->index, key, &lookup);
         if (!memcmp(&m->compiled.mask, mask, sizeof *mask)
             && !memcmp(&lookup, &flow->lookup, sizeof lookup)) {
-            /* Same match: new actions, same id and generation, so that
-             * cached lookups stay right. */
+            /* Same match: new actions, same id and statistics. */
             error = xft_flow_rewrite(t, flow, entry);
             if (error) {
                 /* Cache hits may see the new actions and megaflow hits the
@@ -500,10 +526,7 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
     xdp_flow_lookup_make(&m->compiled, m->index, key, &flow->lookup);
     xdp_flow_key_mask(&flow->key, key, mask);
     flow->entry = *entry;
-    if (!++t->generation) {
-        ++t->generation;
-    }
-    flow->entry.generation = t->generation;
+    flow->entry.generation = xft_next_generation(t);
     xft_megaflow_init(&mf, flow, m, &flow->entry);
 
     /* 'flows_*' last: until then nothing matches the flow, so a failure
@@ -512,6 +535,9 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
     if (!error) {
         error = xdp_map_update(t->maps.flow_table, "flow_table", &flow->id,
                                &flow->entry, 0);
+    }
+    if (!error) {
+        error = xft_set_gen(t, flow->id, flow->entry.generation);
     }
     if (!error) {
         uint32_t width = m->compiled.width;
@@ -529,6 +555,7 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
         if (error != EEXIST && error != ENOSPC) {
             COVERAGE_INC(xdp_flow_table_rollback);
         }
+        xft_set_gen(t, flow->id, 0);
         xdp_map_delete(t->maps.flow_table, "flow_table", &flow->id);
         id_pool_free_id(t->ids, flow->id);
         xft_mask_unref(t, m);

@@ -38,6 +38,7 @@ struct xdp_flow_table_maps {
     int mask_hits;
     int flows[XDP_FLOW_N_WIDTHS];   /* By enum xdp_flow_width. */
     int flow_table;
+    int flow_gens;
     int flow_stats;
     int classifier;             /* -1 if none. */
     int emc;                    /* -1 if none. */
