@@ -29,35 +29,27 @@ struct {
     __type(value, struct xdp_abi_port);
 } port_map SEC(".maps");
 
-/* The ODP port number + 1 of each port by ifindex, for ifindexes below
- * XDP_ABI_PORT_INDEX_SIZE (0: not there, ask 'port_map'): an array lookup
- * costs a fraction of a hash lookup, and the fast path needs only this. */
+/* The ports with an ifindex below XDP_ABI_PORT_INDEX_SIZE, by ifindex
+ * ('in_use' 0: not a port, or in 'port_map' only). */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(max_entries, XDP_ABI_PORT_INDEX_SIZE);
     __type(key, __u32);
-    __type(value, __u32);
+    __type(value, struct xdp_abi_port);
 } port_index SEC(".maps");
 
-/* Sets '*odp_port' to the ODP port number of 'ifindex'.  Returns false if
- * 'ifindex' is not a port of the datapath. */
-static __always_inline int
-xdp_odp_port(__u32 ifindex, __u32 *odp_port)
+/* Returns the port of 'ifindex', or NULL if it is not a port of the
+ * datapath: one lookup gives what the fast path and upcalls need. */
+static __always_inline const struct xdp_abi_port *
+xdp_port(__u32 ifindex)
 {
     const struct xdp_abi_port *port;
-    const __u32 *index;
 
-    index = bpf_map_lookup_elem(&port_index, &ifindex);
-    if (index && *index) {
-        *odp_port = *index - 1;
-        return 1;
+    port = bpf_map_lookup_elem(&port_index, &ifindex);
+    if (port && port->in_use) {
+        return port;
     }
-    port = bpf_map_lookup_elem(&port_map, &ifindex);
-    if (!port) {
-        return 0;
-    }
-    *odp_port = port->odp_port;
-    return 1;
+    return bpf_map_lookup_elem(&port_map, &ifindex);
 }
 
 struct {
@@ -107,19 +99,16 @@ write_meta(struct xdp_md *ctx, __u16 reason, __u32 mark)
     return 1;
 }
 
-/* Sends the packet to the socket of its port and queue; without one, to
+/* Sends the packet to the socket of 'port' for its queue; without one, to
  * the kernel stack. */
 static __always_inline int
-upcall(struct xdp_md *ctx, struct xdp_abi_counters *cnt, __u16 reason,
-       __u32 mark)
+upcall(struct xdp_md *ctx, const struct xdp_abi_port *port,
+       struct xdp_abi_counters *cnt, __u16 reason, __u32 mark)
 {
-    __u32 ifindex = ctx->ingress_ifindex;
     __u32 queue = ctx->rx_queue_index;
-    const struct xdp_abi_port *port;
     __u32 index;
 
-    port = bpf_map_lookup_elem(&port_map, &ifindex);
-    if (!port || queue >= port->n_rxq || queue >= XDP_ABI_MAX_QUEUES) {
+    if (queue >= port->n_rxq || queue >= XDP_ABI_MAX_QUEUES) {
         count(cnt, XDP_ABI_CNT_PASS);
         return XDP_PASS;
     }
@@ -195,11 +184,11 @@ xdp_output_missing(const struct xdp_flow_entry *entry)
 /* Sends the packet to userspace as partial: XDP matched its flow but
  * leaves the flow to userspace. */
 static __always_inline int
-upcall_partial(struct xdp_md *ctx, struct xdp_abi_counters *cnt,
-               __u32 mark)
+upcall_partial(struct xdp_md *ctx, const struct xdp_abi_port *port,
+               struct xdp_abi_counters *cnt, __u32 mark)
 {
     count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
-    return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL, mark);
+    return upcall(ctx, port, cnt, XDP_ABI_UPCALL_PARTIAL, mark);
 }
 
 SEC("xdp")
@@ -209,29 +198,31 @@ ovs_xdp_main(struct xdp_md *ctx)
     __u32 len = ctx->data_end - ctx->data;
     const struct xdp_flow_classifier *cls;
     const struct xdp_flow_entry *entry;
+    const struct xdp_abi_port *port;
     struct xdp_abi_counters *cnt;
     struct xdp_act_loop loop;
     struct xdp_scratch *s;
     struct xdp_hit hit;
     int emc_hit, found, verdict;
-    __u32 zero = 0, odp_port;
+    __u32 zero = 0;
 
     cnt = bpf_map_lookup_elem(&counters, &zero);
     if (!cnt) {
         return XDP_PASS;
     }
     count(cnt, XDP_ABI_CNT_RX);
-    if (!xdp_odp_port(ctx->ingress_ifindex, &odp_port)) {
+    port = xdp_port(ctx->ingress_ifindex);
+    if (!port) {
         count(cnt, XDP_ABI_CNT_NO_PORT);
         return XDP_PASS;
     }
     /* Never missing (an array's one entry); without it, VLAN frames would
      * go to userspace and the cache would stay off. */
     cls = xdp_get_classifier();
-    if (xdp_parse_packet(ctx, odp_port, cls ? cls->vlan_limit : 0)
+    if (xdp_parse_packet(ctx, port->odp_port, cls ? cls->vlan_limit : 0)
         != XDP_FLOW_PARSE_OK) {
         count(cnt, XDP_ABI_CNT_UPCALL_UNPARSED);
-        return upcall(ctx, cnt, XDP_ABI_UPCALL_UNPARSED, 0);
+        return upcall(ctx, port, cnt, XDP_ABI_UPCALL_UNPARSED, 0);
     }
 
     s = xdp_get_scratch();
@@ -246,7 +237,7 @@ ovs_xdp_main(struct xdp_md *ctx)
     }
     if (!found) {
         count(cnt, XDP_ABI_CNT_UPCALL_MISS);
-        return upcall(ctx, cnt, XDP_ABI_UPCALL_MISS, 0);
+        return upcall(ctx, port, cnt, XDP_ABI_UPCALL_MISS, 0);
     }
     if (emc_hit <= 0) {
         count(cnt, XDP_ABI_CNT_MEGAFLOW_HIT);
@@ -254,7 +245,7 @@ ovs_xdp_main(struct xdp_md *ctx)
 
     switch (hit.c.verdict) {
     case XDP_FLOW_VERDICT_PARTIAL:
-        return upcall_partial(ctx, cnt, hit.c.mark);
+        return upcall_partial(ctx, port, cnt, hit.c.mark);
     case XDP_FLOW_VERDICT_DROP:
         xdp_count_flow(hit.c.flow_id, len, &s->key);
         count(cnt, XDP_ABI_CNT_DROPPED);
@@ -265,7 +256,7 @@ ovs_xdp_main(struct xdp_md *ctx)
         verdict = xdp_output(ctx, hit.c.out_ifindex);
         if (verdict == XDP_ABORTED) {
             count(cnt, XDP_ABI_CNT_NO_TX_PORT);
-            return upcall_partial(ctx, cnt, hit.c.mark);
+            return upcall_partial(ctx, port, cnt, hit.c.mark);
         }
         xdp_count_flow(hit.c.flow_id, len, &s->key);
         count(cnt, XDP_ABI_CNT_HANDLED);
@@ -278,11 +269,11 @@ ovs_xdp_main(struct xdp_md *ctx)
     }
     if (xdp_output_missing(entry)) {
         count(cnt, XDP_ABI_CNT_NO_TX_PORT);
-        return upcall_partial(ctx, cnt, entry->mark);
+        return upcall_partial(ctx, port, cnt, entry->mark);
     }
     if (!xdp_actions_fit(ctx, entry, s->info.l3_off)) {
         count(cnt, XDP_ABI_CNT_SHORT_HEADER);
-        return upcall_partial(ctx, cnt, entry->mark);
+        return upcall_partial(ctx, port, cnt, entry->mark);
     }
     xdp_count_flow(hit.c.flow_id, len, &s->key);
 
@@ -326,15 +317,14 @@ int
 xdp_parse_debug(struct xdp_md *ctx)
 {
     const struct xdp_flow_classifier *cls = xdp_get_classifier();
+    const struct xdp_abi_port *port = xdp_port(ctx->ingress_ifindex);
     struct xdp_flow_parse_result *res;
     struct xdp_scratch *s;
-    __u32 zero = 0, odp_port;
+    __u32 zero = 0;
     int status;
 
-    if (!xdp_odp_port(ctx->ingress_ifindex, &odp_port)) {
-        odp_port = 0;
-    }
-    status = xdp_parse_packet(ctx, odp_port, cls ? cls->vlan_limit : 0);
+    status = xdp_parse_packet(ctx, port ? port->odp_port : 0,
+                              cls ? cls->vlan_limit : 0);
     res = bpf_map_lookup_elem(&parse_debug, &zero);
     s = xdp_get_scratch();
     if (!res || !s) {
