@@ -48,6 +48,10 @@ struct xdp_flow_table_maps {
 
 /* Statistics of a flow, summed over CPUs.  'used' is in milliseconds of
  * OVS's time_msec() clock, 0 if never used. */
+/* xdp_flow_table_get() reads statistics for all flows at once, at most
+ * this many milliseconds apart: what it returns may be that old. */
+#define XDP_FLOW_TABLE_STATS_MAX_AGE 100
+
 struct xdp_flow_table_stats {
     uint64_t n_packets;
     uint64_t n_bytes;
