@@ -76,6 +76,8 @@ noinst_PROGRAMS += tests/ovstest-xdp
 tests_ovstest_xdp_SOURCES = \
 	tests/test-dpif-xdp.c \
 	tests/test-pifo.c \
+	tests/test-pifo.h \
+	tests/test-pifo-sched.c \
 	tests/test-xdp-actions.c \
 	tests/test-xdp-flow.c \
 	tests/test-xdp-flow-table.c \
