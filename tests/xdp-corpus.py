@@ -41,6 +41,10 @@ from one network namespace through the bridge and captured in another.
 Each frame's Ethernet source address carries its index (0a:d1:f0:00:HH:LL),
 so that frames are told apart even when truncated to 14 bytes.  No rule set
 may match or rewrite dl_src.
+
+One file of about 1000 lines on purpose: the frame templates (most of it),
+the prediction, the sending and the comparison all key frames by the same
+index and kinds, and the testsuite calls one script.
 """
 
 import argparse
