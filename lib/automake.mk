@@ -9,7 +9,9 @@ lib_libovsxdp_la_SOURCES = \
 	lib/netdev-xdp.h \
 	lib/netdev-xdp-private.h \
 	lib/netdev-xdp-qos.c \
+	lib/netdev-xdp-qos-private.h \
 	lib/netdev-xdp-setup.c \
+	lib/netdev-xdp-shaper.c \
 	lib/ovs-xdp.c \
 	lib/ovs-xdp.h \
 	lib/pifo.c \

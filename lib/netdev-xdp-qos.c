@@ -44,6 +44,7 @@
 #include "dp-packet.h"
 #include "netdev-provider.h"
 #include "netdev-xdp-private.h"
+#include "netdev-xdp-qos-private.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/poll-loop.h"
@@ -58,32 +59,13 @@
 
 VLOG_DEFINE_THIS_MODULE(netdev_xdp_qos);
 
-COVERAGE_DEFINE(afxdp_qos_enqueued);
-COVERAGE_DEFINE(afxdp_qos_dropped);
-COVERAGE_DEFINE(afxdp_qos_released);
 
 /* Queue numbers, as OVS's linux-htb (its class ids stop below 0xf000). */
 #define QOS_MAX_QUEUES 0xf000
 
-/* Packets a queue holds before it drops, as a tc qdisc's default. */
-#define QOS_QUEUE_LEN 1000
-
 /* Port rate when the QoS row does not say: OVS's default when the link
  * speed is unknown (NETDEV_DEFAULT_BPS). */
 #define QOS_DEFAULT_MAX_RATE (10ULL * 1000 * 1000 * 1000)
-
-enum qos_kind {
-    QOS_NOOP,                   /* linux-noop: nothing, as OVS. */
-    QOS_SHAPE,                  /* linux-htb, linux-hfsc: the scheduler. */
-};
-
-struct qos_type {
-    const char *name;
-    enum qos_kind kind;
-    const char *const *qos_keys;        /* NULL-terminated. */
-    const char *const *queue_keys;
-    unsigned int n_queues;
-};
 
 static const char *const htb_qos_keys[] = { "max-rate", NULL };
 static const char *const htb_queue_keys[] = {
@@ -101,55 +83,10 @@ static const struct qos_type qos_types[] = {
     { "linux-noop", QOS_NOOP, no_keys, no_keys, 0 },
 };
 
-/* A Queue row, as applied. */
-struct qos_queue {
-    struct hmap_node node;      /* In 'qos->queues', by 'id'. */
-    unsigned int id;
-    uint64_t min_rate;          /* bit/s, 0: not set. */
-    uint64_t max_rate;          /* bit/s, 0: not set (the port's). */
-    uint64_t burst;             /* bits, 0: not set (default). */
-    uint32_t priority;
-    uint32_t index;             /* In the scheduler, while it exists. */
-
-    /* Statistics, kept across scheduler rebuilds. */
-    uint64_t tx_packets;
-    uint64_t tx_bytes;
-    uint64_t tx_errors;         /* Dropped: queue full or no room. */
-    long long int created;      /* time_msec(). */
-};
-
-struct netdev_xdp_qos {
-    struct ovs_list node;       /* In 'qos_ports'. */
-    struct netdev_xdp *dev;
-    const struct qos_type *type;
-    struct smap details;        /* QoS other_config as applied. */
-    uint64_t max_rate;          /* bit/s. */
-    struct hmap queues;         /* 'struct qos_queue's. */
-    char *error;                /* Why the last configuration was refused. */
-
-    /* The scheduler: rebuilt from 'queues' when they change. */
-    struct pifo_htb *htb;
-    bool stale;                 /* 'htb' does not match 'queues'. */
-    struct qos_queue **by_index;
-    uint32_t n_indexes;
-};
-
-/* Ports with QoS, for the datapath's run and wait.  Main thread only. */
-static struct ovs_list qos_ports = OVS_LIST_INITIALIZER(&qos_ports);
-
-/* Wakes the main thread at the earliest departure. */
-static int qos_timerfd = -1;
+struct ovs_list netdev_xdp_qos_ports
+    = OVS_LIST_INITIALIZER(&netdev_xdp_qos_ports);
 
 static struct vlog_rate_limit qos_rl = VLOG_RATE_LIMIT_INIT(5, 20);
-
-static uint64_t
-qos_now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000 * 1000 * 1000 + ts.tv_nsec;
-}
 
 static const struct qos_type *
 qos_type_find(const char *name)
@@ -219,7 +156,7 @@ qos_get_number(const struct smap *details, const char *key,
 }
 
 /* The port's MTU, or Ethernet's if it cannot say (its device is gone). */
-static int
+int
 qos_mtu(const struct netdev_xdp *dev)
 {
     int mtu;
@@ -246,7 +183,7 @@ qos_free_queues(struct hmap *queues)
     hmap_destroy(queues);
 }
 
-static struct qos_queue *
+struct qos_queue *
 qos_queue_find(const struct netdev_xdp_qos *qos, unsigned int id)
 {
     struct qos_queue *q;
@@ -287,116 +224,10 @@ qos_get(struct netdev_xdp *dev)
         qos->dev = dev;
         smap_init(&qos->details);
         hmap_init(&qos->queues);
-        ovs_list_push_back(&qos_ports, &qos->node);
+        ovs_list_push_back(&netdev_xdp_qos_ports, &qos->node);
         dev->qos = qos;
     }
     return dev->qos;
-}
-
-/* Sends what 'qos' holds now, whatever its departure times, as the
- * scheduler goes away.  Returns the packets that found no room, which are
- * counted as dropped. */
-static void qos_release(struct netdev_xdp_qos *, uint64_t now, bool all);
-
-static void
-qos_destroy_scheduler(struct netdev_xdp_qos *qos)
-{
-    if (qos->htb) {
-        qos_release(qos, qos_now_ns(), true);
-        pifo_htb_destroy(qos->htb);
-        qos->htb = NULL;
-    }
-    free(qos->by_index);
-    qos->by_index = NULL;
-    qos->n_indexes = 0;
-}
-
-/* Builds the scheduler of 'qos' from its queues; packets queued in the old
- * one move to the new one, in the order the old one releases them. */
-static void
-qos_build_scheduler(struct netdev_xdp_qos *qos)
-{
-    const char *name = netdev_get_name(&qos->dev->up.up);
-    struct pifo_htb_queue_config *qcs;
-    struct pifo_htb_config cfg;
-    struct pifo_htb *htb, *old;
-    struct qos_queue **by_index;
-    struct qos_queue *q;
-    uint64_t now = qos_now_ns();
-    char *error = NULL;
-    uint32_t n = 0;
-    int mtu = qos_mtu(qos->dev);
-
-    qos->stale = false;
-    if (!qos->type || qos->type->kind != QOS_SHAPE) {
-        qos_destroy_scheduler(qos);
-        return;
-    }
-    if (!qos_queue_find(qos, 0)) {
-        /* Packets of unknown queues go to queue 0, which always exists. */
-        q = xzalloc(sizeof *q);
-        q->created = time_msec();
-        hmap_insert(&qos->queues, &q->node, hash_int(0, 0));
-    }
-
-    by_index = xmalloc(hmap_count(&qos->queues) * sizeof *by_index);
-    qcs = xcalloc(hmap_count(&qos->queues), sizeof *qcs);
-    HMAP_FOR_EACH (q, node, &qos->queues) {
-        by_index[n++] = q;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        q = by_index[i];
-        q->index = i;
-        /* As OVS's linux-htb: a queue is guaranteed at least one MTU per
-         * second, and at most the port's rate. */
-        qcs[i].min_rate = MIN(MAX(q->min_rate, 8ULL * mtu), qos->max_rate);
-        qcs[i].max_rate = MIN(q->max_rate ? q->max_rate : qos->max_rate,
-                              qos->max_rate);
-        qcs[i].max_rate = MAX(qcs[i].max_rate, qcs[i].min_rate);
-        qcs[i].burst = q->burst;
-        qcs[i].priority = q->priority;
-    }
-    memset(&cfg, 0, sizeof cfg);
-    cfg.max_rate = qos->max_rate;
-    cfg.mtu = mtu + ETH_HEADER_LEN + VLAN_HEADER_LEN;
-    cfg.queue_len = QOS_QUEUE_LEN;
-    cfg.n_queues = n;
-    cfg.queues = qcs;
-    htb = pifo_htb_create(&cfg, now, &error);
-    free(qcs);
-    if (!htb) {
-        /* Checked before: should not happen.  Keep the old one. */
-        VLOG_ERR("%s: cannot build the QoS scheduler: %s", name, error);
-        free(error);
-        free(by_index);
-        return;
-    }
-
-    old = qos->htb;
-    struct qos_queue **old_by_index = qos->by_index;
-    uint32_t old_n = qos->n_indexes;
-    qos->htb = htb;
-    qos->by_index = by_index;
-    qos->n_indexes = n;
-    if (old) {
-        uint32_t index, bytes;
-        void *packet;
-
-        while ((packet = pifo_htb_flush(old, now, &index, &bytes))) {
-            struct qos_queue *oq = index < old_n ? old_by_index[index] : NULL;
-            /* Its queue may be gone: queue 0 takes it. */
-            uint32_t qi = (oq && qos_queue_find(qos, oq->id) == oq
-                           ? oq->index : qos_queue_find(qos, 0)->index);
-
-            if (!pifo_htb_enqueue(htb, qi, packet, bytes, now)) {
-                by_index[qi]->tx_errors++;
-                COVERAGE_INC(afxdp_qos_dropped);
-                dp_packet_delete(packet);
-            }
-        }
-        pifo_htb_destroy(old);
-    }
-    free(old_by_index);
 }
 
 /* Parses a QoS row of 'type' into 'max_rate'.  Returns NULL or a message. */
@@ -825,187 +656,6 @@ netdev_xdp_qos_shapes(const struct netdev_xdp *dev, const char **reason)
         return true;
     }
     return false;
-}
-
-/* Sends up to a batch of what 'qos' releases at 'now' ('all': everything
- * it holds), as long as the TX ring has room.  Returns the packets sent. */
-static size_t
-qos_release_batch(struct netdev_xdp_qos *qos, uint64_t now, bool all)
-{
-    struct netdev_xdp *dev = qos->dev;
-    void *packets[NETDEV_MAX_BURST];
-    uint32_t indexes[NETDEV_MAX_BURST];
-    struct dp_packet_batch batch;
-    struct xdp_xsk_tx_result r;
-    size_t n = 0;
-
-    if (all) {
-        uint32_t bytes;
-
-        while (n < NETDEV_MAX_BURST
-               && (packets[n] = pifo_htb_flush(qos->htb, now, &indexes[n],
-                                               &bytes))) {
-            n++;
-        }
-    } else {
-        n = pifo_htb_dequeue(qos->htb, now, packets, indexes,
-                             NETDEV_MAX_BURST);
-    }
-    if (!n) {
-        return 0;
-    }
-
-    dp_packet_batch_init(&batch);
-    for (size_t i = 0; i < n; i++) {
-        struct qos_queue *q = qos->by_index[indexes[i]];
-
-        q->tx_packets++;
-        q->tx_bytes += dp_packet_size(packets[i]);
-        dp_packet_batch_add(&batch, packets[i]);
-    }
-    COVERAGE_ADD(afxdp_qos_released, n);
-    if (!dev->n_xsks) {
-        dp_packet_delete_batch(&batch, true);
-        return n;
-    }
-    xdp_xsk_send(&dev->xsks[0], dev->umem,
-                 dev->mode != XDP_MODE_NATIVE_ZC || !dev->applied.need_wakeup,
-                 netdev_get_name(&dev->up.up), &batch, &r);
-    if (r.n_dropped) {
-        /* No room in the ring: counted against the last queue released. */
-        qos->by_index[indexes[n - 1]]->tx_errors += r.n_dropped;
-        COVERAGE_ADD(afxdp_qos_dropped, r.n_dropped);
-    }
-    return n;
-}
-
-static void
-qos_release(struct netdev_xdp_qos *qos, uint64_t now, bool all)
-{
-    if (!qos->htb) {
-        return;
-    }
-    while (qos_release_batch(qos, now, all) == NETDEV_MAX_BURST) {
-        continue;
-    }
-}
-
-/* Takes the packets of 'batch' if 'dev' shapes: they wait in its scheduler
- * for their departure, and what is due goes out now.  Returns false if the
- * port does not shape (the caller sends the batch). */
-bool
-netdev_xdp_qos_send(struct netdev_xdp *dev, struct dp_packet_batch *batch)
-{
-    struct netdev_xdp_qos *qos = dev->qos;
-    struct dp_packet *packet;
-    uint64_t now;
-
-    if (!qos || !qos->type || qos->type->kind != QOS_SHAPE) {
-        return false;
-    }
-    if (qos->stale || !qos->htb) {
-        qos_build_scheduler(qos);
-        if (!qos->htb) {
-            return false;
-        }
-    }
-    now = qos_now_ns();
-    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
-        /* set_queue puts the queue number in the packet's priority. */
-        struct qos_queue *q = qos_queue_find(qos, packet->md.skb_priority);
-
-        if (!q) {
-            q = qos_queue_find(qos, 0);
-        }
-        if (pifo_htb_enqueue(qos->htb, q->index, packet,
-                             dp_packet_size(packet), now)) {
-            COVERAGE_INC(afxdp_qos_enqueued);
-        } else {
-            q->tx_errors++;
-            COVERAGE_INC(afxdp_qos_dropped);
-            dp_packet_delete(packet);
-        }
-    }
-    dp_packet_batch_init(batch);
-    qos_release(qos, now, false);
-    return true;
-}
-
-/* Releases what is due on every port that shapes.  The datapath calls it
- * from its run. */
-void
-netdev_xdp_qos_run(void)
-{
-    struct netdev_xdp_qos *qos;
-    uint64_t now;
-
-    if (ovs_list_is_empty(&qos_ports)) {
-        return;
-    }
-    if (qos_timerfd >= 0) {
-        uint64_t expirations;
-
-        /* Clears a wake-up that fired. */
-        ignore(read(qos_timerfd, &expirations, sizeof expirations));
-    }
-    now = qos_now_ns();
-    LIST_FOR_EACH (qos, node, &qos_ports) {
-        if (qos->stale) {
-            qos_build_scheduler(qos);
-        }
-        qos_release(qos, now, false);
-    }
-}
-
-/* Arranges to wake up when a shaped port's next packet is due. */
-void
-netdev_xdp_qos_wait(void)
-{
-    struct netdev_xdp_qos *qos;
-    uint64_t now = qos_now_ns(), next = UINT64_MAX;
-
-    LIST_FOR_EACH (qos, node, &qos_ports) {
-        uint64_t when;
-
-        if (qos->stale) {
-            poll_immediate_wake();
-            return;
-        }
-        if (qos->htb && pifo_htb_next_time(qos->htb, now, &when)) {
-            next = MIN(next, when);
-        }
-    }
-    if (next == UINT64_MAX) {
-        return;
-    }
-    if (next <= now) {
-        poll_immediate_wake();
-        return;
-    }
-    if (qos_timerfd < 0) {
-        qos_timerfd = timerfd_create(CLOCK_MONOTONIC,
-                                     TFD_NONBLOCK | TFD_CLOEXEC);
-        if (qos_timerfd < 0) {
-            VLOG_WARN_RL(&qos_rl, "timerfd_create failed (%s): shaping "
-                         "wakes up at millisecond resolution",
-                         ovs_strerror(errno));
-        }
-    }
-    if (qos_timerfd >= 0) {
-        struct itimerspec its = {
-            .it_value = {
-                .tv_sec = next / (1000 * 1000 * 1000),
-                .tv_nsec = next % (1000 * 1000 * 1000),
-            },
-        };
-
-        if (!timerfd_settime(qos_timerfd, TFD_TIMER_ABSTIME, &its, NULL)) {
-            poll_fd_wait(qos_timerfd, POLLIN);
-            return;
-        }
-    }
-    /* Round up: never wake before the departure. */
-    poll_timer_wait(MAX(1, (next - now + 999999) / 1000000));
 }
 
 /* Frees the QoS state of 'dev', sending what it still holds. */

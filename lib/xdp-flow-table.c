@@ -568,7 +568,8 @@ xdp_flow_table_get(struct xdp_flow_table *t, const ovs_u128 *ufid,
             *entry = flow->entry;
         }
         if (stats) {
-            xft_read_stats(t, flow, false, stats);
+            /* A withdrawn flow's read is its last: it must be exact. */
+            xft_read_stats(t, flow, flow->withdrawn, stats);
         }
         if (flow->withdrawn) {
             /* The read that follows a deletion: the last one.  dpif-netdev

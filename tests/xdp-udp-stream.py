@@ -23,8 +23,10 @@
       receives until killed, writing "SEQ SENT RECEIVED" lines to OUT
       (times in seconds since the epoch, as `date +%s.%N` prints them).
   xdp-udp-stream.py after OUT TIME
-      prints how many datagrams of OUT were received after TIME, and the
-      number received in all.
+      prints how many datagrams of OUT were sent after TIME (by the time
+      stamped in them, so that a receiver that runs late on a busy machine
+      does not count what arrived before TIME) and arrived, and the number
+      received in all.
   xdp-udp-stream.py lost OUT FROM TO
       prints how many datagrams sent between times FROM and TO (as above)
       never arrived, judged by the sequence numbers of those that did.
@@ -74,7 +76,7 @@ def after(out, t):
             if len(fields) != 3:
                 continue
             n += 1
-            if float(fields[2]) > t:
+            if float(fields[1]) > t:
                 late += 1
     print(late, n)
 
