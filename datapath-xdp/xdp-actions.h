@@ -15,6 +15,7 @@
 
 #include "xdp-flow.h"
 #include "xdp-parse.h"
+#include "xdp-police.h"
 
 /* Egress devices for XDP_FLOW_ACT_OUTPUT, keyed by ifindex.  Userspace adds
  * every port that can take a redirect. */
@@ -402,6 +403,8 @@ xdp_act_step(__u32 i, void *data)
         } else {
             loop->verdict = bpf_redirect_map(&tx_ports, act->arg, 0);
         }
+        loop->verdict = xdp_police_output(loop->ctx, act->arg,
+                                          loop->verdict);
         return 1;
     case XDP_FLOW_ACT_PUSH_VLAN:
         if (xdp_push_vlan(loop, act->arg)) {
