@@ -64,10 +64,14 @@ xdp_police_port(__u32 ifindex, __u32 flag, __u32 *base)
 {
     const struct xdp_police_port *p;
 
+    /* 'nomerge': one call per map, so that the verifier inlines the
+     * array's. */
     if (ifindex < XDP_ABI_PORT_INDEX_SIZE) {
-        p = bpf_map_lookup_elem(&police_ports, &ifindex);
+        __attribute__((nomerge)) p = bpf_map_lookup_elem(&police_ports,
+                                                         &ifindex);
     } else {
-        p = bpf_map_lookup_elem(&police_ports_big, &ifindex);
+        __attribute__((nomerge)) p = bpf_map_lookup_elem(&police_ports_big,
+                                                         &ifindex);
     }
     if (!p || !(p->flags & flag) || p->slot >= XDP_ABI_MAX_PORTS) {
         return 0;

@@ -618,10 +618,11 @@ xdp_policer_format_one(const struct xdp_policers *p, int slot,
         return;
     }
     trtcm = cfg.kind == XDP_POLICER_TRTCM;
-    ds_put_format(s, "  policed %s: ", name);
+    ds_put_format(s, "  policed %s", name);
     if (point == XDP_POLICER_QUEUE) {
-        ds_put_format(s, "%"PRIu32": ", queue_id);
+        ds_put_format(s, " %"PRIu32, queue_id);
     }
+    ds_put_cstr(s, ": ");
     switch (cfg.kind) {
     case XDP_POLICER_BYTES:
         ds_put_format(s, "%"PRIu64" bytes/s burst %"PRIu64" bytes",
