@@ -3,5 +3,6 @@ EXTRA_DIST += \
 	Documentation/intro/install.rst \
 	Documentation/topics/afxdp-port.rst \
 	Documentation/topics/design.rst \
+	Documentation/topics/qos.rst \
 	Documentation/topics/testing.rst \
 	Documentation/topics/xdp-flow-table.rst
