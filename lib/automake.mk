@@ -8,9 +8,14 @@ lib_libovsxdp_la_SOURCES = \
 	lib/netdev-xdp.c \
 	lib/netdev-xdp.h \
 	lib/netdev-xdp-private.h \
+	lib/netdev-xdp-qos.c \
 	lib/netdev-xdp-setup.c \
 	lib/ovs-xdp.c \
 	lib/ovs-xdp.h \
+	lib/pifo.c \
+	lib/pifo.h \
+	lib/pifo-sched.c \
+	lib/pifo-sched.h \
 	lib/xdp-bpffs.c \
 	lib/xdp-bpffs.h \
 	lib/xdp-flow.c \

@@ -254,8 +254,9 @@ dpif_xdp_run(struct dpif *dpif)
     if (time_msec() >= dpif_xdp_next_upkeep) {
         dpif_xdp_next_upkeep = time_msec() + DPIF_XDP_UPKEEP_MSEC;
         xdp_prog_rerank_all();
-        netdev_xdp_run();
+        netdev_xdp_upkeep();
     }
+    netdev_xdp_run();
     return dpif_netdev_class.run(dpif);
 }
 
@@ -265,6 +266,7 @@ dpif_xdp_wait(struct dpif *dpif)
     if (xdp_prog_any_loaded()) {
         poll_timer_wait_until(dpif_xdp_next_upkeep);
     }
+    netdev_xdp_wait();
     dpif_netdev_class.wait(dpif);
 }
 

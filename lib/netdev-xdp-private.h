@@ -94,6 +94,9 @@ struct netdev_xdp {
     uint64_t xsk_ring_full;
     uint64_t xsk_fill_empty;
 
+    /* Egress QoS (netdev-xdp-qos.c), NULL if never configured. */
+    struct netdev_xdp_qos *qos;
+
     /* Counters, updated by the thread that polls or sends. */
     atomic_uint64_t tx_no_copy;
     atomic_uint64_t tx_copy;
@@ -102,6 +105,8 @@ struct netdev_xdp {
 
 /* Protects what other threads read of a port: see netdev_xdp_get_port(). */
 extern struct ovs_mutex netdev_xdp_offload_mutex;
+
+struct netdev_xdp *netdev_xdp_cast(const struct netdev *);
 
 /* netdev-xdp-setup.c. */
 int netdev_xdp_setup_or_revert(struct netdev_xdp *, char **error_msg);
@@ -112,5 +117,17 @@ int netdev_xdp_check_device(struct netdev *, int n_rxq, char **errorp);
 int netdev_xdp_check_mtu(const char *name, int mtu, char **errorp);
 void netdev_xdp_check_tx(struct netdev_xdp *);
 int netdev_xdp_n_dev_rxq(const char *name);
+
+/* netdev-xdp-qos.c. */
+struct dp_packet_batch;
+struct netdev_class;
+struct smap;
+void netdev_xdp_qos_init_class(struct netdev_class *);
+bool netdev_xdp_qos_send(struct netdev_xdp *, struct dp_packet_batch *);
+bool netdev_xdp_qos_shapes(const struct netdev_xdp *, const char **reason);
+void netdev_xdp_qos_get_status(const struct netdev_xdp *, struct smap *);
+void netdev_xdp_qos_destroy(struct netdev_xdp *);
+void netdev_xdp_qos_run(void);
+void netdev_xdp_qos_wait(void);
 
 #endif /* netdev-xdp-private.h */

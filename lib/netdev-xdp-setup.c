@@ -363,10 +363,14 @@ void
 netdev_xdp_check_tx(struct netdev_xdp *dev)
 {
     const char *name = netdev_get_name(&dev->up.up);
+    const char *qos_reason;
     char *reason = NULL;
     bool ok;
 
-    if (dev->mode == XDP_MODE_GENERIC) {
+    if (netdev_xdp_qos_shapes(dev, &qos_reason)) {
+        ok = false;
+        reason = xstrdup(qos_reason);
+    } else if (dev->mode == XDP_MODE_GENERIC) {
         /* A driver without native XDP may lack ndo_xdp_xmit too. */
         ok = false;
         reason = xstrdup("the port's XDP program runs in generic mode");

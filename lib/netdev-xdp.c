@@ -70,7 +70,7 @@ static struct ovs_list netdev_xdp_list
 /* Protects what other threads read of a port: see netdev_xdp_get_port(). */
 struct ovs_mutex netdev_xdp_offload_mutex = OVS_MUTEX_INITIALIZER;
 
-static struct netdev_xdp *
+struct netdev_xdp *
 netdev_xdp_cast(const struct netdev *netdev)
 {
     ovs_assert(netdev->netdev_class == &netdev_xdp_class);
@@ -184,6 +184,7 @@ netdev_xdp_destruct(struct netdev *netdev)
     struct netdev_xdp *dev = netdev_xdp_cast(netdev);
 
     netdev_xdp_teardown(dev);
+    netdev_xdp_qos_destroy(dev);
     ovs_list_remove(&dev->list_node);
     free(dev->dp_name);
     free(dev->error);
@@ -524,6 +525,7 @@ netdev_xdp_get_status(const struct netdev *netdev, struct smap *smap)
     if (dev->config_error) {
         smap_add(smap, "xdp-config-error", dev->config_error);
     }
+    netdev_xdp_qos_get_status(dev, smap);
     ovs_mutex_unlock(&dev->up.mutex);
     return error;
 }
@@ -657,6 +659,9 @@ netdev_xdp_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
         dp_packet_delete_batch(batch, true);
         return 0;
     }
+    if (netdev_xdp_qos_send(dev, batch)) {
+        return 0;
+    }
     /* Copy mode transmits only from sendto(). */
     xdp_xsk_send(&dev->xsks[qid % dev->n_xsks], dev->umem,
                  dev->mode != XDP_MODE_NATIVE_ZC || !dev->applied.need_wakeup,
@@ -708,7 +713,7 @@ netdev_xdp_count_xsk_drops(struct netdev_xdp *dev)
 /* Upkeep of the afxdp ports, for the datapath to call about once a second:
  * checks again where XDP can output and counts the kernel's drops. */
 void
-netdev_xdp_run(void)
+netdev_xdp_upkeep(void)
 {
     struct netdev_xdp *dev;
 
@@ -718,6 +723,20 @@ netdev_xdp_run(void)
             netdev_xdp_count_xsk_drops(dev);
         }
     }
+}
+
+/* Work of the afxdp ports at every run of the datapath: packets that
+ * shaped ports release. */
+void
+netdev_xdp_run(void)
+{
+    netdev_xdp_qos_run();
+}
+
+void
+netdev_xdp_wait(void)
+{
+    netdev_xdp_qos_wait();
 }
 
 /* Appends to 'ds' a few lines on each afxdp port that uses 'prog' (with
@@ -811,5 +830,6 @@ netdev_xdp_register(void)
     netdev_xdp_class.rxq_wait = netdev_xdp_rxq_wait;
     netdev_xdp_class.rxq_drain = netdev_xdp_rxq_drain;
 
+    netdev_xdp_qos_init_class(&netdev_xdp_class);
     netdev_register_provider(&netdev_xdp_class);
 }

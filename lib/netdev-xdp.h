@@ -44,6 +44,8 @@ struct netdev_xdp_port {
 bool netdev_xdp_get_port(const struct netdev *, struct netdev_xdp_port *);
 
 void netdev_xdp_run(void);
+void netdev_xdp_wait(void);
+void netdev_xdp_upkeep(void);
 
 struct ds;
 void netdev_xdp_format_ports(struct ds *, const struct xdp_prog *,

@@ -25,6 +25,7 @@ TESTSUITE_AT = \
 	tests/xdp-flow-table.at \
 	tests/xdp-actions.at \
 	tests/xdp-offload.at \
+	tests/pifo.at \
 	tests/xdp-policer.at
 
 SYSTEM_XDP_TESTSUITE_AT = \
@@ -73,6 +74,7 @@ $(SYSTEM_XDP_GRO_TESTSUITE): tests/package.m4 \
 noinst_PROGRAMS += tests/ovstest-xdp
 tests_ovstest_xdp_SOURCES = \
 	tests/test-dpif-xdp.c \
+	tests/test-pifo.c \
 	tests/test-xdp-actions.c \
 	tests/test-xdp-flow.c \
 	tests/test-xdp-flow-table.c \
@@ -86,7 +88,11 @@ tests_ovstest_xdp_SOURCES = \
 	tests/xdp-test-harness.c \
 	tests/xdp-test-harness.h \
 	tests/xdp-test-packet.c \
-	tests/xdp-test-packet.h
+	tests/xdp-test-packet.h \
+	tests/xdp-test-random-actions.c \
+	tests/xdp-test-random-actions.h \
+	tests/xdp-test-random-packet.c \
+	tests/xdp-test-random-packet.h
 tests_ovstest_xdp_CPPFLAGS = $(AM_CPPFLAGS) -I$(OVS_SRCDIR)/tests
 tests_ovstest_xdp_LDADD = \
 	$(OVS_BUILDDIR)/tests/ovstest.$(OBJEXT) \

@@ -556,12 +556,6 @@ test_parse(struct xdp_test *t)
 
 /* Random packets. */
 
-static uint32_t
-rnd(uint32_t n)
-{
-    return random_uint32() % n;
-}
-
 static void
 random_l4(struct pkt *p, uint8_t proto)
 {

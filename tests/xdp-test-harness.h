@@ -30,6 +30,7 @@ struct bpf_map;
 struct pkt;
 
 #include "ovs-xdp.skel.h"
+#include "random.h"
 #include "xdp-flow.h"
 
 #define TEST_ODP_PORT 7
@@ -57,6 +58,21 @@ static inline uint16_t
 get16(const uint8_t *q)
 {
     return q[0] << 8 | q[1];
+}
+
+/* Random numbers for generated packets and actions, from OVS's random
+ * sequence (random_set_seed()): below 'n', and true 'percent' times out of
+ * 100. */
+static inline uint32_t
+rnd(uint32_t n)
+{
+    return random_uint32() % n;
+}
+
+static inline bool
+chance(uint32_t percent)
+{
+    return rnd(100) < percent;
 }
 
 extern uint64_t xt_meta_cookie;

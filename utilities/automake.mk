@@ -32,3 +32,10 @@ utilities_ovs_xdp_bench_prog_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 utilities_ovs_xdp_bench_prog_LDADD = \
 	lib/libovsxdp.la \
 	$(OVS_LIBS)
+
+# PIFO benchmark: lib/pifo.c next to OVS's lib/heap.c.
+noinst_PROGRAMS += utilities/ovs-xdp-pifo
+utilities_ovs_xdp_pifo_SOURCES = utilities/ovs-xdp-pifo.c
+utilities_ovs_xdp_pifo_LDADD = \
+	lib/libovsxdp.la \
+	$(OVS_BUILDDIR)/lib/libopenvswitch.la

@@ -1,0 +1,969 @@
+/*
+ * Copyright (c) 2026 The ovs-xdp authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Unit tests of the PIFO (lib/pifo.c) and of the schedulers built on it
+ * (lib/pifo-sched.c).  Time is simulated: every result is deterministic.
+ * Each command prints what it measured on stdout and every failed check on
+ * stderr, and exits with status 1 if a check failed. */
+
+#include <config.h>
+
+#undef NDEBUG
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ovstest.h"
+#include "pifo.h"
+#include "pifo-sched.h"
+#include "random.h"
+#include "util.h"
+
+static int n_failures;
+
+#define CHECK(COND, ...)                                        \
+    do {                                                        \
+        if (!(COND)) {                                          \
+            fprintf(stderr, "%s:%d: check failed: %s: ",        \
+                    __FILE__, __LINE__, #COND);                 \
+            fprintf(stderr, __VA_ARGS__);                       \
+            fputc('\n', stderr);                                \
+            n_failures++;                                       \
+        }                                                       \
+    } while (0)
+
+/* A packet: the tests only need distinct non-null pointers. */
+static char packets[1 << 20];
+
+static void *
+pkt(uint32_t i)
+{
+    return &packets[i % sizeof packets];
+}
+
+static uint32_t
+pkt_index(const void *p)
+{
+    return (const char *) p - packets;
+}
+
+static struct pifo *
+make_pifo(uint32_t capacity, uint32_t n_buckets, unsigned int shift,
+          unsigned int rank_bits, bool circular,
+          enum pifo_drop_policy policy)
+{
+    struct pifo_config cfg = {
+        .capacity = capacity,
+        .n_buckets = n_buckets,
+        .granularity_shift = shift,
+        .rank_bits = rank_bits,
+        .circular = circular,
+        .drop_policy = policy,
+    };
+    char *error;
+    struct pifo *p = pifo_create(&cfg, &error);
+
+    if (!p) {
+        ovs_fatal(0, "pifo_create: %s", error);
+    }
+    return p;
+}
+
+/* Pops everything from 'p' and checks that the tags come out as 'tags'. */
+static void
+expect_tags(struct pifo *p, const uint32_t *tags, size_t n, const char *what)
+{
+    struct pifo_entry e;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!pifo_pop(p, &e)) {
+            CHECK(false, "%s: PIFO empty after %"PRIuSIZE" of %"PRIuSIZE,
+                  what, i, n);
+            return;
+        }
+        CHECK(e.tag == tags[i], "%s: pop %"PRIuSIZE": tag %"PRIu32", "
+              "expected %"PRIu32, what, i, e.tag, tags[i]);
+        CHECK(pkt_index(e.data) == e.tag, "%s: data and tag differ", what);
+    }
+    CHECK(!pifo_pop(p, &e), "%s: PIFO not empty at the end", what);
+}
+
+static void
+push(struct pifo *p, uint64_t rank, uint32_t tag)
+{
+    struct pifo_entry dropped;
+    uint32_t handle = pifo_push(p, rank, pkt(tag), tag, &dropped);
+
+    CHECK(handle != PIFO_NONE && !dropped.data,
+          "push of rank %"PRIu64" dropped something", rank);
+}
+
+/* Order by rank, FIFO among equal ranks and within a bucket. */
+static void
+test_order(void)
+{
+    struct pifo *p = make_pifo(64, 64, 0, 64, false, PIFO_DROP_ARRIVING);
+    static const uint64_t ranks[] = { 5, 3, 9, 3, 0, 127, 5, 64, 3, 1 };
+    static const uint32_t order[] = { 4, 9, 1, 3, 8, 0, 6, 2, 7, 5 };
+
+    for (uint32_t i = 0; i < ARRAY_SIZE(ranks); i++) {
+        push(p, ranks[i], i);
+    }
+    CHECK(pifo_count(p) == ARRAY_SIZE(ranks), "count %"PRIu32,
+          pifo_count(p));
+    struct pifo_entry e;
+    CHECK(pifo_peek(p, &e) && e.rank == 0 && e.tag == 4, "peek");
+    expect_tags(p, order, ARRAY_SIZE(order), "order");
+    pifo_destroy(p);
+
+    /* Granularity 16: ranks 1 and 15 share a bucket: FIFO between them. */
+    p = make_pifo(64, 64, 4, 64, false, PIFO_DROP_ARRIVING);
+    push(p, 15, 0);
+    push(p, 1, 1);
+    push(p, 16, 2);
+    push(p, 0, 3);
+    static const uint32_t order2[] = { 0, 1, 3, 2 };
+    expect_tags(p, order2, ARRAY_SIZE(order2), "granularity");
+    pifo_destroy(p);
+
+    /* A thousand equal ranks leave in arrival order. */
+    p = make_pifo(1000, 64, 0, 64, true, PIFO_DROP_ARRIVING);
+    uint32_t *fifo = xmalloc(1000 * sizeof *fifo);
+    for (uint32_t i = 0; i < 1000; i++) {
+        push(p, UINT64_C(1) << 40, i);
+        fifo[i] = i;
+    }
+    expect_tags(p, fifo, 1000, "ties");
+    free(fifo);
+
+    /* pifo_remove() anywhere in a bucket. */
+    uint32_t h[5];
+    for (uint32_t i = 0; i < 5; i++) {
+        h[i] = pifo_push(p, 7, pkt(i), i, NULL);
+    }
+    CHECK(pifo_remove(p, h[2], &e) && e.tag == 2, "remove middle");
+    CHECK(pifo_remove(p, h[0], &e) && e.tag == 0, "remove head");
+    CHECK(pifo_remove(p, h[4], &e) && e.tag == 4, "remove tail");
+    CHECK(!pifo_remove(p, h[4], &e), "remove twice");
+    static const uint32_t order3[] = { 1, 3 };
+    expect_tags(p, order3, ARRAY_SIZE(order3), "remove");
+    pifo_destroy(p);
+    printf("order: ok\n");
+}
+
+/* The window moves: 4 buckets per half, granularity 1. */
+static void
+test_rotation(void)
+{
+    struct pifo *p = make_pifo(64, 4, 0, 64, true, PIFO_DROP_ARRIVING);
+    struct pifo_stats s;
+    struct pifo_entry e;
+    uint64_t next = 1000;
+
+    /* Ever-growing ranks, 4 queued at a time: every 4 pops rotate. */
+    for (uint32_t i = 0; i < 4; i++) {
+        push(p, next++, i);
+    }
+    for (uint32_t i = 0; i < 10000; i++) {
+        CHECK(pifo_pop(p, &e) && e.rank == 1000 + i && e.tag == i % 64,
+              "pop %"PRIu32": rank %"PRIu64, i, e.rank);
+        push(p, next, (next - 1000) % 64);
+        next++;
+    }
+    pifo_get_stats(p, &s);
+    CHECK(s.n_rotations >= 2499 && s.n_rotations <= 2501,
+          "%"PRIu64" rotations", s.n_rotations);
+    CHECK(!s.n_clamped_low && !s.n_clamped_high, "clamped %"PRIu64" %"PRIu64,
+          s.n_clamped_low, s.n_clamped_high);
+    while (pifo_pop(p, &e)) {
+        continue;
+    }
+
+    /* Beyond the window: the last bucket, after what is there.  Below the
+     * window: the first bucket, after what is there. */
+    uint64_t old_base = pifo_window_base(p);
+    push(p, old_base + 100, 1);
+    uint64_t base = pifo_window_base(p);
+    CHECK(base == old_base + 100, "not anchored on the rank pushed");
+    push(p, base + 7, 2);
+    push(p, base + 6, 3);
+    push(p, base + 1000, 4);
+    push(p, base + 2, 5);
+    push(p, base - 5, 6);
+    pifo_get_stats(p, &s);
+    CHECK(s.n_clamped_high == 1, "clamped high %"PRIu64, s.n_clamped_high);
+    CHECK(s.n_clamped_low == 1, "clamped low %"PRIu64, s.n_clamped_low);
+    static const uint32_t order[] = { 1, 6, 5, 3, 2, 4 };
+    expect_tags(p, order, ARRAY_SIZE(order), "clamped");
+
+    /* Empty: the window re-anchors on the next rank, however far. */
+    push(p, UINT64_C(1) << 50, 7);
+    push(p, (UINT64_C(1) << 50) + 3, 8);
+    pifo_get_stats(p, &s);
+    CHECK(s.n_clamped_high == 1, "re-anchor clamped");
+    CHECK(pifo_pop(p, &e) && e.tag == 7, "re-anchored");
+    CHECK(pifo_pop(p, &e) && e.tag == 8, "re-anchored");
+    pifo_destroy(p);
+    printf("rotation: ok\n");
+}
+
+/* Across the wrap of 2^64 and 2^32. */
+static void
+test_wrap(void)
+{
+    for (unsigned int bits = 32; bits <= 64; bits += 32) {
+        uint64_t mask = bits == 64 ? UINT64_MAX : UINT32_MAX;
+        struct pifo *p = make_pifo(16, 4, 0, bits, true, PIFO_DROP_ARRIVING);
+        static const uint32_t order[] = { 0, 1, 2, 3, 4, 5 };
+        struct pifo_entry e;
+
+        push(p, mask - 1, 0);
+        push(p, 2, 4);
+        push(p, mask, 1);
+        push(p, 0, 2);
+        push(p, 1, 3);
+        push(p, 3, 5);
+        CHECK(pifo_peek(p, &e) && e.rank == mask - 1, "peek at wrap");
+        expect_tags(p, order, ARRAY_SIZE(order), "wrap");
+
+        /* Times: released at the wrap, never before. */
+        push(p, mask - 1, 0);
+        push(p, 1, 1);
+        CHECK(!pifo_pop_due(p, mask - 2, &e), "released early");
+        CHECK(pifo_pop_due(p, mask - 1, &e) && e.tag == 0, "not released");
+        CHECK(!pifo_pop_due(p, mask, &e), "released early at wrap");
+        CHECK(!pifo_pop_due(p, 0, &e), "released early after wrap");
+        CHECK(pifo_pop_due(p, 1, &e) && e.tag == 1, "not released");
+        pifo_destroy(p);
+
+        CHECK(pifo_rank_before(mask, 0, bits), "rank_before wrap");
+        CHECK(!pifo_rank_before(0, mask, bits), "rank_before wrap");
+        CHECK(!pifo_rank_before(5, 5, bits), "rank_before equal");
+    }
+
+    /* 64-bit ranks do not pass for 32-bit ones. */
+    struct pifo *p = make_pifo(4, 4, 0, 32, true, PIFO_DROP_ARRIVING);
+    push(p, (UINT64_C(1) << 32) + 2, 0);
+    struct pifo_entry e;
+    CHECK(pifo_pop(p, &e) && e.rank == 2, "32-bit rank %"PRIu64, e.rank);
+    pifo_destroy(p);
+    printf("wrap: ok\n");
+}
+
+/* Full PIFO: both policies, every drop counted and handed back. */
+static void
+test_overflow(void)
+{
+    struct pifo *p = make_pifo(8, 64, 0, 64, false, PIFO_DROP_ARRIVING);
+    struct pifo_stats s;
+    struct pifo_entry d;
+    uint32_t n_back = 0;
+
+    for (uint32_t i = 0; i < 20; i++) {
+        uint32_t h = pifo_push(p, 20 - i, pkt(i), i, &d);
+
+        if (h == PIFO_NONE) {
+            CHECK(d.data == pkt(i) && d.tag == i, "arriving not returned");
+            n_back++;
+        } else {
+            CHECK(!d.data, "dropped while not full");
+        }
+    }
+    pifo_get_stats(p, &s);
+    CHECK(pifo_is_full(p) && pifo_count(p) == 8, "count %"PRIu32,
+          pifo_count(p));
+    CHECK(s.n_dropped == 12 && s.n_dropped_arriving == 12 && !s.n_evicted
+          && n_back == 12 && s.n_pushed == 8,
+          "drops %"PRIu64" %"PRIu64" %"PRIu64, s.n_dropped,
+          s.n_dropped_arriving, s.n_evicted);
+    static const uint32_t order[] = { 7, 6, 5, 4, 3, 2, 1, 0 };
+    expect_tags(p, order, ARRAY_SIZE(order), "drop arriving");
+    pifo_destroy(p);
+
+    p = make_pifo(4, 64, 0, 64, false, PIFO_DROP_LAST);
+    push(p, 5, 0);
+    push(p, 1, 1);
+    push(p, 7, 2);
+    push(p, 7, 3);
+    CHECK(pifo_push(p, 2, pkt(4), 4, &d) != PIFO_NONE && d.tag == 3
+          && d.rank == 7, "evicted %"PRIu32, d.tag);
+    CHECK(pifo_push(p, 7, pkt(5), 5, &d) == PIFO_NONE && d.tag == 5,
+          "arriving last not dropped");
+    CHECK(pifo_push(p, 6, pkt(6), 6, &d) != PIFO_NONE && d.tag == 2,
+          "evicted %"PRIu32, d.tag);
+    pifo_get_stats(p, &s);
+    CHECK(s.n_dropped == 3 && s.n_evicted == 2 && s.n_dropped_arriving == 1,
+          "drops %"PRIu64" %"PRIu64" %"PRIu64, s.n_dropped,
+          s.n_dropped_arriving, s.n_evicted);
+    static const uint32_t order2[] = { 1, 4, 0, 6 };
+    expect_tags(p, order2, ARRAY_SIZE(order2), "drop last");
+    pifo_destroy(p);
+    printf("overflow: ok\n");
+}
+
+/* Randomised comparison with a reference: an array, popped by linear search
+ * for the smallest (bucket, arrival), and a final sort. */
+struct ref_item {
+    uint64_t key;               /* Bucket, counted from 'origin'. */
+    uint64_t seq;
+    uint64_t rank;
+    uint32_t tag;
+};
+
+static int
+ref_cmp(const void *a_, const void *b_)
+{
+    const struct ref_item *a = a_, *b = b_;
+
+    return (a->key != b->key ? (a->key < b->key ? -1 : 1)
+            : a->seq < b->seq ? -1 : a->seq > b->seq);
+}
+
+static size_t
+ref_min(const struct ref_item *items, size_t n, bool last)
+{
+    size_t best = 0;
+
+    for (size_t i = 1; i < n; i++) {
+        int c = ref_cmp(&items[i], &items[best]);
+
+        if (last ? c > 0 : c < 0) {
+            best = i;
+        }
+    }
+    return best;
+}
+
+static void
+test_random(uint32_t n_ops, uint32_t seed)
+{
+    static const unsigned int shifts[] = { 0, 3 };
+    static const uint32_t n_buckets[] = { 2, 64, 256, 8192 };
+    uint64_t n_compared = 0, n_rotations = 0, n_drops = 0;
+    int n_wraps = 0;
+
+    random_set_seed(seed);
+    for (int cfg = 0; cfg < 32; cfg++) {
+        enum pifo_drop_policy policy = cfg & 1;
+        unsigned int bits = cfg & 2 ? 64 : 32;
+        unsigned int shift = shifts[(cfg >> 2) & 1];
+        size_t bi = cfg >> 3;
+        uint64_t mask = bits == 64 ? UINT64_MAX : UINT32_MAX;
+        uint64_t w = (uint64_t) n_buckets[bi] << shift;
+        uint32_t capacity = 200 + random_range(400);
+        struct pifo *p = make_pifo(capacity, n_buckets[bi], shift, bits,
+                                   true, policy);
+        struct ref_item *ref = xmalloc(capacity * sizeof *ref);
+        size_t n = 0;
+        uint64_t seq = 0;
+
+        /* Start close enough to the wrap that the ranks cross it. */
+        uint64_t origin = (mask - 2 * w) & ~((UINT64_C(1) << shift) - 1);
+        uint64_t last = origin;
+        bool wrapped = false;
+
+        for (uint32_t op = 0; op < n_ops; op++) {
+            /* Phases that fill up (and overflow) and phases that drain. */
+            bool fill = (op / 997) % 2 == 0;
+
+            if (random_range(100) < (fill ? 70 : 30)) {
+                uint64_t rank = !seq ? origin : (last + (random_range(4) == 0
+                                         ? random_range(MIN(2, w))
+                                         : random_uint64() % w)) & mask;
+                uint32_t tag = random_uint32();
+                struct ref_item it = {
+                    .key = ((rank - origin) & mask) >> shift,
+                    .seq = seq++, .rank = rank, .tag = tag,
+                };
+                struct pifo_entry d;
+                uint32_t h = pifo_push(p, rank, pkt(tag), tag, &d);
+                bool ref_drop = false;
+
+                if (n < capacity) {
+                    ref[n++] = it;
+                } else if (policy == PIFO_DROP_LAST) {
+                    size_t m = ref_min(ref, n, true);
+
+                    if (ref_cmp(&it, &ref[m]) < 0
+                        && it.key < ref[m].key) {
+                        CHECK(h != PIFO_NONE && d.data
+                              && d.tag == ref[m].tag,
+                              "evicted the wrong packet");
+                        ref[m] = it;
+                    } else {
+                        ref_drop = true;
+                    }
+                    n_drops++;
+                } else {
+                    ref_drop = true;
+                    n_drops++;
+                }
+                if (ref_drop) {
+                    CHECK(h == PIFO_NONE && d.tag == tag, "not dropped");
+                }
+            } else if (n) {
+                size_t m = ref_min(ref, n, false);
+                struct pifo_entry e;
+
+                if (!pifo_pop(p, &e)) {
+                    CHECK(false, "PIFO empty, reference has %"PRIuSIZE, n);
+                    break;
+                }
+                CHECK(e.tag == ref[m].tag && e.rank == ref[m].rank,
+                      "policy %d bits %u shift %u buckets %"PRIu32
+                      " op %"PRIu32": popped rank %"PRIu64" tag %"PRIu32
+                      ", reference rank %"PRIu64" tag %"PRIu32,
+                      policy, bits, shift, n_buckets[bi],
+                      op, e.rank, e.tag, ref[m].rank, ref[m].tag);
+                if (e.rank < last) {
+                    wrapped = true;
+                }
+                last = ref[m].rank;
+                ref[m] = ref[--n];
+                n_compared++;
+            }
+            if (n_failures > 10) {
+                break;
+            }
+        }
+
+        /* What is left must come out as a sort of the reference. */
+        qsort(ref, n, sizeof *ref, ref_cmp);
+        for (size_t i = 0; i < n; i++) {
+            struct pifo_entry e;
+
+            CHECK(pifo_pop(p, &e) && e.tag == ref[i].tag,
+                  "final pop %"PRIuSIZE, i);
+            n_compared++;
+        }
+        CHECK(!pifo_count(p), "left %"PRIu32, pifo_count(p));
+
+        struct pifo_stats s;
+        pifo_get_stats(p, &s);
+        CHECK(!s.n_clamped_high && !s.n_clamped_low, "clamped");
+        n_rotations += s.n_rotations;
+        n_wraps += wrapped;
+        CHECK(wrapped || n_ops < 10000, "rank space not wrapped");
+        free(ref);
+        pifo_destroy(p);
+    }
+    printf("random: %"PRIu64" pops compared, %"PRIu64" drops, rotations %s, "
+           "%d of 32 runs wrapped\n", n_compared, n_drops,
+           n_rotations ? "yes" : "no", n_wraps);
+}
+
+
+#define NS_PER_S UINT64_C(1000000000)
+#define SIM_TIME (10 * NS_PER_S)
+
+static double
+rel_err(double measured, double expected)
+{
+    return (measured - expected) / expected;
+}
+
+/* Strict priority: rank = priority in a non-circular PIFO. */
+static void
+test_prio(void)
+{
+    struct pifo *p = make_pifo(32768, 8, 0, 64, false, PIFO_DROP_ARRIVING);
+    uint32_t last_seq[8];
+    uint32_t n_pops = 0, n_wrong = 0;
+    struct pifo_entry e;
+
+    random_set_seed(1);
+    /* Random arrivals of 8 priorities, 3 pushes per pop: whenever a packet
+     * of priority P leaves, nothing of priority < P is queued. */
+    uint32_t queued[8] = { 0 };
+    uint32_t seq = 0;
+    memset(last_seq, 0, sizeof last_seq);
+    for (uint32_t i = 0; i < 30000; i++) {
+        uint32_t prio = random_range(8);
+
+        push(p, prio, (seq++ << 3) | prio);
+        queued[prio]++;
+        if (i % 3 == 2) {
+            CHECK(pifo_pop(p, &e), "empty");
+            uint32_t prio_out = e.tag & 7;
+            for (uint32_t q = 0; q < prio_out; q++) {
+                n_wrong += queued[q] != 0;
+            }
+            CHECK(e.rank == prio_out, "rank");
+            CHECK((e.tag >> 3) >= last_seq[prio_out], "FIFO within prio");
+            last_seq[prio_out] = e.tag >> 3;
+            queued[prio_out]--;
+            n_pops++;
+        }
+    }
+    CHECK(!n_wrong, "%"PRIu32" pops with a higher priority queued",
+          n_wrong);
+    pifo_destroy(p);
+    printf("strict priority: %"PRIu32" pops, order ok\n", n_pops);
+}
+
+/* STFQ, weights 1:2:3, always backlogged, mixed sizes, virtual time
+ * starting just below 2^64. */
+static void
+test_stfq(void)
+{
+    struct pifo *p = make_pifo(64, 4096, 6, 64, true, PIFO_DROP_ARRIVING);
+    struct pifo_stfq stfq;
+    uint64_t bytes[3] = { 0, 0, 0 };
+    uint64_t total = 0;
+    struct pifo_entry e;
+
+    random_set_seed(2);
+    pifo_stfq_init(&stfq, 3, 6);
+    for (uint32_t f = 0; f < 3; f++) {
+        pifo_stfq_set_weight(&stfq, f, f + 1);
+        stfq.finish[f] = UINT64_MAX - 100000;
+    }
+    stfq.vtime = UINT64_MAX - 100000;
+
+    /* Tag: flow in the low 2 bits, size above. */
+    for (uint32_t f = 0; f < 3; f++) {
+        for (int i = 0; i < 8; i++) {
+            uint32_t len = 64 + random_range(1437);
+
+            push(p, pifo_stfq_rank(&stfq, f, len), (len << 2) | f);
+        }
+    }
+    for (uint32_t i = 0; i < 300000; i++) {
+        CHECK(pifo_pop(p, &e), "empty");
+        pifo_stfq_dequeued(&stfq, e.rank);
+
+        uint32_t f = e.tag & 3, len = e.tag >> 2;
+        bytes[f] += len;
+        total += len;
+
+        len = 64 + random_range(1437);
+        push(p, pifo_stfq_rank(&stfq, f, len), (len << 2) | f);
+    }
+    printf("stfq 1:2:3 shares:");
+    for (uint32_t f = 0; f < 3; f++) {
+        double share = (double) bytes[f] / total;
+        double expected = (f + 1) / 6.0;
+
+        printf(" %.4f", share);
+        CHECK(fabs(rel_err(share, expected)) < 0.02,
+              "flow %"PRIu32": share %.4f, expected %.4f", f, share,
+              expected);
+    }
+    printf("\n");
+
+    struct pifo_stats s;
+    pifo_get_stats(p, &s);
+    CHECK(stfq.vtime < UINT64_MAX / 2, "virtual time did not wrap");
+    CHECK(!s.n_clamped_low && !s.n_clamped_high, "clamped");
+    pifo_stfq_destroy(&stfq);
+    pifo_destroy(p);
+}
+
+/* Shaper: offered twice the rate for 10 s, departure times from a token
+ * bucket, released by pifo_pop_due(). */
+static void
+test_shaper(void)
+{
+    static const uint64_t rates[] = { 10000000, 100000000, 1000000000 };
+
+    random_set_seed(3);
+    for (size_t r = 0; r < ARRAY_SIZE(rates); r++) {
+        uint64_t rate = rates[r];
+        uint64_t burst = 2 * 8 * 1518;
+        uint32_t capacity = 1000;
+        /* The window covers the queue: 1000 frames at the rate. */
+        uint64_t span = capacity * 8 * UINT64_C(1518) * NS_PER_S / rate;
+        unsigned int shift = 0;
+        while ((UINT64_C(8192) << shift) < span) {
+            shift++;
+        }
+        struct pifo *p = make_pifo(capacity, 4096, shift, 64, true,
+                                   PIFO_DROP_ARRIVING);
+        struct pifo_tb tb, meter;
+        /* Start near the wrap of the clock. */
+        uint64_t t0 = UINT64_MAX - NS_PER_S;
+        uint64_t now = t0, next_arrival = t0;
+        uint64_t out_bits = 0, in_bits = 0, n_early = 0, n_drops = 0;
+        uint64_t n_nonconform = 0;
+
+        pifo_tb_init(&tb, rate, burst, now);
+        pifo_tb_init(&meter, rate, burst, now);
+        while (now - t0 < SIM_TIME) {
+            struct pifo_entry e;
+
+            while (pifo_pop_due(p, now, &e)) {
+                n_early += pifo_rank_before(now, e.rank, 64);
+                n_nonconform += !pifo_tb_consume(&meter, now, e.tag * 8);
+                out_bits += e.tag * 8;
+            }
+            if (now == next_arrival) {
+                uint32_t len = random_range(4) ? 1518 : 64;
+
+                if (pifo_is_full(p)) {
+                    n_drops++;
+                } else {
+                    uint64_t dep = pifo_tb_departure(&tb, now, len * 8);
+
+                    push(p, dep, len);
+                }
+                in_bits += len * 8;
+                /* Twice the rate, on average (the mean size is 1154.5). */
+                next_arrival += 1154.5 * 8 * NS_PER_S / (2 * rate);
+            }
+
+            uint64_t next = next_arrival;
+            if (pifo_peek(p, &e) && pifo_rank_before(e.rank, next, 64)) {
+                next = e.rank;
+            }
+            now = next;
+        }
+        double measured = out_bits * 1e9 / SIM_TIME;
+        double offered = in_bits * 1e9 / SIM_TIME;
+        printf("shaper %"PRIu64" bit/s: offered %.4g, output %.6g bit/s "
+               "(%+.3f%%), %"PRIu64" drops\n", rate, offered, measured,
+               100 * rel_err(measured, rate), n_drops);
+        CHECK(fabs(rel_err(measured, rate)) < 0.01, "rate");
+        CHECK(!n_early, "%"PRIu64" released early", n_early);
+        CHECK(!n_nonconform, "%"PRIu64" above the rate", n_nonconform);
+        CHECK(n_drops > 0, "no drops at twice the rate");
+        while (pifo_count(p)) {
+            struct pifo_entry e;
+            pifo_pop(p, &e);
+        }
+        pifo_destroy(p);
+    }
+}
+
+/* Policers: srTCM (egress-policer) and trTCM (RFC 4115). */
+static void
+test_policer(void)
+{
+    struct pifo_policer pol;
+    uint64_t bytes[3];
+
+    random_set_seed(4);
+    for (int kind = 0; kind < 2; kind++) {
+        uint64_t cir = 1250000, cbs = 15000, eir = 625000, ebs = 30000;
+
+        if (kind == 0) {
+            pifo_policer_init_srtcm(&pol, cir, cbs, 0, 0);
+            eir = ebs = 0;
+        } else {
+            pifo_policer_init_trtcm(&pol, cir, cbs, eir, ebs, 0);
+        }
+        memset(bytes, 0, sizeof bytes);
+
+        /* Offered: 3 x cir, random sizes and gaps. */
+        uint64_t now = 0;
+        while (now < SIM_TIME) {
+            uint32_t len = 64 + random_range(1437);
+
+            bytes[pifo_policer_color(&pol, now, len)] += len;
+            now += random_range(2 * 782 * NS_PER_S / (3 * cir));
+        }
+        double green = bytes[PIFO_GREEN] * 1e9 / SIM_TIME;
+        double yellow = bytes[PIFO_YELLOW] * 1e9 / SIM_TIME;
+        printf("%s: green %.6g B/s (%+.3f%%), yellow %.6g B/s\n",
+               kind ? "trtcm" : "srtcm", green, 100 * rel_err(green, cir),
+               yellow);
+        CHECK(bytes[PIFO_GREEN] <= cir * 10 + cbs, "green above cir");
+        CHECK(fabs(rel_err(green, cir)) < 0.01, "green rate");
+        if (kind) {
+            CHECK(bytes[PIFO_YELLOW] <= eir * 10 + ebs, "yellow above eir");
+            CHECK(fabs(rel_err(yellow, eir)) < 0.01, "yellow rate");
+        } else {
+            CHECK(!bytes[PIFO_YELLOW], "yellow without ebs");
+        }
+    }
+
+    /* srTCM with ebs: the excess bucket fills only from the committed
+     * bucket's overflow. */
+    pifo_policer_init_srtcm(&pol, 1000, 1500, 3000, 0);
+    CHECK(pifo_policer_color(&pol, 0, 1500) == PIFO_GREEN, "green");
+    CHECK(pifo_policer_color(&pol, 0, 1500) == PIFO_YELLOW, "yellow");
+    CHECK(pifo_policer_color(&pol, 0, 1500) == PIFO_YELLOW, "yellow");
+    CHECK(pifo_policer_color(&pol, 0, 1500) == PIFO_RED, "red");
+    /* 1.5 s: committed full again, 0 overflow. */
+    CHECK(pifo_policer_color(&pol, 1500 * NS_PER_S / 1000, 100)
+          == PIFO_GREEN, "refilled");
+    CHECK(pifo_policer_color(&pol, 1500 * NS_PER_S / 1000, 1500)
+          == PIFO_RED, "no overflow yet");
+    /* 5 s later: 1500 to committed, 3000 overflows to excess. */
+    CHECK(pifo_policer_color(&pol, 6500 * NS_PER_S / 1000, 1500)
+          == PIFO_GREEN, "refilled");
+    CHECK(pifo_policer_color(&pol, 6500 * NS_PER_S / 1000, 3000)
+          == PIFO_YELLOW, "overflowed");
+    CHECK(pifo_policer_color(&pol, 6500 * NS_PER_S / 1000, 1501)
+          == PIFO_RED, "larger than cbs");
+    printf("srtcm overflow: ok\n");
+}
+
+/* linux-htb simulation: CBR arrivals per queue, the scheduler woken exactly
+ * at pifo_htb_next_time(). */
+struct htb_case {
+    const char *name;
+    uint64_t port_rate;
+    struct pifo_htb_queue_config q[3];
+    uint64_t offered[3];
+    double expected[3];
+    double tolerance;
+};
+
+static void
+run_htb_case(const struct htb_case *c)
+{
+    uint32_t n_queues = 0;
+    while (n_queues < 3 && c->q[n_queues].min_rate) {
+        n_queues++;
+    }
+
+    struct pifo_htb_config cfg = {
+        .max_rate = c->port_rate,
+        .mtu = 1500,
+        .queue_len = 1000,
+        .n_queues = n_queues,
+        .queues = c->q,
+    };
+    char *error;
+    uint64_t t0 = UINT64_MAX - 3 * NS_PER_S;      /* The clock wraps. */
+    struct pifo_htb *htb = pifo_htb_create(&cfg, t0, &error);
+    if (!htb) {
+        ovs_fatal(0, "%s", error);
+    }
+
+    uint64_t next_arrival[3], interval[3], out_bits[3] = { 0, 0, 0 };
+    uint64_t now = t0, port_bits = 0;
+    uint64_t n_events = 0, n_early_wakeups = 0;
+    const uint32_t len = 1514;
+
+    for (uint32_t q = 0; q < n_queues; q++) {
+        interval[q] = 8 * (uint64_t) len * NS_PER_S / c->offered[q];
+        next_arrival[q] = t0 + q;
+    }
+    while (now - t0 < SIM_TIME) {
+        for (uint32_t q = 0; q < n_queues; q++) {
+            while (next_arrival[q] == now) {
+                pifo_htb_enqueue(htb, q, pkt(q), len, now);
+                next_arrival[q] += interval[q];
+            }
+        }
+
+        void *pkts[32];
+        uint32_t queues[32];
+        size_t n, total = 0;
+        do {
+            n = pifo_htb_dequeue(htb, now, pkts, queues, 32);
+            for (size_t i = 0; i < n; i++) {
+                CHECK(pkt_index(pkts[i]) == queues[i], "wrong queue");
+                out_bits[queues[i]] += 8 * len;
+                port_bits += 8 * len;
+            }
+            total += n;
+        } while (n == 32);
+
+        uint64_t next = next_arrival[0], when;
+        for (uint32_t q = 1; q < n_queues; q++) {
+            if (pifo_rank_before(next_arrival[q], next, 64)) {
+                next = next_arrival[q];
+            }
+        }
+        if (pifo_htb_next_time(htb, now, &when)) {
+            CHECK(!pifo_rank_before(when, now, 64), "wake-up in the past");
+            if (when == now) {
+                /* A wake-up that releases nothing is a wasted one. */
+                n_early_wakeups += !total;
+                when++;
+            }
+            if (pifo_rank_before(when, next, 64)) {
+                next = when;
+            }
+        }
+        now = next;
+        n_events++;
+    }
+
+    double port = port_bits * 1e9 / SIM_TIME;
+    printf("%s: port %.4g bit/s;", c->name, port);
+    CHECK(port_bits <= c->port_rate * 10 + 2 * 8 * 1518 + c->port_rate / 100,
+          "port above its max-rate");
+    for (uint32_t q = 0; q < n_queues; q++) {
+        double rate = out_bits[q] * 1e9 / SIM_TIME;
+        struct pifo_htb_queue_stats st;
+
+        pifo_htb_get_queue_stats(htb, q, &st);
+        printf(" queue %"PRIu32" %.4g (%+.2f%%)", q, rate,
+               100 * rel_err(rate, c->expected[q]));
+        CHECK(fabs(rel_err(rate, c->expected[q])) < c->tolerance,
+              "%s: queue %"PRIu32": %.6g bit/s, expected %.6g", c->name, q,
+              rate, c->expected[q]);
+        CHECK(st.tx_packets * 8 * len == out_bits[q], "tx_packets");
+        CHECK(st.tx_errors > 0, "no drops when oversubscribed");
+        if (c->q[q].max_rate) {
+            CHECK(out_bits[q] <= c->q[q].max_rate * 10 + 1e6,
+                  "queue %"PRIu32" above max-rate", q);
+        }
+    }
+    printf("\n");
+    CHECK(n_early_wakeups < n_events / 1000, "%"PRIu64" useless wake-ups",
+          n_early_wakeups);
+
+    /* What is left comes out by pifo_htb_flush(). */
+    uint32_t q, bytes, n_left = 0;
+    uint32_t backlog = 0;
+    for (q = 0; q < n_queues; q++) {
+        struct pifo_htb_queue_stats st;
+
+        pifo_htb_get_queue_stats(htb, q, &st);
+        backlog += st.backlog_packets;
+    }
+    while (pifo_htb_flush(htb, now, &q, &bytes)) {
+        n_left++;
+    }
+    CHECK(n_left == backlog, "flushed %"PRIu32" of %"PRIu32, n_left,
+          backlog);
+    pifo_htb_destroy(htb);
+}
+
+static void
+test_htb(void)
+{
+    static const struct htb_case cases[] = {
+        {
+            "guarantees 100M/200M/300M under 600M", 600000000,
+            { { .min_rate = 100000000 }, { .min_rate = 200000000 },
+              { .min_rate = 300000000 } },
+            { 200000000, 400000000, 600000000 },
+            { 100e6, 200e6, 300e6 }, 0.05,
+        },
+        {
+            "priority: high saturating, low keeps its min", 600000000,
+            { { .min_rate = 100000000, .priority = 0 },
+              { .min_rate = 100000000, .priority = 1 } },
+            { 1000000000, 1000000000 },
+            { 500e6, 100e6 }, 0.01,
+        },
+        {
+            "excess in proportion to min-rate", 600000000,
+            { { .min_rate = 50000000, .priority = 3 },
+              { .min_rate = 100000000, .priority = 3 } },
+            { 1000000000, 1000000000 },
+            { 200e6, 400e6 }, 0.02,
+        },
+        {
+            "max-rate caps", 1000000000,
+            { { .min_rate = 10000000, .max_rate = 50000000 },
+              { .min_rate = 10000000, .max_rate = 200000000 } },
+            { 500000000, 500000000 },
+            { 50e6, 200e6 }, 0.01,
+        },
+        {
+            "port max-rate", 300000000,
+            { { .min_rate = 10000000 }, { .min_rate = 10000000 } },
+            { 500000000, 500000000 },
+            { 150e6, 150e6 }, 0.01,
+        },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        run_htb_case(&cases[i]);
+    }
+}
+
+/* Bad configurations are refused with a message. */
+static void
+test_htb_config(void)
+{
+    struct pifo_htb_queue_config q = { .min_rate = 1000 };
+    struct pifo_htb_config cfg = {
+        .max_rate = 1000000, .mtu = 1500, .n_queues = 1, .queues = &q,
+    };
+    struct pifo_htb *htb;
+    char *error;
+
+    q.min_rate = 0;
+    htb = pifo_htb_create(&cfg, 0, &error);
+    CHECK(!htb && error && strstr(error, "min-rate"), "min-rate 0");
+    printf("%s\n", error);
+    free(error);
+
+    q.min_rate = 2000000;
+    htb = pifo_htb_create(&cfg, 0, &error);
+    CHECK(!htb && error && strstr(error, "above max-rate"), "min > max");
+    printf("%s\n", error);
+    free(error);
+
+    q.min_rate = 1000;
+    q.burst = 8000;
+    htb = pifo_htb_create(&cfg, 0, &error);
+    CHECK(!htb && error && strstr(error, "frame"), "burst");
+    printf("%s\n", error);
+    free(error);
+
+    q.burst = 0;
+    cfg.max_rate = 0;
+    htb = pifo_htb_create(&cfg, 0, &error);
+    CHECK(!htb && error, "max-rate 0");
+    printf("%s\n", error);
+    free(error);
+
+    cfg.max_rate = 1000000;
+    htb = pifo_htb_create(&cfg, 0, &error);
+    CHECK(htb && !error, "good configuration refused");
+    pifo_htb_destroy(htb);
+}
+
+static void
+test_pifo_main(int argc, char *argv[])
+{
+    const char *cmd = argc > 1 ? argv[1] : "";
+
+    if (!strcmp(cmd, "order")) {
+        test_order();
+    } else if (!strcmp(cmd, "rotation")) {
+        test_rotation();
+    } else if (!strcmp(cmd, "wrap")) {
+        test_wrap();
+    } else if (!strcmp(cmd, "overflow")) {
+        test_overflow();
+    } else if (!strcmp(cmd, "random")) {
+        test_random(argc > 2 ? atoi(argv[2]) : 20000,
+                    argc > 3 ? atoi(argv[3]) : 1);
+    } else if (!strcmp(cmd, "prio")) {
+        test_prio();
+    } else if (!strcmp(cmd, "stfq")) {
+        test_stfq();
+    } else if (!strcmp(cmd, "shaper")) {
+        test_shaper();
+    } else if (!strcmp(cmd, "policer")) {
+        test_policer();
+    } else if (!strcmp(cmd, "htb")) {
+        test_htb();
+    } else if (!strcmp(cmd, "htb-config")) {
+        test_htb_config();
+    } else {
+        ovs_fatal(0, "usage: %s order|rotation|wrap|overflow|"
+                  "random [N [SEED]]|prio|stfq|shaper|policer|htb|"
+                  "htb-config", argv[0]);
+    }
+    if (n_failures) {
+        fprintf(stderr, "%d checks failed\n", n_failures);
+        exit(1);
+    }
+}
+
+OVSTEST_REGISTER("test-pifo", test_pifo_main);
