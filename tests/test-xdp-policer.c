@@ -176,12 +176,13 @@ drain(const struct pt *pt, const struct pkt *p, int max, uint64_t *before,
     ovs_fatal(0, "bucket did not drain in %d frames", max);
 }
 
-/* Drains the bucket (rate 'rate' per second, each frame costing 'cost'),
- * waits 'wait_ns', sends 'n' frames back to back, and checks that as many
- * pass as the rate allows over the interval, bracketed by the clock. */
+/* Drains the bucket (rate 'rate' per second, burst 'burst', each frame
+ * costing 'cost'), waits 'wait_ns', sends 'n' frames back to back, and
+ * checks that as many pass as the rate allows over the interval, bracketed
+ * by the clock. */
 static void
 check_refill(const struct pt *pt, const char *what, const struct pkt *p,
-             double rate, double cost, uint64_t wait_ns, int n)
+             double rate, double burst, double cost, uint64_t wait_ns, int n)
 {
     uint64_t d0, d1, r0, r1;
     int passed, lo, hi;
@@ -195,7 +196,7 @@ check_refill(const struct pt *pt, const char *what, const struct pkt *p,
     /* The drop left less than one frame's credit; the first frame of the
      * refill came no earlier than 'r0' after the drop at most at 'd1';
      * the last no later than 'r1' after the drop at least at 'd0'. */
-    lo = rate * (r0 - d1) / 1e9 / cost;
+    lo = MIN(rate * (r0 - d1) / 1e9, burst) / cost;
     hi = (rate * (r1 - d0) / 1e9 + cost) / cost;
     if (passed >= lo && passed <= hi && passed < n) {
         printf("%s: refill at the rate: ok\n", what);
@@ -234,7 +235,8 @@ test_ingress(struct pt *pt)
     /* 20000 bytes/s: 200 frames of 100 per second; 100 ms gives 20. */
     frame(&p, 100);
     set(pt, XDP_POLICER_INGRESS, 0, XDP_POLICER_BYTES, 20000, 3000, 0, 0);
-    check_refill(pt, "20000 bytes/s", &p, 20000, 100, 100 * 1000 * 1000, 40);
+    check_refill(pt, "20000 bytes/s", &p, 20000, 3000, 100, 100 * 1000 * 1000,
+                 40);
 
     set(pt, XDP_POLICER_INGRESS, 0, XDP_POLICER_NONE, 0, 0, 0, 0);
     printf("removed: %s\n", verdict_name(run(pt, &p)));
@@ -247,8 +249,8 @@ test_packets(struct pt *pt)
 
     frame(&small, 28);
     frame(&big, 1400);
-    /* 10 packets/s, burst 5: sizes do not matter. */
-    set(pt, XDP_POLICER_INGRESS_PKTS, 0, XDP_POLICER_PACKETS, 10, 5, 0, 0);
+    /* 1 packet/s, burst 5: sizes do not matter. */
+    set(pt, XDP_POLICER_INGRESS_PKTS, 0, XDP_POLICER_PACKETS, 1, 5, 0, 0);
     printf("burst 5 packets: %d of 3 small passed,", run_n(pt, &small, 3));
     printf(" %d of 4 big\n", run_n(pt, &big, 4));
     PRINT_COUNTER(&pt->t, POLICED_INGRESS);
@@ -256,7 +258,7 @@ test_packets(struct pt *pt)
 
     /* With a byte policer too, both must pass a frame. */
     set(pt, XDP_POLICER_INGRESS, 0, XDP_POLICER_BYTES, 100, 3000, 0, 0);
-    set(pt, XDP_POLICER_INGRESS_PKTS, 0, XDP_POLICER_PACKETS, 10, 100, 0, 0);
+    set(pt, XDP_POLICER_INGRESS_PKTS, 0, XDP_POLICER_PACKETS, 1, 100, 0, 0);
     printf("bytes 3000 and packets 100: %d of 4 big passed\n",
            run_n(pt, &big, 4));
     set(pt, XDP_POLICER_INGRESS, 0, XDP_POLICER_NONE, 0, 0, 0, 0);
@@ -264,7 +266,7 @@ test_packets(struct pt *pt)
     /* 1000 packets/s; 30 ms gives 30. */
     set(pt, XDP_POLICER_INGRESS_PKTS, 0, XDP_POLICER_PACKETS, 1000, 50, 0,
         0);
-    check_refill(pt, "1000 packets/s", &small, 1000, 1, 30 * 1000 * 1000,
+    check_refill(pt, "1000 packets/s", &small, 1000, 50, 1, 30 * 1000 * 1000,
                  60);
 }
 
@@ -356,7 +358,7 @@ test_egress(struct pt *pt)
     /* 50000 bytes/s: 500 frames of 100 per second; 40 ms gives 20. */
     output_flow(pt, 0);
     set(pt, XDP_POLICER_EGRESS, 0, XDP_POLICER_BYTES, 50000, 3000, 0, 0);
-    check_refill(pt, "egress 50000 bytes/s", &p, 50000, 100,
+    check_refill(pt, "egress 50000 bytes/s", &p, 50000, 3000, 100,
                  40 * 1000 * 1000, 40);
 }
 
