@@ -58,6 +58,25 @@ pifo_tb_init(struct pifo_tb *tb, uint64_t rate, uint64_t burst, uint64_t now)
     tb->time = now;
 }
 
+/* Adds the credit that accrues from 'tb''s time to 'now', up to 'cap'
+ * nano-units (credit already above 'cap' stays), and moves 'tb' to 'now'. */
+static void
+tb_fill(struct pifo_tb *tb, uint64_t now, uint64_t cap)
+{
+    uint64_t elapsed = now - tb->time;
+
+    if (tb->credit < cap) {
+        uint64_t room = cap - tb->credit;
+
+        if (elapsed > room / tb->rate) {
+            tb->credit = cap;
+        } else {
+            tb->credit += elapsed * tb->rate;
+        }
+    }
+    tb->time = now;
+}
+
 /* Brings 'tb' forward to 'now'; nothing if 'now' is not later than its
  * time (a shaper's bucket may be ahead of the clock). */
 void
@@ -67,16 +86,28 @@ pifo_tb_refill(struct pifo_tb *tb, uint64_t now)
         return;
     }
 
-    uint64_t elapsed = now - tb->time;
-    uint64_t cap = tb->burst * NS_PER_S;
-    uint64_t room = cap - tb->credit;
+    tb_fill(tb, now, tb->burst * NS_PER_S);
+}
 
-    if (elapsed > room / tb->rate) {
-        tb->credit = cap;
-    } else {
-        tb->credit += elapsed * tb->rate;
+/* Brings 'tb' forward to 'now', letting its credit grow to 'slack' units
+ * above its burst: for a shaper whose queue stayed backlogged while its
+ * dequeuer ran late, the credit that a dequeuer on time would have spent.
+ * Without it, any lateness longer than the burst loses rate for good (a
+ * poll loop's wake-ups are late by up to milliseconds under load). */
+void
+pifo_tb_catch_up(struct pifo_tb *tb, uint64_t now, uint64_t slack)
+{
+    if (time_before(tb->time, now)) {
+        tb_fill(tb, now, (MIN(tb->burst + slack, TB_MAX_BURST)) * NS_PER_S);
     }
-    tb->time = now;
+}
+
+/* Takes back the credit that 'tb' holds above its burst (after
+ * pifo_tb_catch_up()), once its queue has emptied. */
+void
+pifo_tb_settle(struct pifo_tb *tb)
+{
+    tb->credit = MIN(tb->credit, tb->burst * NS_PER_S);
 }
 
 /* A shaper's cost: a packet larger than the burst goes when the bucket is
@@ -304,6 +335,8 @@ struct htb_queue {
     uint64_t start;             /* STFQ start tag of its 'excess' entry. */
     uint64_t finish;            /* STFQ finish tag. */
 
+    bool busy;                  /* Backlogged since its last dequeue. */
+
     uint32_t green_h;           /* Handles in the PIFOs, or PIFO_NONE. */
     uint32_t excess_h;
     uint32_t wait_h;
@@ -319,6 +352,7 @@ struct pifo_htb {
     uint32_t ring_mask;
     uint32_t n_levels;
     uint32_t backlog;           /* Packets. */
+    bool busy;                  /* Backlogged since the last dequeue. */
 
     struct pifo *green;
     struct pifo *wait;
@@ -332,6 +366,13 @@ static uint32_t
 frame_bytes(uint32_t mtu)
 {
     return mtu + HTB_FRAME_OVERHEAD;
+}
+
+/* How late a backlogged shaper may catch up: 10 ms of traffic. */
+static uint64_t
+tb_catch_up_slack(const struct pifo_tb *tb)
+{
+    return tb->rate / 100;
 }
 
 /* Default burst for 'rate': 1 ms of traffic (as tc's htb with HZ 1000), and
@@ -652,8 +693,16 @@ pifo_htb_dequeue(struct pifo_htb *htb, uint64_t now, void **packets,
         }
 
         uint64_t bits = head_bits(q);
+        if (htb->busy) {
+            pifo_tb_catch_up(&htb->port_tb, now,
+                             tb_catch_up_slack(&htb->port_tb));
+        }
         if (!pifo_tb_consume(&htb->port_tb, now, bits)) {
             break;
+        }
+        if (q->busy) {
+            pifo_tb_catch_up(&q->max_tb, now, tb_catch_up_slack(&q->max_tb));
+            pifo_tb_catch_up(&q->min_tb, now, tb_catch_up_slack(&q->min_tb));
         }
         pifo_tb_consume(&q->max_tb, now, bits);
         if (green) {
@@ -679,9 +728,17 @@ pifo_htb_dequeue(struct pifo_htb *htb, uint64_t now, void **packets,
         htb->backlog--;
 
         htb_unschedule(htb, q);
+        q->busy = q->n > 0;
         if (q->n) {
             htb_schedule(htb, q, now);
+        } else {
+            pifo_tb_settle(&q->max_tb);
+            pifo_tb_settle(&q->min_tb);
         }
+    }
+    htb->busy = htb->backlog > 0;
+    if (!htb->backlog) {
+        pifo_tb_settle(&htb->port_tb);
     }
     return n;
 }

@@ -58,6 +58,8 @@ uint64_t pifo_tb_conform_time(const struct pifo_tb *, uint64_t now,
 bool pifo_tb_consume(struct pifo_tb *, uint64_t now, uint64_t cost);
 uint64_t pifo_tb_departure(struct pifo_tb *, uint64_t now, uint64_t cost);
 void pifo_tb_refill(struct pifo_tb *, uint64_t now);
+void pifo_tb_catch_up(struct pifo_tb *, uint64_t now, uint64_t slack);
+void pifo_tb_settle(struct pifo_tb *);
 
 /* Start-time fair queueing over 'n_flows' flows. */
 struct pifo_stfq {
