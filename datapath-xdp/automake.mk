@@ -6,7 +6,7 @@ XDP_BPF_HDRS = \
 	datapath-xdp/xdp-abi.h \
 	datapath-xdp/xdp-actions.h \
 	datapath-xdp/xdp-classify.h \
-	datapath-xdp/xdp-flow.h \
+	datapath-xdp/xdp-flow-abi.h \
 	datapath-xdp/xdp-parse.h \
 	datapath-xdp/xdp-police.h \
 	datapath-xdp/xdp-police-abi.h

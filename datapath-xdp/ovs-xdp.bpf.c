@@ -2,17 +2,22 @@
 /* Copyright (c) 2026 The ovs-xdp authors. */
 
 /* The ovs-xdp datapath program: attached to every afxdp port of a datapath,
- * it parses each packet into a flow key, looks the key up in the flow table
- * (exact-match cache, then tuple-space search) and executes the flow's
- * actions.  Packets that miss, that the parser does not cover or whose flow
- * is partial go to the AF_XDP socket of their port and rx queue, with
- * metadata that tells userspace why they came. */
+ * it parses each packet into a flow key (xdp-parse.h), finds its flow
+ * (xdp-classify.h) and executes the flow's actions (xdp-actions.h).
+ * Packets that miss, that the parser does not cover or whose flow is
+ * partial go to the AF_XDP socket of their port and rx queue, with metadata
+ * that tells userspace why they came.  Userspace (lib/xdp-prog.c) loads it,
+ * sizes and fills its maps; the ABI is in xdp-abi.h and xdp-flow-abi.h.
+ * Written for kernel 6.1: bpf_loop(), no kfuncs. */
 
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 #include "xdp-abi.h"
-#include "xdp-flow.h"
+#include "xdp-flow-abi.h"
 #include "xdp-parse.h"
 #include "xdp-classify.h"
 #include "xdp-police.h"
@@ -25,35 +30,27 @@ struct {
     __type(value, struct xdp_abi_port);
 } port_map SEC(".maps");
 
-/* The ODP port number + 1 of each port by ifindex, for ifindexes below
- * XDP_ABI_PORT_INDEX_SIZE (0: not there, ask 'port_map'): an array lookup
- * costs a fraction of a hash lookup, and the fast path needs only this. */
+/* The ports with an ifindex below XDP_ABI_PORT_INDEX_SIZE, by ifindex
+ * ('in_use' 0: not a port, or in 'port_map' only). */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(max_entries, XDP_ABI_PORT_INDEX_SIZE);
     __type(key, __u32);
-    __type(value, __u32);
+    __type(value, struct xdp_abi_port);
 } port_index SEC(".maps");
 
-/* Sets '*odp_port' to the ODP port number of 'ifindex'.  Returns false if
- * 'ifindex' is not a port of the datapath. */
-static __always_inline int
-xdp_odp_port(__u32 ifindex, __u32 *odp_port)
+/* Returns the port of 'ifindex', or NULL if it is not a port of the
+ * datapath: one lookup gives what the fast path and upcalls need. */
+static __always_inline const struct xdp_abi_port *
+xdp_port(__u32 ifindex)
 {
     const struct xdp_abi_port *port;
-    const __u32 *index;
 
-    index = bpf_map_lookup_elem(&port_index, &ifindex);
-    if (index && *index) {
-        *odp_port = *index - 1;
-        return 1;
+    port = bpf_map_lookup_elem(&port_index, &ifindex);
+    if (port && port->in_use) {
+        return port;
     }
-    port = bpf_map_lookup_elem(&port_map, &ifindex);
-    if (!port) {
-        return 0;
-    }
-    *odp_port = port->odp_port;
-    return 1;
+    return bpf_map_lookup_elem(&port_map, &ifindex);
 }
 
 struct {
@@ -103,19 +100,16 @@ write_meta(struct xdp_md *ctx, __u16 reason, __u32 mark)
     return 1;
 }
 
-/* Sends the packet to the socket of its port and queue; without one, to
+/* Sends the packet to the socket of 'port' for its queue; without one, to
  * the kernel stack. */
 static __always_inline int
-upcall(struct xdp_md *ctx, struct xdp_abi_counters *cnt, __u16 reason,
-       __u32 mark)
+upcall(struct xdp_md *ctx, const struct xdp_abi_port *port,
+       struct xdp_abi_counters *cnt, __u16 reason, __u32 mark)
 {
-    __u32 ifindex = ctx->ingress_ifindex;
     __u32 queue = ctx->rx_queue_index;
-    const struct xdp_abi_port *port;
     __u32 index;
 
-    port = bpf_map_lookup_elem(&port_map, &ifindex);
-    if (!port || queue >= port->n_rxq || queue >= XDP_ABI_MAX_QUEUES) {
+    if (queue >= port->n_rxq || queue >= XDP_ABI_MAX_QUEUES) {
         count(cnt, XDP_ABI_CNT_PASS);
         return XDP_PASS;
     }
@@ -141,8 +135,8 @@ xdp_count_flow(__u32 flow_id, __u32 bytes, const struct xdp_flow_key *key)
         stats->packets += 1;
         stats->bytes += bytes;
         if (key->nw_proto == IPPROTO_TCP
-            && (key->dl_type == bpf_htons(0x0800)
-                || key->dl_type == bpf_htons(0x86dd))) {
+            && (key->dl_type == bpf_htons(ETH_P_IP)
+                || key->dl_type == bpf_htons(ETH_P_IPV6))) {
             stats->tcp_flags |= bpf_ntohs(key->tcp_flags);
         }
     }
@@ -152,7 +146,7 @@ xdp_count_flow(__u32 flow_id, __u32 bytes, const struct xdp_flow_key *key)
  * 'in_port' as the key's in_port, reading at most 'vlan_limit' VLAN
  * headers.  A global function: the verifier checks it once, not once per
  * caller. */
-__attribute__((noinline)) int
+__noinline int
 xdp_parse_packet(struct xdp_md *ctx, __u32 in_port, __u32 vlan_limit)
 {
     struct xdp_scratch *s = xdp_get_scratch();
@@ -165,7 +159,8 @@ xdp_parse_packet(struct xdp_md *ctx, __u32 in_port, __u32 vlan_limit)
     return xdp_parse(ctx, &s->key, &s->info, vlan_limit);
 }
 
-/* Returns nonzero if the flow's output cannot be done by XDP. */
+/* Returns nonzero if the flow's output cannot be done by XDP: checked
+ * before any action changes the packet. */
 static __always_inline int
 xdp_output_missing(const struct xdp_flow_entry *entry)
 {
@@ -183,32 +178,42 @@ xdp_output_missing(const struct xdp_flow_entry *entry)
     if (act->type != XDP_FLOW_ACT_OUTPUT) {
         return 0;
     }
-    /* The ingress port too: XDP_TX into a veth is lost, like a redirect,
-     * unless its peer has NAPI; userspace lists only ports that deliver. */
     ifindex = act->arg;
     return !bpf_map_lookup_elem(&tx_ports, &ifindex);
+}
+
+/* Sends the packet to userspace as partial: XDP matched its flow but
+ * leaves the flow to userspace. */
+static __always_inline int
+upcall_partial(struct xdp_md *ctx, const struct xdp_abi_port *port,
+               struct xdp_abi_counters *cnt, __u32 mark)
+{
+    count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
+    return upcall(ctx, port, cnt, XDP_ABI_UPCALL_PARTIAL, mark);
 }
 
 SEC("xdp")
 int
 ovs_xdp_main(struct xdp_md *ctx)
 {
-    __u32 ifindex = ctx->ingress_ifindex;
     __u32 len = ctx->data_end - ctx->data;
     const struct xdp_flow_classifier *cls;
+    const struct xdp_flow_entry *entry;
+    const struct xdp_abi_port *port;
     struct xdp_abi_counters *cnt;
     struct xdp_act_loop loop;
-    const struct xdp_flow_entry *entry;
-    __u32 flow_id = 0, zero = 0, odp_port;
     struct xdp_scratch *s;
-    int emc_hit;
+    struct xdp_hit hit;
+    int emc_hit, found, verdict;
+    __u32 zero = 0;
 
     cnt = bpf_map_lookup_elem(&counters, &zero);
     if (!cnt) {
         return XDP_PASS;
     }
     count(cnt, XDP_ABI_CNT_RX);
-    if (!xdp_odp_port(ifindex, &odp_port)) {
+    port = xdp_port(ctx->ingress_ifindex);
+    if (!port) {
         count(cnt, XDP_ABI_CNT_NO_PORT);
         return XDP_PASS;
     }
@@ -221,79 +226,68 @@ ovs_xdp_main(struct xdp_md *ctx)
     /* Never missing (an array's one entry); without it, VLAN frames would
      * go to userspace and the cache would stay off. */
     cls = xdp_get_classifier();
-    if (xdp_parse_packet(ctx, odp_port, cls ? cls->vlan_limit : 0)
+    if (xdp_parse_packet(ctx, port->odp_port, cls ? cls->vlan_limit : 0)
         != XDP_FLOW_PARSE_OK) {
         count(cnt, XDP_ABI_CNT_UPCALL_UNPARSED);
-        return upcall(ctx, cnt, XDP_ABI_UPCALL_UNPARSED, 0);
+        return upcall(ctx, port, cnt, XDP_ABI_UPCALL_UNPARSED, 0);
     }
 
     s = xdp_get_scratch();
     if (!s) {
         return XDP_PASS;
     }
-    entry = xdp_classify(s, cls && xdp_emc_on(cls), &flow_id, &emc_hit);
+    found = xdp_classify(s, cls && xdp_emc_on(cls), &hit, &emc_hit);
     if (emc_hit > 0) {
         count(cnt, XDP_ABI_CNT_EMC_HIT);
     } else if (!emc_hit) {
         count(cnt, XDP_ABI_CNT_EMC_MISS);
     }
-    if (!entry) {
+    if (!found) {
         count(cnt, XDP_ABI_CNT_UPCALL_MISS);
-        return upcall(ctx, cnt, XDP_ABI_UPCALL_MISS, 0);
+        return upcall(ctx, port, cnt, XDP_ABI_UPCALL_MISS, 0);
     }
     if (emc_hit <= 0) {
         count(cnt, XDP_ABI_CNT_MEGAFLOW_HIT);
     }
 
-    if (entry->n_actions
-        && entry->actions[0].type == XDP_FLOW_ACT_UPCALL_PARTIAL) {
-        count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
-        return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL, entry->mark);
-    }
-    if (entry->n_actions == 1
-        && entry->actions[0].type == XDP_FLOW_ACT_OUTPUT) {
-        /* The common case, without the action loop: a redirect that fails
-         * when the port is not in tx_ports, with the packet unchanged. */
-        __u32 out = entry->actions[0].arg;
-        int verdict;
-
-        if (out == ifindex) {
-            verdict = (bpf_map_lookup_elem(&tx_ports, &out)
-                       ? XDP_TX : XDP_ABORTED);
-        } else {
-            verdict = bpf_redirect_map(&tx_ports, out, 0);
-        }
+    switch (hit.c.verdict) {
+    case XDP_FLOW_VERDICT_PARTIAL:
+        return upcall_partial(ctx, port, cnt, hit.c.mark);
+    case XDP_FLOW_VERDICT_DROP:
+        xdp_count_flow(hit.c.flow_id, len, &s->key);
+        count(cnt, XDP_ABI_CNT_DROPPED);
+        return XDP_DROP;
+    case XDP_FLOW_VERDICT_OUTPUT:
+        /* The common case, without the action loop: the packet is
+         * unchanged if the port cannot take it. */
+        verdict = xdp_output(ctx, hit.c.out_ifindex);
         if (verdict == XDP_ABORTED) {
             count(cnt, XDP_ABI_CNT_NO_TX_PORT);
-            count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
-            return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL,
-                          entry->mark);
+            return upcall_partial(ctx, port, cnt, hit.c.mark);
         }
-        xdp_count_flow(flow_id, len, &s->key);
-        verdict = xdp_police_output(ctx, out, verdict);
+        xdp_count_flow(hit.c.flow_id, len, &s->key);
         if (verdict == XDP_DROP) {
+            /* The output port's policer. */
             count(cnt, XDP_ABI_CNT_POLICED_EGRESS);
             return XDP_DROP;
         }
         count(cnt, XDP_ABI_CNT_HANDLED);
         return verdict;
     }
+
+    entry = hit.entry;
+    if (!entry) {
+        return XDP_PASS;
+    }
     if (xdp_output_missing(entry)) {
         count(cnt, XDP_ABI_CNT_NO_TX_PORT);
-        count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
-        return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL, entry->mark);
+        return upcall_partial(ctx, port, cnt, entry->mark);
     }
     if (!xdp_actions_fit(ctx, entry, s->info.l3_off)) {
         count(cnt, XDP_ABI_CNT_SHORT_HEADER);
-        count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
-        return upcall(ctx, cnt, XDP_ABI_UPCALL_PARTIAL, entry->mark);
+        return upcall_partial(ctx, port, cnt, entry->mark);
     }
-
-    xdp_count_flow(flow_id, len, &s->key);
-    if (!entry->n_actions) {
-        count(cnt, XDP_ABI_CNT_DROPPED);
-        return XDP_DROP;
-    }
+    xdp_count_flow(hit.c.flow_id, len, &s->key);
 
     loop.ctx = ctx;
     loop.entry = entry;
@@ -338,17 +332,15 @@ SEC("xdp")
 int
 xdp_parse_debug(struct xdp_md *ctx)
 {
-    __u32 ifindex = ctx->ingress_ifindex;
     const struct xdp_flow_classifier *cls = xdp_get_classifier();
+    const struct xdp_abi_port *port = xdp_port(ctx->ingress_ifindex);
     struct xdp_flow_parse_result *res;
     struct xdp_scratch *s;
-    __u32 zero = 0, odp_port;
+    __u32 zero = 0;
     int status;
 
-    if (!xdp_odp_port(ifindex, &odp_port)) {
-        odp_port = 0;
-    }
-    status = xdp_parse_packet(ctx, odp_port, cls ? cls->vlan_limit : 0);
+    status = xdp_parse_packet(ctx, port ? port->odp_port : 0,
+                              cls ? cls->vlan_limit : 0);
     res = bpf_map_lookup_elem(&parse_debug, &zero);
     s = xdp_get_scratch();
     if (!res || !s) {

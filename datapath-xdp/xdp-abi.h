@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* Copyright (c) 2026 The ovs-xdp authors. */
 
-/* What the XDP program and ovs-vswitchd share: map layouts, sizes and the
- * metadata the program writes in front of packets it sends to userspace.
- * Included by BPF C and by userspace C, so it uses only kernel types. */
+/* What the XDP program and ovs-vswitchd share about ports, sockets and
+ * upcalls: map layouts, sizes, the metadata the program writes in front of
+ * packets it sends to userspace, and its counters.  The flow table's part
+ * is in xdp-flow-abi.h.  Included by BPF C and by userspace C, so it uses
+ * only kernel types. */
 
 #ifndef XDP_ABI_H
 #define XDP_ABI_H 1
@@ -16,16 +18,19 @@
 #define XDP_ABI_MAX_QUEUES 64
 #define XDP_ABI_XSKS (XDP_ABI_MAX_PORTS * XDP_ABI_MAX_QUEUES)
 
-/* Ifindexes below this have their ODP port in the 'port_index' array
- * (value: ODP port + 1, 0 for none) as well as in 'port_map'. */
+/* Ports with an ifindex below this are in the 'port_index' array, indexed
+ * by ifindex, as well as in 'port_map' (HASH by ifindex): an array index
+ * costs a fraction of a hash lookup. */
 #define XDP_ABI_PORT_INDEX_SIZE 65536
 
-/* port_map value, keyed by ifindex. */
+/* 'port_map' and 'port_index' value: everything the program needs of the
+ * ingress port, for the fast path (ODP port) and for upcalls (sockets). */
 struct xdp_abi_port {
     __u32 slot;                 /* Index of the port's block of XSKs. */
     __u32 n_rxq;                /* Queues that have a socket. */
     __u32 odp_port;             /* The port's number in the datapath. */
-    __u32 pad;
+    __u32 in_use;               /* 'port_index': nonzero for a port (the
+                                 * program ignores it in 'port_map'). */
 };
 
 /* Why a packet went to userspace, in the metadata. */

@@ -1,19 +1,29 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* Copyright (c) 2026 The ovs-xdp authors. */
 
-/* Action execution of the XDP program: VLAN push/pop, (masked) field sets
- * with incremental checksum updates, output.  Included once, by
- * ovs-xdp.bpf.c: it defines the 'tx_ports' map. */
+/* Action execution of the XDP program: output, VLAN push/pop, (masked)
+ * field sets with incremental checksum updates, byte for byte as OVS's
+ * odp_execute_actions().  It runs what xdp-classify.h found on the offsets
+ * that xdp-parse.h recorded; translating ODP actions into these is
+ * userspace's (lib/xdp-odp-actions.c).  Included once, by ovs-xdp.bpf.c:
+ * it defines the 'tx_ports' map. */
 
 #ifndef XDP_ACTIONS_H
 #define XDP_ACTIONS_H 1
 
+#include <stddef.h>
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/icmpv6.h>
 #include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#include "xdp-flow.h"
+#include "xdp-flow-abi.h"
 #include "xdp-parse.h"
 #include "xdp-police.h"
 
@@ -28,6 +38,27 @@ struct {
 
 /* Verdict while actions continue. */
 #define XDP_ACT_CONTINUE (-1)
+
+/* Outputs the packet to 'ifindex': XDP_TX to the ingress port, a redirect
+ * to any other.  XDP_ABORTED, with the packet untouched, if the port is not
+ * in 'tx_ports'.  The ingress port too: XDP_TX into a veth is lost, like a
+ * redirect, unless its peer has NAPI; userspace lists only ports that
+ * deliver.  XDP_DROP if the port's egress policer (xdp-police.h) drops
+ * the packet. */
+static __always_inline int
+xdp_output(const struct xdp_md *ctx, __u32 ifindex)
+{
+    int verdict;
+
+    if (ifindex == ctx->ingress_ifindex) {
+        verdict = (bpf_map_lookup_elem(&tx_ports, &ifindex)
+                   ? XDP_TX : XDP_ABORTED);
+    } else {
+        /* Flags 0: XDP_ABORTED if 'ifindex' is not in the map. */
+        verdict = bpf_redirect_map(&tx_ports, ifindex, 0);
+    }
+    return xdp_police_output(ctx, ifindex, verdict);
+}
 
 /* The actions follow OVS's odp_execute_actions() on a packet whose offsets
  * miniflow_extract() set, byte for byte (tests/test-xdp-actions.c compares
@@ -47,12 +78,15 @@ struct xdp_act_loop {
     int verdict;
 };
 
-/* One edit: up to 8 16-bit words at 'off', under 'mask'. */
+/* One edit: up to XDP_EDIT_MAX_WORDS 16-bit words at 'off', under 'mask'
+ * (an IPv6 address at most). */
+#define XDP_EDIT_MAX_WORDS (sizeof(struct in6_addr) / 2)
+
 struct xdp_edit {
     __u32 off;
     __u32 n_words;
-    __u16 value[8];
-    __u16 mask[8];
+    __u16 value[XDP_EDIT_MAX_WORDS];
+    __u16 mask[XDP_EDIT_MAX_WORDS];
 };
 
 /* Checksums that an edit updates. */
@@ -62,6 +96,12 @@ struct xdp_edit {
                                  * packet_update_csum128() pick it. */
 #define XDP_CSUM_TCP 4          /* TCP checksum (port rewrites). */
 #define XDP_CSUM_UDP 8          /* UDP checksum (port rewrites). */
+
+#define XDP_TCP_CSUM_OFF offsetof(struct tcphdr, check)
+#define XDP_UDP_CSUM_OFF offsetof(struct udphdr, check)
+#define XDP_ICMP6_CSUM_OFF offsetof(struct icmp6hdr, icmp6_cksum)
+/* OVS updates the ICMPv6 checksum if L4 holds it. */
+#define XDP_ICMP6_CSUM_END (XDP_ICMP6_CSUM_OFF + sizeof(__sum16))
 
 static __always_inline __u32
 xdp_csum_fold(__u32 sum)
@@ -103,16 +143,16 @@ xdp_apply_edit(struct xdp_act_loop *loop, const struct xdp_edit *edit,
     __u16 *p;
     int i;
 
-    p = xdp_pkt(ctx, edit->off, 16);
+    p = xdp_pkt(ctx, edit->off, sizeof edit->value);
     if (!p) {
-        /* Shorter than 16 bytes from 'off': check word by word. */
+        /* Shorter than an edit's most from 'off': check word by word. */
         p = xdp_pkt(ctx, edit->off, 2 * edit->n_words);
         if (!p) {
             return 0;
         }
     }
 #pragma unroll
-    for (i = 0; i < 8; i++) {
+    for (i = 0; i < XDP_EDIT_MAX_WORDS; i++) {
         void *end = (void *) (long) ctx->data_end;
         __u16 old, new;
 
@@ -134,23 +174,27 @@ xdp_apply_edit(struct xdp_act_loop *loop, const struct xdp_edit *edit,
     delta = xdp_csum_fold(delta);
 
     if (csum_flags & XDP_CSUM_IP) {
-        xdp_csum_apply(ctx, loop->l3_off + 10, delta, 0);
+        xdp_csum_apply(ctx, loop->l3_off + offsetof(struct iphdr, check), delta,
+                       0);
     }
     if (csum_flags & XDP_CSUM_L4) {
-        if (loop->nw_proto == IPPROTO_TCP && loop->l4_size >= 20) {
-            xdp_csum_apply(ctx, loop->l4_off + 16, delta, 0);
-        } else if (loop->nw_proto == IPPROTO_UDP && loop->l4_size >= 8) {
-            xdp_csum_apply(ctx, loop->l4_off + 6, delta, 1);
-        } else if (loop->nw_proto == 58 && loop->dl_type == 0x86dd
-                   && loop->l4_size >= 4) {
-            xdp_csum_apply(ctx, loop->l4_off + 2, delta, 0);
+        if (loop->nw_proto == IPPROTO_TCP
+            && loop->l4_size >= sizeof(struct tcphdr)) {
+            xdp_csum_apply(ctx, loop->l4_off + XDP_TCP_CSUM_OFF, delta, 0);
+        } else if (loop->nw_proto == IPPROTO_UDP
+                   && loop->l4_size >= sizeof(struct udphdr)) {
+            xdp_csum_apply(ctx, loop->l4_off + XDP_UDP_CSUM_OFF, delta, 1);
+        } else if (loop->nw_proto == IPPROTO_ICMPV6
+                   && loop->dl_type == ETH_P_IPV6
+                   && loop->l4_size >= XDP_ICMP6_CSUM_END) {
+            xdp_csum_apply(ctx, loop->l4_off + XDP_ICMP6_CSUM_OFF, delta, 0);
         }
     }
     if (csum_flags & XDP_CSUM_TCP) {
-        xdp_csum_apply(ctx, loop->l4_off + 16, delta, 0);
+        xdp_csum_apply(ctx, loop->l4_off + XDP_TCP_CSUM_OFF, delta, 0);
     }
     if (csum_flags & XDP_CSUM_UDP) {
-        xdp_csum_apply(ctx, loop->l4_off + 6, delta, 1);
+        xdp_csum_apply(ctx, loop->l4_off + XDP_UDP_CSUM_OFF, delta, 1);
     }
     return 0;
 }
@@ -161,20 +205,21 @@ xdp_edit_bytes(struct xdp_edit *edit, const struct xdp_flow_action *act,
 {
     edit->off = off;
     edit->n_words = n_words;
-    __builtin_memcpy(edit->value, act->value, 16);
-    __builtin_memcpy(edit->mask, act->mask, 16);
+    __builtin_memcpy(edit->value, act->value, sizeof edit->value);
+    __builtin_memcpy(edit->mask, act->mask, sizeof edit->mask);
 }
 
-/* An edit of one byte in the 16-bit word at 'off': 'second' selects the
- * byte with the higher address. */
+/* An edit of the byte at 'field_off' in the header at 'hdr_off', as one
+ * 16-bit word of the header (the unit of its checksum). */
 static __always_inline void
 xdp_edit_byte(struct xdp_edit *edit, const struct xdp_flow_action *act,
-              __u32 off, int second)
+              __u32 hdr_off, __u32 field_off)
 {
     __u8 *v = (__u8 *) edit->value;
     __u8 *m = (__u8 *) edit->mask;
+    __u32 second = field_off & 1;
 
-    edit->off = off;
+    edit->off = hdr_off + field_off - second;
     edit->n_words = 1;
     edit->value[0] = 0;
     edit->mask[0] = 0;
@@ -202,18 +247,18 @@ xdp_edit_ip6_word(struct xdp_edit *edit, __u32 off, __u32 value, __u32 mask)
 static __always_inline int
 xdp_tcp_ports_ok(const struct xdp_act_loop *loop)
 {
-    const __u8 *p;
+    const struct tcphdr *tcp;
     __u32 hlen;
 
-    if (loop->l4_size < 20) {
+    if (loop->l4_size < sizeof *tcp) {
         return 0;
     }
-    p = xdp_pkt(loop->ctx, loop->l4_off + 12, 1);
-    if (!p) {
+    tcp = xdp_pkt(loop->ctx, loop->l4_off, sizeof *tcp);
+    if (!tcp) {
         return 0;
     }
-    hlen = (*p >> 4) * 4;
-    return hlen >= 20 && hlen <= loop->l4_size;
+    hlen = tcp->doff * 4;
+    return hlen >= sizeof *tcp && hlen <= loop->l4_size;
 }
 
 static __always_inline int
@@ -222,17 +267,19 @@ xdp_set_field(struct xdp_act_loop *loop, const struct xdp_flow_action *act)
     struct xdp_edit edit;
     __u32 l3 = loop->l3_off;
     __u32 l4 = loop->l4_off;
-    int ip4 = loop->dl_type == 0x0800;
-    int ip6 = loop->dl_type == 0x86dd;
+    int ip4 = loop->dl_type == ETH_P_IP;
+    int ip6 = loop->dl_type == ETH_P_IPV6;
     int csum = 0;
     __u32 hdr;
 
     switch (act->field) {
     case XDP_FLOW_FIELD_ETH_DST:
-        xdp_edit_bytes(&edit, act, 0, 3);
+        xdp_edit_bytes(&edit, act, offsetof(struct ethhdr, h_dest),
+                       ETH_ALEN / 2);
         break;
     case XDP_FLOW_FIELD_ETH_SRC:
-        xdp_edit_bytes(&edit, act, 6, 3);
+        xdp_edit_bytes(&edit, act, offsetof(struct ethhdr, h_source),
+                       ETH_ALEN / 2);
         break;
     case XDP_FLOW_FIELD_IPV4_SRC:
     case XDP_FLOW_FIELD_IPV4_DST:
@@ -240,22 +287,24 @@ xdp_set_field(struct xdp_act_loop *loop, const struct xdp_flow_action *act)
             return 0;
         }
         xdp_edit_bytes(&edit, act,
-                       l3 + (act->field == XDP_FLOW_FIELD_IPV4_SRC ? 12 : 16),
-                       2);
+                       l3 + (act->field == XDP_FLOW_FIELD_IPV4_SRC
+                             ? offsetof(struct iphdr, saddr)
+                             : offsetof(struct iphdr, daddr)),
+                       sizeof(__be32) / 2);
         csum = XDP_CSUM_IP | XDP_CSUM_L4;
         break;
     case XDP_FLOW_FIELD_IPV4_TOS:
         if (!ip4) {
             return 0;
         }
-        xdp_edit_byte(&edit, act, l3, 1);
+        xdp_edit_byte(&edit, act, l3, offsetof(struct iphdr, tos));
         csum = XDP_CSUM_IP;
         break;
     case XDP_FLOW_FIELD_IPV4_TTL:
         if (!ip4) {
             return 0;
         }
-        xdp_edit_byte(&edit, act, l3 + 8, 0);
+        xdp_edit_byte(&edit, act, l3, offsetof(struct iphdr, ttl));
         csum = XDP_CSUM_IP;
         break;
     case XDP_FLOW_FIELD_IPV6_SRC:
@@ -264,16 +313,19 @@ xdp_set_field(struct xdp_act_loop *loop, const struct xdp_flow_action *act)
             return 0;
         }
         xdp_edit_bytes(&edit, act,
-                       l3 + (act->field == XDP_FLOW_FIELD_IPV6_SRC ? 8 : 24),
-                       8);
+                       l3 + (act->field == XDP_FLOW_FIELD_IPV6_SRC
+                             ? offsetof(struct ipv6hdr, saddr)
+                             : offsetof(struct ipv6hdr, daddr)),
+                       sizeof(struct in6_addr) / 2);
         csum = loop->ip6_l4_csum ? XDP_CSUM_L4 : 0;
         break;
     case XDP_FLOW_FIELD_IPV6_TCLASS:
         if (!ip6) {
             return 0;
         }
-        xdp_edit_ip6_word(&edit, l3, (__u32) act->value[0] << 20,
-                          (__u32) act->mask[0] << 20);
+        xdp_edit_ip6_word(&edit, l3,
+                          (__u32) act->value[0] << XDP_IP6_TCLASS_SHIFT,
+                          (__u32) act->mask[0] << XDP_IP6_TCLASS_SHIFT);
         break;
     case XDP_FLOW_FIELD_IPV6_LABEL: {
         __be32 v, m;
@@ -284,14 +336,14 @@ xdp_set_field(struct xdp_act_loop *loop, const struct xdp_flow_action *act)
         __builtin_memcpy(&v, act->value, 4);
         __builtin_memcpy(&m, act->mask, 4);
         xdp_edit_ip6_word(&edit, l3, bpf_ntohl(v),
-                          bpf_ntohl(m) & 0xfffff);
+                          bpf_ntohl(m) & IPV6_FLOWINFO_FLOWLABEL);
         break;
     }
     case XDP_FLOW_FIELD_IPV6_HLIMIT:
         if (!ip6) {
             return 0;
         }
-        xdp_edit_byte(&edit, act, l3 + 6, 1);
+        xdp_edit_byte(&edit, act, l3, offsetof(struct ipv6hdr, hop_limit));
         break;
     case XDP_FLOW_FIELD_TP_SRC:
     case XDP_FLOW_FIELD_TP_DST:
@@ -313,8 +365,12 @@ xdp_set_field(struct xdp_act_loop *loop, const struct xdp_flow_action *act)
         } else {
             return 0;
         }
+        /* TCP and UDP have their ports at the same offsets. */
         xdp_edit_bytes(&edit, act,
-                       l4 + (act->field == XDP_FLOW_FIELD_TP_SRC ? 0 : 2), 1);
+                       l4 + (act->field == XDP_FLOW_FIELD_TP_SRC
+                             ? offsetof(struct udphdr, source)
+                             : offsetof(struct udphdr, dest)),
+                       sizeof(__be16) / 2);
         break;
     default:
         return 0;
@@ -332,35 +388,49 @@ xdp_actions_fit(const struct xdp_md *ctx, const struct xdp_flow_entry *entry,
 {
     __u32 len = ctx->data_end - ctx->data;
 
-    if (entry->flags & XDP_FLOW_ENTRY_SETS_IPV4 && len < l3_off + 20) {
+    if (entry->flags & XDP_FLOW_ENTRY_SETS_IPV4
+        && len < l3_off + sizeof(struct iphdr)) {
         return 0;
     }
-    if (entry->flags & XDP_FLOW_ENTRY_SETS_IPV6 && len < l3_off + 40) {
+    if (entry->flags & XDP_FLOW_ENTRY_SETS_IPV6
+        && len < l3_off + sizeof(struct ipv6hdr)) {
         return 0;
     }
     return 1;
 }
 
+/* The MAC addresses, which move when a VLAN header comes or goes. */
+#define XDP_ETH_ADDRS_LEN offsetof(struct ethhdr, h_proto)
+#define XDP_VLAN_HLEN sizeof(struct xdp_vlan_hdr)
+
+/* A VLAN header right after the MAC addresses: the frame's Ethernet header
+ * with the VLAN header in its type. */
+struct xdp_eth_vlan_hdr {
+    __u8 addrs[XDP_ETH_ADDRS_LEN];
+    struct xdp_vlan_hdr vlan;
+    __be16 type;
+};
+
 static __always_inline int
 xdp_push_vlan(struct xdp_act_loop *loop, __u32 arg)
 {
     struct xdp_md *ctx = loop->ctx;
-    __u8 macs[12];
-    __u8 *data;
+    struct xdp_eth_vlan_hdr *hdr;
+    __u8 macs[XDP_ETH_ADDRS_LEN];
 
-    if (bpf_xdp_adjust_head(ctx, -4)) {
+    if (bpf_xdp_adjust_head(ctx, -(int) XDP_VLAN_HLEN)) {
         return -1;
     }
-    data = xdp_pkt(ctx, 0, 18);
-    if (!data) {
+    hdr = xdp_pkt(ctx, 0, sizeof *hdr);
+    if (!hdr) {
         return -1;
     }
-    __builtin_memcpy(macs, data + 4, 12);
-    __builtin_memcpy(data, macs, 12);
-    *(__be16 *) (data + 12) = bpf_htons(arg >> 16);
-    *(__be16 *) (data + 14) = bpf_htons(arg & 0xffff);
-    loop->l3_off += 4;
-    loop->l4_off += 4;
+    __builtin_memcpy(macs, (__u8 *) hdr + XDP_VLAN_HLEN, sizeof macs);
+    __builtin_memcpy(hdr->addrs, macs, sizeof macs);
+    hdr->vlan.tpid = bpf_htons(arg >> 16);
+    hdr->vlan.tci = bpf_htons(arg & 0xffff);
+    loop->l3_off += XDP_VLAN_HLEN;
+    loop->l4_off += XDP_VLAN_HLEN;
     return 0;
 }
 
@@ -368,21 +438,20 @@ static __always_inline int
 xdp_pop_vlan(struct xdp_act_loop *loop)
 {
     struct xdp_md *ctx = loop->ctx;
-    __u8 macs[12];
-    __u8 *data;
+    struct xdp_eth_vlan_hdr *hdr;
+    __u8 macs[XDP_ETH_ADDRS_LEN];
 
-    data = xdp_pkt(ctx, 0, 18);
-    if (!data
-        || !xdp_eth_type_vlan(((const struct ethhdr *) data)->h_proto)) {
+    hdr = xdp_pkt(ctx, 0, sizeof *hdr);
+    if (!hdr || !xdp_eth_type_vlan(hdr->vlan.tpid)) {
         return 0;
     }
-    __builtin_memcpy(macs, data, 12);
-    __builtin_memcpy(data + 4, macs, 12);
-    if (bpf_xdp_adjust_head(ctx, 4)) {
+    __builtin_memcpy(macs, hdr->addrs, sizeof macs);
+    __builtin_memcpy((__u8 *) hdr + XDP_VLAN_HLEN, macs, sizeof macs);
+    if (bpf_xdp_adjust_head(ctx, XDP_VLAN_HLEN)) {
         return -1;
     }
-    loop->l3_off -= 4;
-    loop->l4_off -= 4;
+    loop->l3_off -= XDP_VLAN_HLEN;
+    loop->l4_off -= XDP_VLAN_HLEN;
     return 0;
 }
 
@@ -398,13 +467,7 @@ xdp_act_step(__u32 i, void *data)
     act = &loop->entry->actions[i];
     switch (act->type) {
     case XDP_FLOW_ACT_OUTPUT:
-        if (act->arg == loop->ctx->ingress_ifindex) {
-            loop->verdict = XDP_TX;
-        } else {
-            loop->verdict = bpf_redirect_map(&tx_ports, act->arg, 0);
-        }
-        loop->verdict = xdp_police_output(loop->ctx, act->arg,
-                                          loop->verdict);
+        loop->verdict = xdp_output(loop->ctx, act->arg);
         return 1;
     case XDP_FLOW_ACT_PUSH_VLAN:
         if (xdp_push_vlan(loop, act->arg)) {

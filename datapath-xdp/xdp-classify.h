@@ -3,7 +3,10 @@
 
 /* Flow lookup of the XDP program: a per-CPU exact-match cache in front of a
  * tuple-space search (one hash probe per mask, masks in the order userspace
- * ranks them).  Included once, by ovs-xdp.bpf.c: it defines the maps. */
+ * ranks them).  It finds a flow and says what the flow does; the caller
+ * runs it (xdp-actions.h).  Writing flows, ranking masks and turning the
+ * cache on and off are userspace's (lib/xdp-flow-table.c).  Included once,
+ * by ovs-xdp.bpf.c: it defines the flow table's maps. */
 
 #ifndef XDP_CLASSIFY_H
 #define XDP_CLASSIFY_H 1
@@ -11,7 +14,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "xdp-flow.h"
+#include "xdp-flow-abi.h"
 #include "xdp-parse.h"
 
 /* Number of masks; userspace sets it (and the sizes of 'masks',
@@ -92,6 +95,15 @@ struct {
     __type(value, struct xdp_flow_entry);
 } flow_table SEC(".maps");
 
+/* The generation of each flow id's current content (0: none): what makes
+ * a cache entry valid, at the cost of an array index. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, XDP_FLOW_DEFAULT_FLOWS);
+    __type(key, __u32);
+    __type(value, __u32);
+} flow_gens SEC(".maps");
+
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
     __uint(max_entries, XDP_FLOW_DEFAULT_FLOWS);
@@ -103,7 +115,7 @@ struct {
     __uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
     __uint(max_entries, XDP_FLOW_DEFAULT_EMC);
     __type(key, struct xdp_flow_key);
-    __type(value, struct xdp_flow_ref);
+    __type(value, struct xdp_flow_cached);
 } emc SEC(".maps");
 
 /* What userspace decides while the program runs (exact-match cache in use,
@@ -159,46 +171,58 @@ xdp_get_scratch(void)
 /* Packs lookup words 'from' to 'to' - 1 of 'key' under 'mask' into 'out'.
  * The word index is masked so that the verifier sees every read inside the
  * scratch area, whose key is followed by more than a key's worth of room. */
+_Static_assert(((XDP_FLOW_WIDE_WORDS + 1) & XDP_FLOW_WIDE_WORDS) == 0,
+               "XDP_PACK_WORDS() masks a word index with it");
 #define XDP_PACK_WORDS(out, key, mask, from, to)                        \
     _Pragma("unroll")                                                   \
     for (int j_ = (from); j_ < (to); j_++) {                            \
-        (out)[1 + j_] = ((key)[(mask)->word_index[j_] & 31]             \
+        (out)[1 + j_] = ((key)[(mask)->word_index[j_]                   \
+                               & XDP_FLOW_WIDE_WORDS]                   \
                          & (mask)->word_mask[j_]);                      \
     }
 
-/* 'nomerge' keeps one call per map: the verifier inlines a lookup only
- * where the map is known, and clang would otherwise make one call with the
- * map chosen at run time. */
+/* One lookup call per map: the verifier inlines a hash lookup only where
+ * the map is known, and clang would sink calls that differ only in the map
+ * into one call with the map chosen at run time ('nomerge' does not stop
+ * it).  An empty asm statement with a different constant after each call
+ * ends the blocks differently, so that nothing can be sunk. */
+#define XDP_LOOKUP_APART(MF, MAP, LOOKUP, TAG)                          \
+    do {                                                                \
+        (MF) = bpf_map_lookup_elem(&(MAP), (LOOKUP));                   \
+        asm volatile("" :: "i"(TAG));                                   \
+    } while (0)
+
 static __always_inline const struct xdp_flow_megaflow *
 xdp_megaflow_lookup(__u32 width, const struct xdp_flow_lookup *lookup)
 {
     const struct xdp_flow_megaflow *mf;
 
-    if (width == XDP_FLOW_TINY) {
-        __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_tiny,
-                                                          lookup);
-    } else if (width == XDP_FLOW_NARROW) {
-        __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_narrow,
-                                                          lookup);
-    } else if (width == XDP_FLOW_MEDIUM) {
-        __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_medium,
-                                                          lookup);
-    } else {
-        __attribute__((nomerge)) mf = bpf_map_lookup_elem(&flows_wide,
-                                                          lookup);
+    switch (width) {
+    case XDP_FLOW_TINY:
+        XDP_LOOKUP_APART(mf, flows_tiny, lookup, XDP_FLOW_TINY);
+        break;
+    case XDP_FLOW_NARROW:
+        XDP_LOOKUP_APART(mf, flows_narrow, lookup, XDP_FLOW_NARROW);
+        break;
+    case XDP_FLOW_MEDIUM:
+        XDP_LOOKUP_APART(mf, flows_medium, lookup, XDP_FLOW_MEDIUM);
+        break;
+    default:
+        XDP_LOOKUP_APART(mf, flows_wide, lookup, XDP_FLOW_WIDE);
+        break;
     }
     return mf;
 }
 
-/* Probes the mask of rank 'rank' for the key in 's', leaving the packed key
- * in s->lookup and the mask's width in '*width'.  Returns the megaflow, or
- * NULL with '*end' set if no mask has that rank. */
+/* Probes the mask of rank 'rank' for the key in 's', packing the key into
+ * s->lookup.  Returns the megaflow, or NULL with '*end' set if no mask has
+ * that rank. */
 static __always_inline const struct xdp_flow_megaflow *
-xdp_mask_probe(struct xdp_scratch *s, __u32 rank, __u32 *width, int *end)
+xdp_mask_probe(struct xdp_scratch *s, __u32 rank, int *end)
 {
     const struct xdp_flow_mask *mask;
+    __u32 *slot, index, width, *out;
     const __u32 *k;
-    __u32 *slot, index, *out;
 
     slot = bpf_map_lookup_elem(&mask_order, &rank);
     if (!slot || !*slot) {
@@ -214,43 +238,40 @@ xdp_mask_probe(struct xdp_scratch *s, __u32 rank, __u32 *width, int *end)
     k = (const __u32 *) &s->key;
     out = (__u32 *) &s->lookup;
     out[0] = index;
-    *width = mask->width;
+    width = mask->width;
     XDP_PACK_WORDS(out, k, mask, 0, XDP_FLOW_TINY_WORDS);
-    if (mask->width > XDP_FLOW_TINY) {
+    if (width > XDP_FLOW_TINY) {
         XDP_PACK_WORDS(out, k, mask, XDP_FLOW_TINY_WORDS,
                        XDP_FLOW_NARROW_WORDS);
     }
-    if (mask->width > XDP_FLOW_NARROW) {
+    if (width > XDP_FLOW_NARROW) {
         XDP_PACK_WORDS(out, k, mask, XDP_FLOW_NARROW_WORDS,
                        XDP_FLOW_MEDIUM_WORDS);
     }
-    if (mask->width > XDP_FLOW_MEDIUM) {
+    if (width > XDP_FLOW_MEDIUM) {
         XDP_PACK_WORDS(out, k, mask, XDP_FLOW_MEDIUM_WORDS,
                        XDP_FLOW_WIDE_WORDS);
     }
-    return xdp_megaflow_lookup(mask->width, &s->lookup);
+    return xdp_megaflow_lookup(width, &s->lookup);
 }
 
 struct xdp_mask_loop {
-    __u32 width;
-    __u32 found;
+    struct xdp_scratch *s;
+    const struct xdp_flow_megaflow *mf;     /* The hit, if any. */
 };
 
-/* bpf_loop() callback over the ranks after the first.  It leaves the
- * packed key of the hit in the scratch area: pointers to map values do not
- * cross into the caller. */
+/* bpf_loop() callback over the ranks after the first.  It hands the hit to
+ * the caller through 'loop', so that nothing is looked up twice. */
 static long
 xdp_mask_probe_next(__u32 i, void *data)
 {
-    struct xdp_scratch *s = xdp_get_scratch();
     struct xdp_mask_loop *loop = data;
+    const struct xdp_flow_megaflow *mf;
     int end = 0;
 
-    if (!s) {
-        return 1;
-    }
-    if (xdp_mask_probe(s, i + 1, &loop->width, &end)) {
-        loop->found = 1;
+    mf = xdp_mask_probe(loop->s, i + 1, &end);
+    if (mf) {
+        loop->mf = mf;
         return 1;
     }
     return end;
@@ -266,59 +287,127 @@ xdp_count_mask_hit(__u32 index)
     }
 }
 
+/* A flow found for a packet: what it does ('c') and, for
+ * XDP_FLOW_VERDICT_ACTIONS, its entry. */
+struct xdp_hit {
+    struct xdp_flow_cached c;
+    const struct xdp_flow_entry *entry;
+};
+
+/* Sets 'c' to what the flow of 'mf' does. */
+static __always_inline void
+xdp_hit_from_megaflow(struct xdp_flow_cached *c,
+                      const struct xdp_flow_megaflow *mf)
+{
+    const struct xdp_flow_entry *entry = &mf->entry;
+    const struct xdp_flow_action *first = &entry->actions[0];
+
+    c->flow_id = mf->ref.flow_id;
+    c->generation = mf->ref.generation;
+    c->mask_index = mf->ref.mask_index;
+    c->mark = entry->mark;
+    c->out_ifindex = 0;
+    if (!entry->n_actions) {
+        c->verdict = XDP_FLOW_VERDICT_DROP;
+    } else if (first->type == XDP_FLOW_ACT_UPCALL_PARTIAL) {
+        c->verdict = XDP_FLOW_VERDICT_PARTIAL;
+    } else if (entry->n_actions == 1 && first->type == XDP_FLOW_ACT_OUTPUT) {
+        c->verdict = XDP_FLOW_VERDICT_OUTPUT;
+        c->out_ifindex = first->arg;
+    } else {
+        c->verdict = XDP_FLOW_VERDICT_ACTIONS;
+    }
+}
+
+/* Looks the key in 's' up in the exact-match cache.  A hit is one hash
+ * lookup: the cache entry says what the flow does, and an array index in
+ * 'flow_gens' says whether it still may.  Only a flow whose actions need
+ * the action list reads it from 'flow_table'.
+ *
+ * Why a cache entry never runs actions that are gone: an entry is made
+ * from a 'flows_*' value, which userspace replaces whole (a hash map
+ * without preallocation: a reader sees the old value or the new one), so
+ * it holds one content of its flow id, tagged with that content's
+ * generation.  Userspace takes a new generation for every content it
+ * writes (a new flow, new actions of a flow, a reused id) and sets
+ * 'flow_gens' to it, or to 0 when the flow goes, before it returns.  An
+ * entry whose generation differs from its id's in 'flow_gens' is stale.
+ *
+ * The entry is copied before it is checked.  Only this CPU writes its
+ * value of a per-CPU entry; another CPU that takes the entry over for
+ * another key (LRU) zeroes it.  So a copy holds fields of the entry as it
+ * was and zeros: a zero generation or flow id fails the check (generations
+ * are never 0 and never repeat), a zero verdict reads the entry from
+ * 'flow_table' and checks its generation, a zero port or mark sends the
+ * packet to userspace, which runs the flow. */
+static __always_inline int
+xdp_emc_lookup(const struct xdp_scratch *s, struct xdp_hit *hit)
+{
+    const struct xdp_flow_cached *cached;
+    const struct xdp_flow_entry *entry;
+    const __u32 *gen;
+    __u32 id;
+
+    cached = bpf_map_lookup_elem(&emc, &s->key);
+    if (!cached) {
+        return 0;
+    }
+    hit->c = *cached;
+    id = hit->c.flow_id;
+    gen = bpf_map_lookup_elem(&flow_gens, &id);
+    if (!gen || !hit->c.generation || *gen != hit->c.generation) {
+        return 0;
+    }
+    hit->entry = NULL;
+    if (hit->c.verdict == XDP_FLOW_VERDICT_ACTIONS) {
+        entry = bpf_map_lookup_elem(&flow_table, &id);
+        if (!entry || entry->generation != hit->c.generation) {
+            return 0;
+        }
+        hit->entry = entry;
+    }
+    return 1;
+}
+
 /* Looks up the key in 's', with the exact-match cache if 'emc_on'.  Returns
- * the flow entry and its id in '*flow_id', or NULL.  Sets '*emc_hit' to 1 for
- * a cache hit, 0 for a miss, -1 if the cache is not in use. */
-static __always_inline const struct xdp_flow_entry *
-xdp_classify(struct xdp_scratch *s, int emc_on, __u32 *flow_id,
+ * true and fills 'hit' if a flow matches.  Sets '*emc_hit' to 1 for a cache
+ * hit, 0 for a miss, -1 if the cache is not in use. */
+static __always_inline int
+xdp_classify(struct xdp_scratch *s, int emc_on, struct xdp_hit *hit,
              int *emc_hit)
 {
     const struct xdp_flow_megaflow *mf;
-    struct xdp_flow_entry *entry;
-    struct xdp_flow_ref *cached;
-    __u32 width = 0;
     int end = 0;
 
     *emc_hit = emc_on ? 0 : -1;
-    cached = emc_on ? bpf_map_lookup_elem(&emc, &s->key) : NULL;
-    if (cached && cached->generation) {
-        __u32 id = cached->flow_id;
-
-        entry = bpf_map_lookup_elem(&flow_table, &id);
-        if (entry && entry->generation == cached->generation) {
-            /* Counted for the ranking, which must see every hit to tell
-             * whether the cache is worth its cost. */
-            xdp_count_mask_hit(cached->mask_index);
-            *flow_id = id;
-            *emc_hit = 1;
-            return entry;
-        }
-        /* Stale: the flow was deleted or replaced. */
-        cached->generation = 0;
+    if (emc_on && xdp_emc_lookup(s, hit)) {
+        /* Counted for the ranking, which must see every hit to tell
+         * whether the cache is worth its cost. */
+        xdp_count_mask_hit(hit->c.mask_index);
+        *emc_hit = 1;
+        return 1;
     }
 
     /* The first mask without bpf_loop(): with masks ranked by hits, most
      * packets need no other. */
-    mf = xdp_mask_probe(s, 0, &width, &end);
+    mf = xdp_mask_probe(s, 0, &end);
     if (!mf && !end && n_masks > 1) {
-        struct xdp_mask_loop loop = { .found = 0 };
+        struct xdp_mask_loop loop = { .s = s, .mf = NULL };
 
         bpf_loop(n_masks - 1, xdp_mask_probe_next, &loop, 0);
-        if (!loop.found) {
-            return NULL;
-        }
-        mf = xdp_megaflow_lookup(loop.width, &s->lookup);
+        mf = loop.mf;
     }
     if (!mf) {
-        return NULL;
+        return 0;
     }
-    xdp_count_mask_hit(mf->ref.mask_index);
+    xdp_hit_from_megaflow(&hit->c, mf);
+    hit->entry = &mf->entry;
+    xdp_count_mask_hit(hit->c.mask_index);
     if (emc_on && (emc_insert_inv_prob <= 1
                     || bpf_get_prandom_u32() % emc_insert_inv_prob == 0)) {
-        bpf_map_update_elem(&emc, &s->key, &mf->ref, BPF_ANY);
+        bpf_map_update_elem(&emc, &s->key, &hit->c, BPF_ANY);
     }
-    *flow_id = mf->ref.flow_id;
-    return &mf->entry;
+    return 1;
 }
 
 #endif /* xdp-classify.h */

@@ -4,9 +4,11 @@
 /* Packet parser of the XDP program: fills a struct xdp_flow_key exactly as
  * Open vSwitch's flow_extract() (lib/flow.c, miniflow_extract()) fills
  * struct flow for the fields the key covers, including for truncated and
- * malformed packets, under the datapath's vlan-limit.  Headers it cannot
- * follow within its bounds make it answer XDP_FLOW_PARSE_UNPARSED, and the
- * packet goes to userspace. */
+ * malformed packets, under the datapath's vlan-limit, and notes the header
+ * offsets that actions need.  Headers it cannot follow within its bounds
+ * make it answer XDP_FLOW_PARSE_UNPARSED, and the packet goes to userspace.
+ * It defines no map and changes no packet: looking the key up is
+ * xdp-classify.h's, acting on the packet xdp-actions.h's. */
 
 #ifndef XDP_PARSE_H
 #define XDP_PARSE_H 1
@@ -25,7 +27,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#include "xdp-flow.h"
+#include "xdp-flow-abi.h"
 
 /* Offsets beyond this are never read: packets this long in headers go to
  * userspace. */
@@ -86,6 +88,11 @@ struct xdp_ipv6_frag_hdr {
     __be32 identification;
 };
 #define XDP_IP6_OFFSET 0xfff8
+#define XDP_IP6_MF 0x0001
+
+/* The traffic class in the first word of the IPv6 header (host order),
+ * under IPV6_FLOWINFO_PRIORITY. */
+#define XDP_IP6_TCLASS_SHIFT 20
 
 /* Every IPv6 extension header is at least 8 bytes; the lengths are in
  * units of 8 bytes past the first 8, or of 4 bytes past the first 8 for
@@ -446,6 +453,7 @@ xdp_parse_ipv6(const struct xdp_md *ctx, struct xdp_flow_key *key,
     end = off + sizeof *ip6 + bpf_ntohs(ip6->payload_len);
     __builtin_memcpy(key->ipv6_src, &ip6->saddr, sizeof key->ipv6_src);
     __builtin_memcpy(key->ipv6_dst, &ip6->daddr, sizeof key->ipv6_dst);
+    /* Version, traffic class and flow label. */
     tc_flow = bpf_ntohl(*(const __be32 *) ip6);
     proto = ip6->nexthdr;
     key->nw_ttl = ip6->hop_limit;
@@ -476,7 +484,8 @@ xdp_parse_ipv6(const struct xdp_md *ctx, struct xdp_flow_key *key,
             /* OVS updates no L4 checksum behind a fragment header that
              * is not an unfragmented first fragment's. */
             if (!rh) {
-                info->ip6_no_l4_csum = (offlg & 0xfff9) != 0x0001;
+                info->ip6_no_l4_csum = ((offlg & (XDP_IP6_OFFSET | XDP_IP6_MF))
+                                        != XDP_IP6_MF);
             }
             if (offlg) {
                 frag = XDP_FLOW_FRAG_ANY;
@@ -489,7 +498,8 @@ xdp_parse_ipv6(const struct xdp_md *ctx, struct xdp_flow_key *key,
             }
         } else {
             /* Nor behind a routing header with segments left. */
-            if (proto == IPPROTO_ROUTING && ((const __u8 *) ext)[3]) {
+            if (proto == IPPROTO_ROUTING
+                && ((const struct ipv6_rt_hdr *) ext)->segments_left) {
                 rh = 1;
                 info->ip6_no_l4_csum = 1;
             }
@@ -508,7 +518,7 @@ xdp_parse_ipv6(const struct xdp_md *ctx, struct xdp_flow_key *key,
     }
 
 done:
-    key->nw_tos = (tc_flow & IPV6_FLOWINFO_PRIORITY) >> 20;
+    key->nw_tos = (tc_flow & IPV6_FLOWINFO_PRIORITY) >> XDP_IP6_TCLASS_SHIFT;
     key->nw_proto = proto;
     key->nw_frag = frag;
     key->ipv6_label = bpf_htonl(tc_flow & IPV6_FLOWINFO_FLOWLABEL);

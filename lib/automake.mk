@@ -22,6 +22,10 @@ lib_libovsxdp_la_SOURCES = \
 	lib/xdp-flow.h \
 	lib/xdp-flow-table.c \
 	lib/xdp-flow-table.h \
+	lib/xdp-flow-table-check.c \
+	lib/xdp-flow-table-private.h \
+	lib/xdp-flow-table-rank.c \
+	lib/xdp-flow-table-stats.c \
 	lib/xdp-map.c \
 	lib/xdp-map.h \
 	lib/xdp-meta.c \

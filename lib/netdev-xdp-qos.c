@@ -218,14 +218,21 @@ qos_get_number(const struct smap *details, const char *key,
     return NULL;
 }
 
+/* The port's MTU, or Ethernet's if it cannot say (its device is gone). */
+static int
+qos_mtu(const struct netdev_xdp *dev)
+{
+    int mtu;
+
+    return !netdev_get_mtu(&dev->up.up, &mtu) && mtu > 0 ? mtu
+                                                          : ETH_PAYLOAD_MAX;
+}
+
 /* The largest frame the port sends, in bits: a burst must hold one. */
 static uint64_t
 qos_frame_bits(const struct netdev_xdp *dev)
 {
-    int mtu = ETH_PAYLOAD_MAX;
-
-    netdev_get_mtu(&dev->up.up, &mtu);
-    return 8ULL * (mtu + ETH_HEADER_LEN + VLAN_HEADER_LEN);
+    return 8ULL * (qos_mtu(dev) + ETH_HEADER_LEN + VLAN_HEADER_LEN);
 }
 
 static void
@@ -318,7 +325,7 @@ qos_build_scheduler(struct netdev_xdp_qos *qos)
     uint64_t now = qos_now_ns();
     char *error = NULL;
     uint32_t n = 0;
-    int mtu = ETH_PAYLOAD_MAX;
+    int mtu = qos_mtu(qos->dev);
 
     qos->stale = false;
     if (!qos->type || qos->type->kind != QOS_SHAPE) {
@@ -337,7 +344,6 @@ qos_build_scheduler(struct netdev_xdp_qos *qos)
     HMAP_FOR_EACH (q, node, &qos->queues) {
         by_index[n++] = q;
     }
-    netdev_get_mtu(&qos->dev->up.up, &mtu);
     for (uint32_t i = 0; i < n; i++) {
         q = by_index[i];
         q->index = i;

@@ -38,6 +38,7 @@ struct xdp_flow_table_maps {
     int mask_hits;
     int flows[XDP_FLOW_N_WIDTHS];   /* By enum xdp_flow_width. */
     int flow_table;
+    int flow_gens;
     int flow_stats;
     int classifier;             /* -1 if none. */
     int emc;                    /* -1 if none. */
@@ -47,6 +48,10 @@ struct xdp_flow_table_maps {
 
 /* Statistics of a flow, summed over CPUs.  'used' is in milliseconds of
  * OVS's time_msec() clock, 0 if never used. */
+/* xdp_flow_table_get() reads statistics for all flows at once, at most
+ * this many milliseconds apart: what it returns may be that old. */
+#define XDP_FLOW_TABLE_STATS_MAX_AGE 100
+
 struct xdp_flow_table_stats {
     uint64_t n_packets;
     uint64_t n_bytes;

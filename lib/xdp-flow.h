@@ -18,13 +18,12 @@
 #define XDP_FLOW_USER_H 1
 
 /* Conversions between Open vSwitch's struct flow and struct match and the
- * XDP flow key and mask (datapath-xdp/xdp-flow.h). */
+ * XDP flow key and mask (datapath-xdp/xdp-flow-abi.h). */
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* The ABI header has the same name; reach it by path. */
-#include "../datapath-xdp/xdp-flow.h"
+#include "xdp-flow-abi.h"
 
 struct ds;
 struct flow;

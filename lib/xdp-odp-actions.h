@@ -18,7 +18,7 @@
 #define XDP_ODP_ACTIONS_H 1
 
 /* Translation between OVS datapath (ODP) actions and the actions of an XDP
- * flow entry (datapath-xdp/xdp-flow.h), both ways.  Independent of OVS's
+ * flow entry (datapath-xdp/xdp-flow-abi.h), both ways.  Independent of OVS's
  * offload API. */
 
 #include <stddef.h>

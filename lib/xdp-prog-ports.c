@@ -102,8 +102,9 @@ xdp_prog_skel_set_port(const struct ovs_xdp *skel, uint32_t ifindex,
         return error;
     }
     if (ifindex < XDP_ABI_PORT_INDEX_SIZE) {
-        uint32_t value = port->odp_port + 1;
+        struct xdp_abi_port value = *port;
 
+        value.in_use = 1;
         error = xdp_prog_map_update(skel->maps.port_index, &ifindex, &value,
                                     BPF_ANY);
         if (error) {
@@ -183,7 +184,7 @@ xdp_prog_del_port(struct xdp_prog *prog, int ifindex)
 
     ovs_mutex_lock(&xdp_prog_mutex);
     if (key < XDP_ABI_PORT_INDEX_SIZE) {
-        uint32_t zero = 0;
+        struct xdp_abi_port zero = { .in_use = 0 };
 
         xdp_prog_map_update(prog->skel->maps.port_index, &key, &zero,
                             BPF_ANY);
@@ -402,7 +403,8 @@ xdp_prog_tx_ports_same(struct xdp_prog_walk *w,
  * them): in batches where the kernel can, else one by one.  Returns 0 or a
  * positive errno value. */
 static int
-xdp_prog_read_port_index(const struct xdp_prog *prog, uint32_t *values)
+xdp_prog_read_port_index(const struct xdp_prog *prog,
+                         struct xdp_abi_port *values)
 {
     int fd = bpf_map__fd(prog->skel->maps.port_index);
     uint32_t *keys = xmalloc(XDP_ABI_PORT_INDEX_SIZE * sizeof *keys);
@@ -436,15 +438,18 @@ static void
 xdp_prog_check_port_index(struct xdp_prog *prog, struct xdp_check *check)
     OVS_REQUIRES(xdp_prog_mutex)
 {
-    uint32_t *values = xmalloc(XDP_ABI_PORT_INDEX_SIZE * sizeof *values);
-    uint32_t *expected = xcalloc(XDP_ABI_PORT_INDEX_SIZE, sizeof *expected);
+    struct xdp_abi_port *values = xmalloc(XDP_ABI_PORT_INDEX_SIZE
+                                          * sizeof *values);
+    struct xdp_abi_port *expected = xcalloc(XDP_ABI_PORT_INDEX_SIZE,
+                                            sizeof *expected);
     const struct bpf_map *map = prog->skel->maps.port_index;
     struct xdp_prog_port *p;
     int error;
 
     HMAP_FOR_EACH (p, node, &prog->ports) {
         if (p->in_port_map && p->ifindex < XDP_ABI_PORT_INDEX_SIZE) {
-            expected[p->ifindex] = p->port.odp_port + 1;
+            expected[p->ifindex] = p->port;
+            expected[p->ifindex].in_use = 1;
         }
     }
     error = xdp_prog_read_port_index(prog, values);
@@ -453,16 +458,17 @@ xdp_prog_check_port_index(struct xdp_prog *prog, struct xdp_check *check)
         goto out;
     }
     for (uint32_t i = 0; i < XDP_ABI_PORT_INDEX_SIZE; i++) {
-        if (values[i] == expected[i]) {
+        if (!memcmp(&values[i], &expected[i], sizeof values[i])) {
             continue;
         }
         error = xdp_prog_map_update(map, &i, &expected[i], BPF_ANY);
-        if (!expected[i]) {
+        if (!expected[i].in_use) {
             xdp_check_diff(check, error, "stale entry in port_index: ifindex "
                            "%"PRIu32" not a port", i);
         } else {
             xdp_check_diff(check, error, "port ifindex %"PRIu32": %s in "
-                           "port_index", i, values[i] ? "differs" : "missing");
+                           "port_index", i,
+                           values[i].in_use ? "differs" : "missing");
         }
     }
 out:

@@ -208,6 +208,7 @@ xdp_prog_set_sizes(struct ovs_xdp *skel, uint32_t n_flows, uint32_t n_masks)
     bpf_map__set_max_entries(skel->maps.flows_medium, n_flows);
     bpf_map__set_max_entries(skel->maps.flows_wide, n_flows);
     bpf_map__set_max_entries(skel->maps.flow_table, n_flows);
+    bpf_map__set_max_entries(skel->maps.flow_gens, n_flows);
     bpf_map__set_max_entries(skel->maps.flow_stats, n_flows);
 }
 
@@ -224,6 +225,7 @@ xdp_prog_get_flow_maps(const struct ovs_xdp *skel,
     maps->flows[XDP_FLOW_MEDIUM] = bpf_map__fd(skel->maps.flows_medium);
     maps->flows[XDP_FLOW_WIDE] = bpf_map__fd(skel->maps.flows_wide);
     maps->flow_table = bpf_map__fd(skel->maps.flow_table);
+    maps->flow_gens = bpf_map__fd(skel->maps.flow_gens);
     maps->flow_stats = bpf_map__fd(skel->maps.flow_stats);
     maps->classifier = bpf_map__fd(skel->maps.classifier);
     maps->emc = bpf_map__fd(skel->maps.emc);

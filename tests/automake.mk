@@ -9,6 +9,7 @@ EXTRA_DIST += \
 	tests/atlocal.in \
 	tests/xdp-corpus.py \
 	tests/xdp-frames.py \
+	tests/xdp-rate.py \
 	tests/xdp-udp-stream.py
 DISTCLEANFILES += tests/atconfig tests/atlocal
 
@@ -33,7 +34,8 @@ SYSTEM_XDP_TESTSUITE_AT = \
 	tests/system-xdp-macros.at \
 	tests/system-xdp.at \
 	tests/system-xdp-churn.at \
-	tests/system-xdp-difftest.at
+	tests/system-xdp-difftest.at \
+	tests/system-xdp-qos.at
 
 TESTSUITE = $(srcdir)/tests/testsuite
 SYSTEM_XDP_TESTSUITE = $(srcdir)/tests/system-xdp-testsuite

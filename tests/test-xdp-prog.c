@@ -316,11 +316,11 @@ test_check(void)
     port.slot = 3;
     port.odp_port = 9;
     ovs_assert(!bpf_map_update_elem(port_map_fd, &key32, &port, 0));
-    value32 = 10;
-    ovs_assert(!bpf_map_update_elem(port_index_fd, &key32, &value32, 0));
+    port.in_use = 1;
+    ovs_assert(!bpf_map_update_elem(port_index_fd, &key32, &port, 0));
     key32 = t.ifindex;
-    value32 = 0;
-    ovs_assert(!bpf_map_update_elem(port_index_fd, &key32, &value32, 0));
+    memset(&port, 0, sizeof port);
+    ovs_assert(!bpf_map_update_elem(port_index_fd, &key32, &port, 0));
     ovs_assert(!bpf_map_delete_elem(tx_ports_fd, &key32));
 
     check_run(prog, "corrupted");

@@ -340,6 +340,9 @@ xt_put_flow(const struct xdp_test *t, uint32_t mask_index,
                                      sizeof zero_stats, 0));
     ovs_assert(!bpf_map__update_elem(t->skel->maps.flow_table, &flow_id,
                                      sizeof flow_id, entry, sizeof *entry, 0));
+    ovs_assert(!bpf_map__update_elem(t->skel->maps.flow_gens, &flow_id,
+                                     sizeof flow_id, &entry->generation,
+                                     sizeof entry->generation, 0));
     ovs_assert(!bpf_map__update_elem(flows, &lookup, size, &mf, sizeof mf,
                                      0));
 }
@@ -353,6 +356,11 @@ xt_del_flow(const struct xdp_test *t, uint32_t mask_index,
     struct bpf_map *flows;
     size_t size;
 
+    uint32_t no_generation = 0;
+
+    ovs_assert(!bpf_map__update_elem(t->skel->maps.flow_gens, &flow_id,
+                                     sizeof flow_id, &no_generation,
+                                     sizeof no_generation, 0));
     flows = xt_flows_map(t, mask_index, mask, key, &lookup, &size);
     ovs_assert(!bpf_map__delete_elem(flows, &lookup, size, 0));
     ovs_assert(!bpf_map__delete_elem(t->skel->maps.flow_table, &flow_id,

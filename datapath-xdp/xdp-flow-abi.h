@@ -18,14 +18,15 @@
  *   flows_medium HASH, struct xdp_flow_lookup_medium -> xdp_flow_megaflow
  *   flows_wide  HASH, struct xdp_flow_lookup -> struct xdp_flow_megaflow
  *   flow_table  HASH, u32 flow id -> struct xdp_flow_entry
+ *   flow_gens   ARRAY, u32 flow id -> u32 generation (0: no flow)
  *   flow_stats  PERCPU_ARRAY, u32 flow id -> struct xdp_flow_stats
- *   emc         LRU_PERCPU_HASH, struct xdp_flow_key -> struct xdp_flow_ref
+ *   emc         LRU_PERCPU_HASH, struct xdp_flow_key -> xdp_flow_cached
  *   classifier  ARRAY, 0 -> struct xdp_flow_classifier
  *   tx_ports    DEVMAP_HASH, u32 ifindex -> struct bpf_devmap_val / u32
  */
 
-#ifndef XDP_FLOW_H
-#define XDP_FLOW_H 1
+#ifndef XDP_FLOW_ABI_H
+#define XDP_FLOW_ABI_H 1
 
 #include <linux/types.h>
 
@@ -148,8 +149,10 @@ struct xdp_flow_lookup {
     __u32 words[XDP_FLOW_WIDE_WORDS];
 };
 
-/* 'emc' value, and the start of the 'flows_*' value.  A generation is
- * never 0: 0 marks an empty per-CPU EMC slot. */
+/* The start of the 'flows_*' value.  A generation is never 0, and names
+ * one content of one flow id (its match and its actions): userspace takes
+ * a new one whenever it writes a flow, new actions included, and never
+ * takes one twice. */
 struct xdp_flow_ref {
     __u32 flow_id;
     __u32 generation;
@@ -238,6 +241,27 @@ struct xdp_flow_megaflow {
     struct xdp_flow_entry entry;
 };
 
+/* What a flow does, as far as the program can tell without its action
+ * list: enough for a cache hit to need no other lookup. */
+enum xdp_flow_verdict {
+    XDP_FLOW_VERDICT_ACTIONS,   /* Run the entry's actions ('flow_table'). */
+    XDP_FLOW_VERDICT_OUTPUT,    /* One output, to 'out_ifindex'. */
+    XDP_FLOW_VERDICT_DROP,      /* No actions. */
+    XDP_FLOW_VERDICT_PARTIAL,   /* To userspace with 'mark'. */
+};
+
+/* 'emc' value, written by the program only: a flow's reference and what it
+ * does.  Valid only while 'flow_gens' has 'generation' for 'flow_id'. */
+struct xdp_flow_cached {
+    __u32 flow_id;
+    __u32 generation;
+    __u32 mask_index;
+    __u32 verdict;              /* enum xdp_flow_verdict. */
+    __u32 out_ifindex;          /* XDP_FLOW_VERDICT_OUTPUT. */
+    __u32 mark;                 /* XDP_FLOW_VERDICT_PARTIAL, and for an
+                                 * output whose port is missing. */
+};
+
 /* 'flow_stats' value, per CPU: sum 'packets' and 'bytes' and OR
  * 'tcp_flags'.  No time of use: userspace notes when the count grows. */
 struct xdp_flow_stats {
@@ -274,4 +298,4 @@ enum xdp_flow_parse_status {
     XDP_FLOW_PARSE_UNPARSED,    /* Headers beyond what XDP covers. */
 };
 
-#endif /* xdp-flow.h */
+#endif /* xdp-flow-abi.h */
