@@ -7,7 +7,9 @@ XDP_BPF_HDRS = \
 	datapath-xdp/xdp-actions.h \
 	datapath-xdp/xdp-classify.h \
 	datapath-xdp/xdp-flow-abi.h \
-	datapath-xdp/xdp-parse.h
+	datapath-xdp/xdp-parse.h \
+	datapath-xdp/xdp-police.h \
+	datapath-xdp/xdp-police-abi.h
 
 EXTRA_DIST += \
 	datapath-xdp/ovs-xdp.bpf.c \

@@ -20,6 +20,7 @@
 #include "xdp-flow-abi.h"
 #include "xdp-parse.h"
 #include "xdp-classify.h"
+#include "xdp-police.h"
 #include "xdp-actions.h"
 
 struct {
@@ -216,6 +217,12 @@ ovs_xdp_main(struct xdp_md *ctx)
         count(cnt, XDP_ABI_CNT_NO_PORT);
         return XDP_PASS;
     }
+    /* Every frame, those for userspace too: a policed one never gets
+     * there. */
+    if (!xdp_police_ingress(ctx)) {
+        count(cnt, XDP_ABI_CNT_POLICED_INGRESS);
+        return XDP_DROP;
+    }
     /* Never missing (an array's one entry); without it, VLAN frames would
      * go to userspace and the cache would stay off. */
     cls = xdp_get_classifier();
@@ -259,6 +266,11 @@ ovs_xdp_main(struct xdp_md *ctx)
             return upcall_partial(ctx, port, cnt, hit.c.mark);
         }
         xdp_count_flow(hit.c.flow_id, len, &s->key);
+        if (verdict == XDP_DROP) {
+            /* The output port's policer. */
+            count(cnt, XDP_ABI_CNT_POLICED_EGRESS);
+            return XDP_DROP;
+        }
         count(cnt, XDP_ABI_CNT_HANDLED);
         return verdict;
     }
@@ -293,6 +305,10 @@ ovs_xdp_main(struct xdp_md *ctx)
     case XDP_REDIRECT:
         count(cnt, XDP_ABI_CNT_HANDLED);
         return loop.verdict;
+    case XDP_DROP:
+        /* Only the output port's policer says so. */
+        count(cnt, XDP_ABI_CNT_POLICED_EGRESS);
+        return XDP_DROP;
     case XDP_ACT_CONTINUE:
         /* No output: the flow drops. */
         count(cnt, XDP_ABI_CNT_DROPPED);

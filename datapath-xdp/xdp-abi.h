@@ -78,6 +78,9 @@ enum xdp_abi_counter {
     XDP_ABI_CNT_NO_TX_PORT,     /* Output port not in tx_ports: partial. */
     XDP_ABI_CNT_SHORT_HEADER,   /* Rewrite of an IP header that the packet
                                  * does not hold in full: partial. */
+    XDP_ABI_CNT_POLICED_INGRESS,/* Dropped by the ingress port's policer,
+                                 * before the flow lookup. */
+    XDP_ABI_CNT_POLICED_EGRESS, /* Dropped by the output port's policer. */
     XDP_ABI_N_COUNTERS
 };
 

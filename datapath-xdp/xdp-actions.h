@@ -25,6 +25,7 @@
 
 #include "xdp-flow-abi.h"
 #include "xdp-parse.h"
+#include "xdp-police.h"
 
 /* Egress devices for XDP_FLOW_ACT_OUTPUT, keyed by ifindex.  Userspace adds
  * every port that can take a redirect. */
@@ -42,16 +43,21 @@ struct {
  * to any other.  XDP_ABORTED, with the packet untouched, if the port is not
  * in 'tx_ports'.  The ingress port too: XDP_TX into a veth is lost, like a
  * redirect, unless its peer has NAPI; userspace lists only ports that
- * deliver. */
+ * deliver.  XDP_DROP if the port's egress policer (xdp-police.h) drops
+ * the packet. */
 static __always_inline int
 xdp_output(const struct xdp_md *ctx, __u32 ifindex)
 {
+    int verdict;
+
     if (ifindex == ctx->ingress_ifindex) {
-        return (bpf_map_lookup_elem(&tx_ports, &ifindex)
-                ? XDP_TX : XDP_ABORTED);
+        verdict = (bpf_map_lookup_elem(&tx_ports, &ifindex)
+                   ? XDP_TX : XDP_ABORTED);
+    } else {
+        /* Flags 0: XDP_ABORTED if 'ifindex' is not in the map. */
+        verdict = bpf_redirect_map(&tx_ports, ifindex, 0);
     }
-    /* Flags 0: XDP_ABORTED if 'ifindex' is not in the map. */
-    return bpf_redirect_map(&tx_ports, ifindex, 0);
+    return xdp_police_output(ctx, ifindex, verdict);
 }
 
 /* The actions follow OVS's odp_execute_actions() on a packet whose offsets

@@ -34,6 +34,8 @@ lib_libovsxdp_la_SOURCES = \
 	lib/xdp-meta.h \
 	lib/xdp-odp-actions.c \
 	lib/xdp-odp-actions.h \
+	lib/xdp-policer.c \
+	lib/xdp-policer.h \
 	lib/xdp-prog.c \
 	lib/xdp-prog.h \
 	lib/xdp-prog-ports.c \

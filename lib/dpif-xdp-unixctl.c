@@ -79,6 +79,12 @@ dpif_xdp_unixctl_show(struct unixctl_conn *conn, int argc,
                       "%"PRIu64", no metadata room: %"PRIu64"\n",
                       c[XDP_ABI_CNT_NO_TX_PORT], c[XDP_ABI_CNT_SHORT_HEADER],
                       c[XDP_ABI_CNT_ACTION_ERROR], c[XDP_ABI_CNT_META_FAIL]);
+        if (c[XDP_ABI_CNT_POLICED_INGRESS] || c[XDP_ABI_CNT_POLICED_EGRESS]) {
+            ds_put_format(&s, "  policed: %"PRIu64" dropped on ingress, "
+                          "%"PRIu64" on egress\n",
+                          c[XDP_ABI_CNT_POLICED_INGRESS],
+                          c[XDP_ABI_CNT_POLICED_EGRESS]);
+        }
 
         struct xdp_flow_table *table = xdp_prog_flow_table(prog);
         struct xdp_flow_table_usage u;

@@ -37,6 +37,7 @@
 #include "util.h"
 #include "xdp-flow-table.h"
 #include "xdp-map.h"
+#include "xdp-policer.h"
 #include "xdp-prog.h"
 #include "xdp-prog-private.h"
 
@@ -64,6 +65,8 @@ void
 xdp_prog_slot_free(struct xdp_prog *prog, int slot)
 {
     if (slot >= 0) {
+        /* The next port in the slot starts without policers. */
+        xdp_policer_clear_port(prog->policers, slot);
         ovs_mutex_lock(&xdp_prog_mutex);
         bitmap_set0(prog->slots, slot);
         ovs_mutex_unlock(&xdp_prog_mutex);
@@ -165,6 +168,9 @@ xdp_prog_set_port(struct xdp_prog *prog, int ifindex,
      * maps is stale. */
     p->in_port_map = !error;
     p->port = *port;
+    if (!error) {
+        xdp_policers_bind_port(prog->policers, ifindex, port->slot);
+    }
     xdp_prog_port_put(prog, p);
     ovs_mutex_unlock(&xdp_prog_mutex);
     return error;
@@ -184,6 +190,7 @@ xdp_prog_del_port(struct xdp_prog *prog, int ifindex)
                             BPF_ANY);
     }
     xdp_prog_map_delete(prog->skel->maps.port_map, &key);
+    xdp_policers_unbind_port(prog->policers, key);
     /* Failures are logged; xdp/check finds what they left. */
     p = xdp_prog_port_find(prog, key);
     if (p) {

@@ -49,6 +49,7 @@ struct xdp_prog {
     struct hmap attachments;
     struct hmap ports;          /* 'struct xdp_prog_port's. */
     struct xdp_flow_table *flows;
+    struct xdp_policers *policers;  /* Its policers (lib/xdp-policer.c). */
     int vlan_limit;             /* 'flow_vlan_limit' given to the parser,
                                  * -1 if none yet. */
 };

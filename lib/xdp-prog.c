@@ -43,6 +43,7 @@
 #include "xdp-flow-table.h"
 #include "xdp-map.h"
 #include "xdp-meta.h"
+#include "xdp-policer.h"
 
 VLOG_DEFINE_THIS_MODULE(xdp_prog);
 
@@ -179,6 +180,7 @@ xdp_prog_destroy(struct xdp_prog *prog)
     }
     hmap_destroy(&prog->ports);
     xdp_flow_table_destroy(prog->flows);
+    xdp_policers_destroy(prog->policers);
     if (prog->skel) {
         ovs_xdp__destroy(prog->skel);
     }
@@ -229,6 +231,17 @@ xdp_prog_get_flow_maps(const struct ovs_xdp *skel,
     maps->emc = bpf_map__fd(skel->maps.emc);
     maps->max_masks = bpf_map__max_entries(skel->maps.masks);
     maps->max_flows = bpf_map__max_entries(skel->maps.flow_table);
+}
+
+/* The policer maps of the loaded 'skel', for lib/xdp-policer.c. */
+void
+xdp_prog_get_police_maps(struct ovs_xdp *skel, struct xdp_policer_maps *maps)
+{
+    maps->policers = bpf_map__fd(skel->maps.policers);
+    maps->stats = bpf_map__fd(skel->maps.police_stats);
+    maps->ports = bpf_map__fd(skel->maps.police_ports);
+    maps->ports_big = bpf_map__fd(skel->maps.police_ports_big);
+    maps->active = &skel->bss->police_active;
 }
 
 /* Gives the parser of 'prog' OVS's 'vlan_limit' (flow_vlan_limit), unless
@@ -360,6 +373,12 @@ xdp_prog_create(const char *dp_name, char **errorp)
     struct xdp_flow_table_maps maps;
     xdp_prog_get_flow_maps(prog->skel, &maps);
     prog->flows = xdp_flow_table_create(&maps);
+    struct xdp_policer_maps police_maps;
+    xdp_prog_get_police_maps(prog->skel, &police_maps);
+    prog->policers = xdp_policers_create(&police_maps, errorp);
+    if (!prog->policers) {
+        goto error;
+    }
     /* Before the program is attached anywhere.  Until the datapath says,
      * the parser sends every tagged frame to userspace. */
     if (xdp_prog_vlan_limit >= 0) {
@@ -466,6 +485,14 @@ struct xdp_flow_table *
 xdp_prog_flow_table(const struct xdp_prog *prog)
 {
     return prog->flows;
+}
+
+/* The policers of 'prog' (lib/xdp-policer.h), for the QoS configuration
+ * and for userspace's sends. */
+struct xdp_policers *
+xdp_prog_policers(const struct xdp_prog *prog)
+{
+    return prog->policers;
 }
 
 const char *

@@ -47,7 +47,11 @@ struct xdp_flow_table_maps;
 void xdp_prog_get_flow_maps(const struct ovs_xdp *,
                             struct xdp_flow_table_maps *);
 
+struct xdp_policer_maps;
+void xdp_prog_get_police_maps(struct ovs_xdp *, struct xdp_policer_maps *);
+
 struct xdp_flow_table *xdp_prog_flow_table(const struct xdp_prog *);
+struct xdp_policers *xdp_prog_policers(const struct xdp_prog *);
 const char *xdp_prog_dp_name(const struct xdp_prog *);
 void xdp_prog_rerank_all(void);
 void xdp_prog_set_vlan_limit(int vlan_limit);

@@ -26,7 +26,8 @@ TESTSUITE_AT = \
 	tests/xdp-flow-table.at \
 	tests/xdp-actions.at \
 	tests/xdp-offload.at \
-	tests/pifo.at
+	tests/pifo.at \
+	tests/xdp-policer.at
 
 SYSTEM_XDP_TESTSUITE_AT = \
 	tests/system-xdp-testsuite.at \
@@ -85,6 +86,7 @@ tests_ovstest_xdp_SOURCES = \
 	tests/test-xdp-meta.c \
 	tests/test-xdp-offload.c \
 	tests/test-xdp-parse.c \
+	tests/test-xdp-policer.c \
 	tests/test-xdp-prog.c \
 	tests/test-xdp-rewrite.c \
 	tests/xdp-test-harness.c \
