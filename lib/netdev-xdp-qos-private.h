@@ -27,13 +27,18 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"
 #include "smap.h"
+#include "xdp-police-abi.h"
 
 struct netdev_xdp;
 struct pifo_htb;
+struct xdp_prog;
 
 enum qos_kind {
     QOS_NOOP,                   /* linux-noop: nothing, as OVS. */
     QOS_SHAPE,                  /* linux-htb, linux-hfsc: the scheduler. */
+    QOS_POLICE,                 /* egress-policer: a token bucket in XDP. */
+    QOS_TRTCM,                  /* trtcm-policer: RFC 4115, per port and
+                                 * per queue, in XDP. */
 };
 
 struct qos_type {
@@ -44,6 +49,12 @@ struct qos_type {
     unsigned int n_queues;
 };
 
+/* A policer's keys in a QoS or Queue row, as OVS-DPDK's: cir and eir in
+ * bytes per second, cbs and ebs in bytes. */
+struct qos_policer_params {
+    uint64_t cir, cbs, eir, ebs;
+};
+
 /* A Queue row, as applied. */
 struct qos_queue {
     struct hmap_node node;      /* In 'qos->queues', by 'id'. */
@@ -52,6 +63,7 @@ struct qos_queue {
     uint64_t max_rate;          /* bit/s, 0: not set (the port's). */
     uint64_t burst;             /* bits, 0: not set (default). */
     uint32_t priority;
+    struct qos_policer_params police;   /* trtcm-policer. */
     uint32_t index;             /* In the scheduler, while it exists. */
 
     /* Statistics, kept across scheduler rebuilds. */
@@ -67,8 +79,20 @@ struct netdev_xdp_qos {
     const struct qos_type *type;
     struct smap details;        /* QoS other_config as applied. */
     uint64_t max_rate;          /* bit/s. */
+    struct qos_policer_params police;   /* Policer types. */
     struct hmap queues;         /* 'struct qos_queue's. */
-    char *error;                /* Why the last configuration was refused. */
+    struct smap errors;         /* Why configurations were refused, by what
+                                 * ("QoS", "queue N", "ingress policing"). */
+
+    /* Interface ingress_policing_*, as set_policing() gave them (bursts
+     * with OVS's defaults). */
+    uint32_t kbits_rate, kbits_burst, kpkts_rate, kpkts_burst;
+
+    /* Queue policers written to the program for the port's 'slot'. */
+    const struct xdp_prog *police_prog;
+    int police_slot;
+    unsigned int police_queues[XDP_POLICE_MAX_QUEUES];
+    size_t n_police_queues;
 
     /* The scheduler: rebuilt from 'queues' when they change. */
     struct pifo_htb *htb;

@@ -55,6 +55,8 @@
 #include "sset.h"
 #include "timeval.h"
 #include "util.h"
+#include "xdp-policer.h"
+#include "xdp-prog.h"
 #include "xdp-xsk.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_xdp_qos);
@@ -75,18 +77,21 @@ static const char *const hfsc_queue_keys[] = {
     "min-rate", "max-rate", NULL
 };
 static const char *const no_keys[] = { NULL };
+static const char *const srtcm_keys[] = { "cir", "cbs", NULL };
+static const char *const trtcm_keys[] = { "cir", "cbs", "eir", "ebs", NULL };
 
 static const struct qos_type qos_types[] = {
     { "linux-htb", QOS_SHAPE, htb_qos_keys, htb_queue_keys, QOS_MAX_QUEUES },
     { "linux-hfsc", QOS_SHAPE, htb_qos_keys, hfsc_queue_keys,
       QOS_MAX_QUEUES },
     { "linux-noop", QOS_NOOP, no_keys, no_keys, 0 },
+    { "egress-policer", QOS_POLICE, srtcm_keys, no_keys, 0 },
+    { "trtcm-policer", QOS_TRTCM, trtcm_keys, trtcm_keys, QOS_MAX_QUEUES },
 };
 
 struct ovs_list netdev_xdp_qos_ports
     = OVS_LIST_INITIALIZER(&netdev_xdp_qos_ports);
 
-static struct vlog_rate_limit qos_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 static const struct qos_type *
 qos_type_find(const char *name)
@@ -196,23 +201,42 @@ qos_queue_find(const struct netdev_xdp_qos *qos, unsigned int id)
     return NULL;
 }
 
-/* Notes that 'dev''s last configuration was refused with 'msg' (taken), or
- * accepted if 'msg' is NULL.  Logs each new refusal once. */
+/* Notes that the configuration of 'what' ("QoS", "queue N", "ingress
+ * policing") was refused with 'msg' (taken), or accepted if 'msg' is NULL.
+ * Each refusal is logged once, until it changes: the bridge sets the same
+ * configuration again at every change of the database. */
 static void
-qos_note_error(struct netdev_xdp *dev, struct netdev_xdp_qos *qos, char *msg)
+qos_note_error(struct netdev_xdp *dev, struct netdev_xdp_qos *qos,
+               const char *what, char *msg)
 {
-    if (!nullable_string_is_equal(msg, qos->error)) {
-        if (msg) {
-            VLOG_WARN("%s: QoS configuration refused, the previous one "
-                      "stays in force: %s", netdev_get_name(&dev->up.up),
-                      msg);
-        }
-        free(qos->error);
-        qos->error = msg;
-        netdev_change_seq_changed(&dev->up.up);
-    } else {
+    const char *old = smap_get(&qos->errors, what);
+
+    if (nullable_string_is_equal(msg, old)) {
         free(msg);
+        return;
     }
+    if (msg) {
+        VLOG_WARN("%s: QoS configuration refused, the previous one stays in "
+                  "force: %s", netdev_get_name(&dev->up.up), msg);
+        smap_replace_nocopy(&qos->errors, what, msg);
+    } else {
+        smap_remove(&qos->errors, what);
+    }
+    netdev_change_seq_changed(&dev->up.up);
+}
+
+/* The refusals of 'qos', in one string (to free). */
+static char *
+qos_errors(const struct netdev_xdp_qos *qos)
+{
+    const struct smap_node **nodes = smap_sort(&qos->errors);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < smap_count(&qos->errors); i++) {
+        ds_put_format(&s, "%s%s", i ? "; " : "", nodes[i]->value);
+    }
+    free(nodes);
+    return ds_steal_cstr(&s);
 }
 
 static struct netdev_xdp_qos *
@@ -222,7 +246,9 @@ qos_get(struct netdev_xdp *dev)
         struct netdev_xdp_qos *qos = xzalloc(sizeof *qos);
 
         qos->dev = dev;
+        qos->police_slot = -1;
         smap_init(&qos->details);
+        smap_init(&qos->errors);
         hmap_init(&qos->queues);
         ovs_list_push_back(&netdev_xdp_qos_ports, &qos->node);
         dev->qos = qos;
@@ -230,16 +256,69 @@ qos_get(struct netdev_xdp *dev)
     return dev->qos;
 }
 
-/* Parses a QoS row of 'type' into 'max_rate'.  Returns NULL or a message. */
+/* Parses the policer keys of 'details' ("cir", "cbs", "eir", "ebs": bytes
+ * per second and bytes, as OVS-DPDK's) into 'p'.  'inherit': no keys at
+ * all is fine (trtcm-policer's queue 0 takes the port's).  Returns NULL or
+ * a message. */
+static char *
+qos_parse_policer(const struct netdev_xdp *dev, const struct smap *details,
+                  bool inherit, struct qos_policer_params *p)
+{
+    uint64_t frame = qos_mtu(dev);
+    char *msg;
+
+    if (inherit && smap_is_empty(details)) {
+        return NULL;
+    }
+    msg = qos_get_number(details, "cir", &p->cir);
+    if (!msg) {
+        msg = qos_get_number(details, "cbs", &p->cbs);
+    }
+    if (!msg) {
+        msg = qos_get_number(details, "eir", &p->eir);
+    }
+    if (!msg) {
+        msg = qos_get_number(details, "ebs", &p->ebs);
+    }
+    if (msg) {
+        return msg;
+    }
+    if (!p->cir) {
+        return xstrdup("cir (bytes per second) must be at least 1");
+    }
+    /* A policer counts frames without their Ethernet header, as
+     * OVS-DPDK's: a bucket smaller than the MTU never passes a full
+     * frame. */
+    if (p->cbs < frame) {
+        return xasprintf("cbs=%"PRIu64" bytes is less than one frame of the "
+                         "port's MTU (%"PRIu64" bytes)", p->cbs, frame);
+    }
+    if (p->eir && p->ebs < frame) {
+        return xasprintf("ebs=%"PRIu64" bytes is less than one frame of the "
+                         "port's MTU (%"PRIu64" bytes)", p->ebs, frame);
+    }
+    return NULL;
+}
+
+/* Parses a QoS row of 'type' into '*max_rate' (shapers) or 'police'
+ * (policers).  Returns NULL or a message. */
 static char *
 qos_parse(const struct netdev_xdp *dev, const struct qos_type *type,
-          const struct smap *details, uint64_t *max_rate)
+          const struct smap *details, uint64_t *max_rate,
+          struct qos_policer_params *police)
 {
     char *msg = qos_check_keys(details, type->qos_keys, "QoS", type->name);
 
     *max_rate = 0;
-    if (msg || type->kind != QOS_SHAPE) {
+    memset(police, 0, sizeof *police);
+    if (msg) {
         return msg;
+    }
+    if (type->kind == QOS_POLICE || type->kind == QOS_TRTCM) {
+        return qos_parse_policer(dev, details, false, police);
+    }
+    if (type->kind != QOS_SHAPE) {
+        return NULL;
     }
     msg = qos_get_number(details, "max-rate", max_rate);
     if (msg) {
@@ -268,6 +347,10 @@ qos_parse_queue(const struct netdev_xdp *dev, const struct qos_type *type,
     char *msg = qos_check_keys(details, type->queue_keys, "Queue",
                                type->name);
     uint64_t priority = 0;
+
+    if (!msg && type->kind == QOS_TRTCM) {
+        return qos_parse_policer(dev, details, q->id == 0, &q->police);
+    }
 
     /* 0 means "not set", as OVN writes unset rates. */
     if (!msg) {
@@ -300,6 +383,171 @@ qos_parse_queue(const struct netdev_xdp *dev, const struct qos_type *type,
                          qos_frame_bits(dev));
     }
     return NULL;
+}
+
+static void qos_policer_stats(const struct netdev_xdp *,
+                              enum xdp_policer_point, uint32_t queue_id,
+                              struct netdev_queue_stats *);
+
+static bool
+qos_is_policer(const struct netdev_xdp_qos *qos)
+{
+    return qos->type && (qos->type->kind == QOS_POLICE
+                         || qos->type->kind == QOS_TRTCM);
+}
+
+static void
+qos_policer_config(const struct qos_policer_params *p, bool trtcm,
+                   struct xdp_policer_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->kind = trtcm ? XDP_POLICER_TRTCM : XDP_POLICER_BYTES;
+    cfg->rate = p->cir;
+    cfg->burst = p->cbs;
+    if (trtcm) {
+        cfg->eir = p->eir;
+        cfg->ebs = p->ebs;
+    }
+}
+
+/* Writes one policer of 'dev'; a failure is noted against 'what'. */
+static void
+qos_write_policer(struct netdev_xdp *dev, struct xdp_policers *pol,
+                  enum xdp_policer_point point, uint32_t queue_id,
+                  const struct xdp_policer_config *cfg, const char *what)
+{
+    char *msg = NULL;
+
+    if (xdp_policer_set(pol, dev->slot, point, queue_id, cfg, &msg)) {
+        qos_note_error(dev, dev->qos, what,
+                       msg ? msg : xstrdup("cannot write the policer"));
+    } else {
+        free(msg);
+    }
+}
+
+/* Writes the policers of 'dev' into its program: ingress policing, the
+ * egress policer and trtcm-policer's queues.  Writing what is there already
+ * costs nothing, so this runs after every change and whenever the port is
+ * set up (a port's policers go with its slot). */
+static void
+qos_apply_policers(struct netdev_xdp *dev)
+{
+    struct netdev_xdp_qos *qos = dev->qos;
+    struct xdp_policer_config cfg;
+    struct xdp_policers *pol;
+    struct qos_queue *q;
+
+    if (!qos || !dev->prog || dev->slot < 0) {
+        return;
+    }
+    pol = xdp_prog_policers(dev->prog);
+    if (!pol) {
+        return;
+    }
+    if (qos->police_prog != dev->prog || qos->police_slot != dev->slot) {
+        /* A new slot starts with no policer. */
+        qos->police_prog = dev->prog;
+        qos->police_slot = dev->slot;
+        qos->n_police_queues = 0;
+    }
+
+    /* Ingress: kbit/s and kbit, kpkt/s and kpkt. */
+    memset(&cfg, 0, sizeof cfg);
+    if (qos->kbits_rate) {
+        cfg.kind = XDP_POLICER_BYTES;
+        cfg.rate = qos->kbits_rate * 1000ULL / 8;
+        cfg.burst = qos->kbits_burst * 1000ULL / 8;
+    }
+    qos_write_policer(dev, pol, XDP_POLICER_INGRESS, 0, &cfg,
+                      "ingress policing");
+    memset(&cfg, 0, sizeof cfg);
+    if (qos->kpkts_rate) {
+        cfg.kind = XDP_POLICER_PACKETS;
+        cfg.rate = qos->kpkts_rate * 1000ULL;
+        cfg.burst = qos->kpkts_burst * 1000ULL;
+    }
+    qos_write_policer(dev, pol, XDP_POLICER_INGRESS_PKTS, 0, &cfg,
+                      "ingress policing");
+
+    /* Egress: the port's policer. */
+    memset(&cfg, 0, sizeof cfg);
+    if (qos_is_policer(qos)) {
+        qos_policer_config(&qos->police, qos->type->kind == QOS_TRTCM, &cfg);
+    }
+    qos_write_policer(dev, pol, XDP_POLICER_EGRESS, 0, &cfg, "QoS");
+
+    /* trtcm-policer's queues: first take out those that went. */
+    for (size_t i = 0; i < qos->n_police_queues; i++) {
+        unsigned int id = qos->police_queues[i];
+
+        q = qos_queue_find(qos, id);
+        if (!q || !qos->type || qos->type->kind != QOS_TRTCM) {
+            memset(&cfg, 0, sizeof cfg);
+            qos_write_policer(dev, pol, XDP_POLICER_QUEUE, id, &cfg, "QoS");
+            qos->police_queues[i--] = qos->police_queues[
+                --qos->n_police_queues];
+        }
+    }
+    if (!qos->type || qos->type->kind != QOS_TRTCM) {
+        return;
+    }
+    HMAP_FOR_EACH (q, node, &qos->queues) {
+        /* Queue 0 without keys takes the port's, as OVS-DPDK's. */
+        const struct qos_policer_params *p = (q->police.cir ? &q->police
+                                              : &qos->police);
+        char *what = xasprintf("queue %u", q->id);
+        bool known = false;
+
+        qos_policer_config(p, true, &cfg);
+        qos_write_policer(dev, pol, XDP_POLICER_QUEUE, q->id, &cfg, what);
+        free(what);
+        for (size_t i = 0; i < qos->n_police_queues; i++) {
+            known = known || qos->police_queues[i] == q->id;
+        }
+        if (!known && qos->n_police_queues < XDP_POLICE_MAX_QUEUES) {
+            qos->police_queues[qos->n_police_queues++] = q->id;
+        }
+    }
+}
+
+/* The port has just been set up, on a slot of its program: its policers
+ * go there. */
+void
+netdev_xdp_qos_port_up(struct netdev_xdp *dev)
+{
+    qos_apply_policers(dev);
+}
+
+/* Drops the packets of 'batch' that 'dev''s egress policers refuse: what
+ * userspace sends to a policed port takes from the same buckets as what
+ * XDP outputs there. */
+void
+netdev_xdp_qos_police(struct netdev_xdp *dev, struct dp_packet_batch *batch)
+{
+    const size_t size = dp_packet_batch_size(batch);
+    struct xdp_policers *pol;
+    struct dp_packet *packet;
+    uint64_t now;
+    size_t i;
+
+    if (!dev->prog || dev->slot < 0) {
+        return;
+    }
+    pol = xdp_prog_policers(dev->prog);
+    if (!pol || !xdp_policer_egress_active(pol, dev->slot)) {
+        return;
+    }
+    now = xdp_policer_now();
+    DP_PACKET_BATCH_REFILL_FOR_EACH (i, size, packet, batch) {
+        /* set_queue puts the queue number in the packet's priority. */
+        if (xdp_policer_admit(pol, dev->slot, packet->md.skb_priority,
+                              dp_packet_size(packet), now)) {
+            dp_packet_batch_refill(batch, packet, i);
+        } else {
+            dp_packet_delete(packet);
+        }
+    }
 }
 
 static int
@@ -344,8 +592,17 @@ netdev_xdp_get_qos(const struct netdev *netdev, const char **typep,
             free(rate);
         }
     }
-    if (qos && qos->error) {
-        smap_add(details, "error", qos->error);
+    if (qos && qos_is_policer(qos) && dev->prog && dev->slot >= 0) {
+        struct netdev_queue_stats st;
+
+        /* The port's policer, as a queue's statistics read. */
+        qos_policer_stats(dev, XDP_POLICER_EGRESS, 0, &st);
+        smap_add_format(details, "tx_packets", "%"PRIu64, st.tx_packets);
+        smap_add_format(details, "tx_bytes", "%"PRIu64, st.tx_bytes);
+        smap_add_format(details, "tx_errors", "%"PRIu64, st.tx_errors);
+    }
+    if (qos && !smap_is_empty(&qos->errors)) {
+        smap_add_nocopy(details, xstrdup("error"), qos_errors(qos));
     }
     return 0;
 }
@@ -356,10 +613,12 @@ netdev_xdp_set_qos(struct netdev *netdev, const char *type,
 {
     struct netdev_xdp *dev = netdev_xdp_cast(netdev);
     struct netdev_xdp_qos *qos = qos_get(dev);
+    struct qos_policer_params police;
     const struct qos_type *t = NULL;
     uint64_t max_rate = 0;
     char *msg = NULL;
 
+    memset(&police, 0, sizeof police);
     if (type && type[0]) {
         t = qos_type_find(type);
         if (!t) {
@@ -369,29 +628,38 @@ netdev_xdp_set_qos(struct netdev *netdev, const char *type,
                 ds_put_format(&types, "%s%s", i ? ", " : "",
                               qos_types[i].name);
             }
-            qos_note_error(dev, qos, xasprintf("QoS type \"%s\" is not "
-                                               "supported on afxdp ports "
-                                               "(types: %s)", type,
-                                               ds_cstr(&types)));
+            qos_note_error(dev, qos, "QoS",
+                           xasprintf("QoS type \"%s\" is not supported on "
+                                     "afxdp ports (types: %s)", type,
+                                     ds_cstr(&types)));
             ds_destroy(&types);
             return EOPNOTSUPP;
         }
-        msg = qos_parse(dev, t, details, &max_rate);
+        msg = qos_parse(dev, t, details, &max_rate, &police);
         if (msg) {
-            qos_note_error(dev, qos, msg);
+            qos_note_error(dev, qos, "QoS", msg);
             return EINVAL;
         }
     }
-    qos_note_error(dev, qos, NULL);
+    qos_note_error(dev, qos, "QoS", NULL);
 
     if (t == qos->type && (!t || (smap_equal(details, &qos->details)
-                                  && max_rate == qos->max_rate))) {
+                                  && max_rate == qos->max_rate
+                                  && !memcmp(&police, &qos->police,
+                                             sizeof police)))) {
         return 0;
     }
     if (t != qos->type) {
-        /* A new type starts with no queues. */
+        /* A new type starts with no queues, and no queue errors. */
+        struct smap_node *node;
+
         qos_free_queues(&qos->queues);
         hmap_init(&qos->queues);
+        SMAP_FOR_EACH_SAFE (node, &qos->errors) {
+            if (!strncmp(node->key, "queue ", 6)) {
+                smap_remove(&qos->errors, node->key);
+            }
+        }
         VLOG_INFO("%s: QoS %s", netdev_get_name(netdev),
                   t ? t->name : "removed");
     }
@@ -403,7 +671,9 @@ netdev_xdp_set_qos(struct netdev *netdev, const char *type,
         smap_init(&qos->details);
     }
     qos->max_rate = max_rate;
+    qos->police = police;
     qos_build_scheduler(qos);
+    qos_apply_policers(dev);
     /* A port that shapes takes its output out of XDP. */
     if (dev->prog) {
         netdev_xdp_check_tx(dev);
@@ -453,7 +723,7 @@ netdev_xdp_set_queue(struct netdev *netdev, unsigned int queue_id,
     struct netdev_xdp *dev = netdev_xdp_cast(netdev);
     struct netdev_xdp_qos *qos = dev->qos;
     struct qos_queue parsed, *q;
-    char *msg;
+    char *what, *msg;
 
     if (!qos || !qos->type) {
         return EOPNOTSUPP;
@@ -463,22 +733,33 @@ netdev_xdp_set_queue(struct netdev *netdev, unsigned int queue_id,
             /* The bridge sets an empty queue 0 on every type. */
             return EOPNOTSUPP;
         }
-        qos_note_error(dev, qos, xasprintf("queue %u: QoS type %s has %s",
-                                           queue_id, qos->type->name,
-                                           (qos->type->n_queues
-                                            ? "queues 0 to 61439"
-                                            : "no queues")));
+        what = xasprintf("queue %u", queue_id);
+        qos_note_error(dev, qos, what,
+                       xasprintf("queue %u: QoS type %s has %s", queue_id,
+                                 qos->type->name,
+                                 (qos->type->n_queues ? "queues 0 to 61439"
+                                  : "no queues")));
+        free(what);
         return EINVAL;
     }
+    what = xasprintf("queue %u", queue_id);
     memset(&parsed, 0, sizeof parsed);
+    parsed.id = queue_id;
     msg = qos_parse_queue(dev, qos->type, details, &parsed);
+    if (!msg && qos->type->kind == QOS_TRTCM && !qos_queue_find(qos, queue_id)
+        && hmap_count(&qos->queues) >= XDP_POLICE_MAX_QUEUES) {
+        msg = xasprintf("trtcm-policer polices at most %d queues per port",
+                        XDP_POLICE_MAX_QUEUES);
+    }
     if (msg) {
-        char *full = xasprintf("queue %u: %s", queue_id, msg);
-
+        qos_note_error(dev, qos, what, xasprintf("queue %u: %s", queue_id,
+                                                 msg));
         free(msg);
-        qos_note_error(dev, qos, full);
+        free(what);
         return EINVAL;
     }
+    qos_note_error(dev, qos, what, NULL);
+    free(what);
 
     q = qos_queue_find(qos, queue_id);
     if (!q) {
@@ -497,6 +778,8 @@ netdev_xdp_set_queue(struct netdev *netdev, unsigned int queue_id,
     q->max_rate = parsed.max_rate;
     q->burst = parsed.burst;
     q->priority = parsed.priority;
+    q->police = parsed.police;
+    qos_apply_policers(dev);
     return 0;
 }
 
@@ -519,15 +802,43 @@ netdev_xdp_delete_queue(struct netdev *netdev, unsigned int queue_id)
     hmap_remove(&qos->queues, &q->node);
     qos_build_scheduler(qos);
     free(q);
+    qos_apply_policers(dev);
     return 0;
 }
 
+/* What a policer of 'dev' let through (green and yellow, in XDP and in
+ * userspace) and dropped (red), as queue statistics. */
 static void
-qos_queue_stats(const struct qos_queue *q, struct netdev_queue_stats *stats)
+qos_policer_stats(const struct netdev_xdp *dev, enum xdp_policer_point point,
+                  uint32_t queue_id, struct netdev_queue_stats *stats)
 {
-    stats->tx_packets = q->tx_packets;
-    stats->tx_bytes = q->tx_bytes;
-    stats->tx_errors = q->tx_errors;
+    struct xdp_policer_stats ps;
+
+    memset(stats, 0, sizeof *stats);
+    if (!dev->prog || dev->slot < 0
+        || xdp_policer_get_stats(xdp_prog_policers(dev->prog), dev->slot,
+                                 point, queue_id, &ps)) {
+        return;
+    }
+    for (int c = XDP_POLICE_GREEN; c <= XDP_POLICE_YELLOW; c++) {
+        stats->tx_packets += ps.xdp.packets[c] + ps.user.packets[c];
+        stats->tx_bytes += ps.xdp.bytes[c] + ps.user.bytes[c];
+    }
+    stats->tx_errors = (ps.xdp.packets[XDP_POLICE_RED]
+                        + ps.user.packets[XDP_POLICE_RED]);
+}
+
+static void
+qos_queue_stats(const struct netdev_xdp *dev, const struct qos_queue *q,
+                struct netdev_queue_stats *stats)
+{
+    if (dev->qos->type->kind == QOS_TRTCM) {
+        qos_policer_stats(dev, XDP_POLICER_QUEUE, q->id, stats);
+    } else {
+        stats->tx_packets = q->tx_packets;
+        stats->tx_bytes = q->tx_bytes;
+        stats->tx_errors = q->tx_errors;
+    }
     stats->created = q->created;
 }
 
@@ -545,7 +856,7 @@ netdev_xdp_get_queue_stats(const struct netdev *netdev, unsigned int queue_id,
     if (!q) {
         return ENOENT;
     }
-    qos_queue_stats(q, stats);
+    qos_queue_stats(dev, q, stats);
     return 0;
 }
 
@@ -639,7 +950,7 @@ netdev_xdp_dump_queue_stats(const struct netdev *netdev,
     HMAP_FOR_EACH (q, node, &dev->qos->queues) {
         struct netdev_queue_stats stats;
 
-        qos_queue_stats(q, &stats);
+        qos_queue_stats(dev, q, &stats);
         cb(q->id, &stats, aux);
     }
     return 0;
@@ -668,7 +979,7 @@ netdev_xdp_qos_destroy(struct netdev_xdp *dev)
         qos_destroy_scheduler(qos);
         qos_free_queues(&qos->queues);
         smap_destroy(&qos->details);
-        free(qos->error);
+        smap_destroy(&qos->errors);
         ovs_list_remove(&qos->node);
         free(qos);
         dev->qos = NULL;
@@ -679,9 +990,53 @@ netdev_xdp_qos_destroy(struct netdev_xdp *dev)
 void
 netdev_xdp_qos_get_status(const struct netdev_xdp *dev, struct smap *smap)
 {
-    if (dev->qos && dev->qos->error) {
-        smap_add(smap, "qos-error", dev->qos->error);
+    if (dev->qos && !smap_is_empty(&dev->qos->errors)) {
+        smap_add_nocopy(smap, xstrdup("qos-error"), qos_errors(dev->qos));
     }
+}
+
+/* Interface ingress_policing_rate and _burst (kbit/s, kbit),
+ * ingress_policing_kpkts_rate and _burst (kpkt/s, kpkt): policers that XDP
+ * runs on every frame the port receives, before the flow lookup. */
+static int
+netdev_xdp_set_policing(struct netdev *netdev, uint32_t kbits_rate,
+                        uint32_t kbits_burst, uint32_t kpkts_rate,
+                        uint32_t kpkts_burst)
+{
+    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    struct netdev_xdp_qos *qos;
+    uint64_t frame_bits;
+
+    if (!dev->qos && !kbits_rate && !kpkts_rate) {
+        return 0;
+    }
+    qos = qos_get(dev);
+    /* OVS's defaults, as netdev-linux's. */
+    kbits_burst = !kbits_rate ? 0 : !kbits_burst ? 8000 : kbits_burst;
+    kpkts_burst = !kpkts_rate ? 0 : !kpkts_burst ? 16 : kpkts_burst;
+    frame_bits = 8ULL * qos_mtu(dev);
+    if (kbits_rate && kbits_burst * 1000ULL < frame_bits) {
+        qos_note_error(dev, qos, "ingress policing",
+                       xasprintf("ingress_policing_burst=%"PRIu32" kbit is "
+                                 "less than one frame of the port's MTU "
+                                 "(%"PRIu64" bits)", kbits_burst,
+                                 frame_bits));
+        return EINVAL;
+    }
+    qos_note_error(dev, qos, "ingress policing", NULL);
+    if (qos->kbits_rate != kbits_rate || qos->kbits_burst != kbits_burst
+        || qos->kpkts_rate != kpkts_rate || qos->kpkts_burst != kpkts_burst) {
+        qos->kbits_rate = kbits_rate;
+        qos->kbits_burst = kbits_burst;
+        qos->kpkts_rate = kpkts_rate;
+        qos->kpkts_burst = kpkts_burst;
+        VLOG_INFO("%s: ingress policing %"PRIu32" kbit/s burst %"PRIu32
+                  " kbit, %"PRIu32" kpkt/s burst %"PRIu32" kpkt",
+                  netdev_get_name(netdev), kbits_rate, kbits_burst,
+                  kpkts_rate, kpkts_burst);
+    }
+    qos_apply_policers(dev);
+    return 0;
 }
 
 /* Makes 'class''s QoS members ours, in place of netdev-linux's tc ones. */
@@ -700,4 +1055,5 @@ netdev_xdp_qos_init_class(struct netdev_class *class)
     class->queue_dump_next = netdev_xdp_queue_dump_next;
     class->queue_dump_done = netdev_xdp_queue_dump_done;
     class->dump_queue_stats = netdev_xdp_dump_queue_stats;
+    class->set_policing = netdev_xdp_set_policing;
 }

@@ -470,6 +470,7 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
     }
     dev->applied = dev->requested;
     netdev_xdp_check_tx(dev);
+    netdev_xdp_qos_port_up(dev);
 
     ovs_mutex_lock(&netdev_xdp_offload_mutex);
     dev->offload_prog = dev->prog;

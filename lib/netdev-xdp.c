@@ -35,6 +35,7 @@
 #include "timeval.h"
 #include "util.h"
 #include "xdp-flow-table.h"
+#include "xdp-policer.h"
 #include "xdp-prog.h"
 #include "xdp-umem.h"
 #include "xdp-xsk.h"
@@ -659,6 +660,7 @@ netdev_xdp_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
         dp_packet_delete_batch(batch, true);
         return 0;
     }
+    netdev_xdp_qos_police(dev, batch);
     if (netdev_xdp_qos_send(dev, batch)) {
         return 0;
     }
@@ -771,6 +773,10 @@ netdev_xdp_format_ports(struct ds *ds, const struct xdp_prog *prog,
                           (unsigned long long) st.rx_ring_full,
                           (unsigned long long) st.rx_fill_ring_empty_descs,
                           (unsigned long long) st.rx_dropped);
+        }
+        if (port->slot >= 0 && xdp_prog_policers(prog)) {
+            xdp_policer_format_port(xdp_prog_policers(prog), port->slot,
+                                    ds);
         }
         if (verbose) {
             uint32_t in_port = odp_to_u32(port->odp_port);

@@ -54,7 +54,8 @@ def iperf_rate(path, frame, payload):
     with open(path) as f:
         report = json.load(f)
     end = report["end"]
-    s = end.get("sum") or end.get("sum_received")
+    # A UDP server's report: "sum_received" (its "sum" has no bytes).
+    s = end.get("sum_received") or end["sum"]
     print(int(s["bits_per_second"] * float(frame) / float(payload)))
 
 
