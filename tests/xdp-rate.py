@@ -22,6 +22,9 @@
   xdp-rate.py iperf FILE FRAME PAYLOAD
       prints the receiver's rate of the iperf3 JSON report in FILE, in
       bit/s of frames of FRAME bytes carrying PAYLOAD bytes of UDP data.
+  xdp-rate.py lost FILE
+      prints how many datagrams the iperf3 UDP server's JSON report in FILE
+      counts as lost.
   xdp-rate.py within MEASURED EXPECTED PERCENT
       prints MEASURED as a percentage of EXPECTED; exits 1 if it is more
       than PERCENT away from it.
@@ -59,6 +62,12 @@ def iperf_rate(path, frame, payload):
     print(int(s["bits_per_second"] * float(frame) / float(payload)))
 
 
+def iperf_lost(path):
+    with open(path) as f:
+        report = json.load(f)
+    print(report["end"]["sum"]["lost_packets"])
+
+
 def compare(measured, expected, percent, upper_only):
     m, e, p = float(measured), float(expected), float(percent)
     ratio = 100.0 * m / e
@@ -73,6 +82,8 @@ def main():
         dev_rate(*sys.argv[2:6])
     elif cmd == "iperf":
         iperf_rate(*sys.argv[2:5])
+    elif cmd == "lost":
+        iperf_lost(sys.argv[2])
     elif cmd == "within":
         compare(*sys.argv[2:5], upper_only=False)
     elif cmd == "atmost":
