@@ -39,3 +39,19 @@ utilities_ovs_xdp_pifo_SOURCES = utilities/ovs-xdp-pifo.c
 utilities_ovs_xdp_pifo_LDADD = \
 	lib/libovsxdp.la \
 	$(OVS_BUILDDIR)/lib/libopenvswitch.la
+
+# Loads every BPF program into the running kernel and runs packets through
+# it; utilities/ovs-xdp-kernel-check.sh runs it, statically linked, in a
+# virtual machine under Debian 12's kernel 6.1 ("make check-kernel").
+noinst_PROGRAMS += utilities/ovs-xdp-kernel-check
+utilities_ovs_xdp_kernel_check_SOURCES = utilities/ovs-xdp-kernel-check.c
+utilities_ovs_xdp_kernel_check_LDFLAGS = -all-static
+utilities_ovs_xdp_kernel_check_LDADD = -lbpf -lelf -lz
+EXTRA_DIST += utilities/ovs-xdp-kernel-check.sh
+
+check-kernel: utilities/ovs-xdp-kernel-check datapath-xdp/ovs-xdp.bpf.o \
+		datapath-xdp/xdp-pktgen.bpf.o
+	$(SHELL) '$(srcdir)/utilities/ovs-xdp-kernel-check.sh' \
+	  utilities/ovs-xdp-kernel-check datapath-xdp/ovs-xdp.bpf.o \
+	  datapath-xdp/xdp-pktgen.bpf.o
+.PHONY: check-kernel

@@ -14,9 +14,12 @@
 # limitations under the License.
 
 # Runs the tests: builds whatever is missing, then "make check" (unit
-# tests) and "make check-afxdp" (system tests: OVS's system-traffic.at and
-# ovs-xdp's own, on datapath_type=xdp with afxdp ports), and ends with one
-# line that sums both: "N passed, M failed, K skipped".  Run as root.
+# tests), "make check-kernel" (every BPF program loads and runs on this
+# machine's kernel and on Debian 12's 6.1, in a virtual machine) and "make
+# check-afxdp" (system tests: OVS's system-traffic.at and ovs-xdp's own, on
+# datapath_type=xdp with afxdp ports), and ends with one line that sums
+# them: "N passed, M failed, K skipped" (check-kernel counts one test per
+# program and kernel).  Run as root.
 # Extra arguments go to both testsuites (e.g. TESTSUITEFLAGS=-k ping).
 
 set -e
@@ -35,6 +38,7 @@ libxdp_dir=/sys/fs/bpf/xdp
 status=0
 start=$(date +%s)
 make check "$@" 2>&1 | tee -a "$log" || status=1
+make check-kernel 2>&1 | tee -a "$log" || status=1
 make check-afxdp "$@" 2>&1 | tee -a "$log" || status=1
 end=$(date +%s)
 [ -z "$libxdp_dir" ] || rmdir $libxdp_dir 2> /dev/null || true
@@ -44,6 +48,9 @@ passed=$(grep -Ec '^ *[0-9]+: .* (ok|expected failure)$' "$log" || true)
 failed=$(grep -Ec '^ *[0-9]+: .* (FAILED|UNEXPECTED PASS)( \(.*\))?$' \
          "$log" || true)
 skipped=$(grep -Ec '^ *[0-9]+: .* skipped( \(.*\))?$' "$log" || true)
+# check-kernel: "ovs-xdp-kernel-check: PASS|FAIL PROGRAM (OBJECT) on KERNEL".
+passed=$((passed + $(grep -c '^ovs-xdp-kernel-check: PASS ' "$log" || true)))
+failed=$((failed + $(grep -c '^ovs-xdp-kernel-check: FAIL ' "$log" || true)))
 if [ "$status" != 0 ] && [ "$failed" = 0 ]; then
     failed=1                    # A testsuite that could not run at all.
 fi
