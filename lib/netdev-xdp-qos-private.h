@@ -97,6 +97,8 @@ struct netdev_xdp_qos {
     /* The scheduler: rebuilt from 'queues' when they change. */
     struct pifo_htb *htb;
     bool stale;                 /* 'htb' does not match 'queues'. */
+    bool ring_full;             /* Packets are due but the TX ring had no
+                                 * room at the last release. */
     struct qos_queue **by_index;
     uint32_t n_indexes;
 };

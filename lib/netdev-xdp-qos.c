@@ -698,19 +698,30 @@ qos_queue_details(const struct qos_queue *q, struct smap *details)
     }
 }
 
+/* Sets '*qp' to queue 'queue_id' of 'netdev''s QoS.  Returns 0,
+ * EOPNOTSUPP without QoS, ENOENT without that queue. */
 static int
-netdev_xdp_get_queue(const struct netdev *netdev, unsigned int queue_id,
-                     struct smap *details)
+qos_lookup_queue(const struct netdev *netdev, unsigned int queue_id,
+                 const struct qos_queue **qp)
 {
     struct netdev_xdp *dev = netdev_xdp_cast(netdev);
-    const struct qos_queue *q;
 
     if (!dev->qos || !dev->qos->type) {
         return EOPNOTSUPP;
     }
-    q = qos_queue_find(dev->qos, queue_id);
-    if (!q) {
-        return ENOENT;
+    *qp = qos_queue_find(dev->qos, queue_id);
+    return *qp ? 0 : ENOENT;
+}
+
+static int
+netdev_xdp_get_queue(const struct netdev *netdev, unsigned int queue_id,
+                     struct smap *details)
+{
+    const struct qos_queue *q;
+    int error = qos_lookup_queue(netdev, queue_id, &q);
+
+    if (error) {
+        return error;
     }
     qos_queue_details(q, details);
     return 0;
@@ -846,18 +857,13 @@ static int
 netdev_xdp_get_queue_stats(const struct netdev *netdev, unsigned int queue_id,
                            struct netdev_queue_stats *stats)
 {
-    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
     const struct qos_queue *q;
+    int error = qos_lookup_queue(netdev, queue_id, &q);
 
-    if (!dev->qos || !dev->qos->type) {
-        return EOPNOTSUPP;
+    if (!error) {
+        qos_queue_stats(netdev_xdp_cast(netdev), q, stats);
     }
-    q = qos_queue_find(dev->qos, queue_id);
-    if (!q) {
-        return ENOENT;
-    }
-    qos_queue_stats(dev, q, stats);
-    return 0;
+    return error;
 }
 
 /* Queue dumps: a sorted snapshot of the queue numbers. */

@@ -24,6 +24,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <string.h>
 #include <poll.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -49,6 +50,17 @@ COVERAGE_DEFINE(afxdp_qos_released);
 
 /* Packets a queue holds before it drops, as a tc qdisc's default. */
 #define QOS_QUEUE_LEN 1000
+
+/* Each wake-up of the main thread runs its whole loop (a hundred
+ * microseconds or so); released one or two at a time, packets would cost
+ * that each.  Wake-ups for departures are at least this far apart, which
+ * delays a shaped packet by at most as much (the rate is kept: the
+ * scheduler catches up) and lets each wake-up release several.  Packets
+ * that may leave when they are sent leave at once. */
+#define QOS_WAKE_SPACING_NS (500 * 1000)
+
+/* When netdev_xdp_qos_run() last released, in qos_now_ns() time. */
+static uint64_t qos_last_run;
 
 /* Wakes the main thread at the earliest departure. */
 static int qos_timerfd = -1;
@@ -171,7 +183,8 @@ qos_build_scheduler(struct netdev_xdp_qos *qos)
 }
 
 /* Sends up to a batch of what 'qos' releases at 'now' ('all': everything
- * it holds), as long as the TX ring has room.  Returns the packets sent. */
+ * it holds, as the scheduler goes), as long as the TX ring has room: what
+ * does not fit stays queued.  Returns the packets taken out. */
 static size_t
 qos_release_batch(struct netdev_xdp_qos *qos, uint64_t now, bool all)
 {
@@ -180,19 +193,28 @@ qos_release_batch(struct netdev_xdp_qos *qos, uint64_t now, bool all)
     uint32_t indexes[NETDEV_MAX_BURST];
     struct dp_packet_batch batch;
     struct xdp_xsk_tx_result r;
-    size_t n = 0;
+    size_t max = NETDEV_MAX_BURST, n = 0;
 
+    if (dev->n_xsks && !all) {
+        max = MIN(max, xdp_xsk_tx_room(&dev->xsks[0], dev->umem));
+        if (!max) {
+            /* The kernel has not sent what the ring holds yet. */
+            xdp_xsk_kick(&dev->xsks[0], netdev_get_name(&dev->up.up));
+            qos->ring_full = true;
+            return 0;
+        }
+    }
+    qos->ring_full = false;
     if (all) {
         uint32_t bytes;
 
-        while (n < NETDEV_MAX_BURST
+        while (n < max
                && (packets[n] = pifo_htb_flush(qos->htb, now, &indexes[n],
                                                &bytes))) {
             n++;
         }
     } else {
-        n = pifo_htb_dequeue(qos->htb, now, packets, indexes,
-                             NETDEV_MAX_BURST);
+        n = pifo_htb_dequeue(qos->htb, now, packets, indexes, max);
     }
     if (!n) {
         return 0;
@@ -200,24 +222,36 @@ qos_release_batch(struct netdev_xdp_qos *qos, uint64_t now, bool all)
 
     dp_packet_batch_init(&batch);
     for (size_t i = 0; i < n; i++) {
-        struct qos_queue *q = qos->by_index[indexes[i]];
-
-        q->tx_packets++;
-        q->tx_bytes += dp_packet_size(packets[i]);
         dp_packet_batch_add(&batch, packets[i]);
     }
     COVERAGE_ADD(afxdp_qos_released, n);
     if (!dev->n_xsks) {
+        /* No socket to send on (the port is being set up again). */
+        memset(&r, 0, sizeof r);
+        r.n_dropped = n;
         dp_packet_delete_batch(&batch, true);
-        return n;
+    } else {
+        /* The send drops only what does not fit, from the end: room was
+         * checked, so only frames too long for a frame, which the MTU
+         * check of the port keeps out. */
+        for (size_t i = 0; i < n; i++) {
+            qos->by_index[indexes[i]]->tx_bytes
+                += dp_packet_size(packets[i]);
+        }
+        xdp_xsk_send(&dev->xsks[0], dev->umem,
+                     (dev->mode != XDP_MODE_NATIVE_ZC
+                      || !dev->applied.need_wakeup),
+                     netdev_get_name(&dev->up.up), &batch, &r);
     }
-    xdp_xsk_send(&dev->xsks[0], dev->umem,
-                 dev->mode != XDP_MODE_NATIVE_ZC || !dev->applied.need_wakeup,
-                 netdev_get_name(&dev->up.up), &batch, &r);
-    if (r.n_dropped) {
-        /* No room in the ring: counted against the last queue released. */
-        qos->by_index[indexes[n - 1]]->tx_errors += r.n_dropped;
-        COVERAGE_ADD(afxdp_qos_dropped, r.n_dropped);
+    for (size_t i = 0; i < n; i++) {
+        struct qos_queue *q = qos->by_index[indexes[i]];
+
+        if (i < n - r.n_dropped) {
+            q->tx_packets++;
+        } else {
+            q->tx_errors++;
+            COVERAGE_INC(afxdp_qos_dropped);
+        }
     }
     return n;
 }
@@ -292,6 +326,7 @@ netdev_xdp_qos_run(void)
         ignore(read(qos_timerfd, &expirations, sizeof expirations));
     }
     now = qos_now_ns();
+    qos_last_run = now;
     LIST_FOR_EACH (qos, node, &netdev_xdp_qos_ports) {
         if (qos->stale) {
             qos_build_scheduler(qos);
@@ -306,6 +341,7 @@ netdev_xdp_qos_wait(void)
 {
     struct netdev_xdp_qos *qos;
     uint64_t now = qos_now_ns(), next = UINT64_MAX;
+    bool ring_full = false;
 
     LIST_FOR_EACH (qos, node, &netdev_xdp_qos_ports) {
         uint64_t when;
@@ -316,11 +352,17 @@ netdev_xdp_qos_wait(void)
         }
         if (qos->htb && pifo_htb_next_time(qos->htb, now, &when)) {
             next = MIN(next, when);
+            ring_full = ring_full || qos->ring_full;
         }
     }
     if (next == UINT64_MAX) {
         return;
     }
+    if (ring_full) {
+        /* Room comes back as the kernel sends: look again soon. */
+        next = MIN(next, now + QOS_WAKE_SPACING_NS);
+    }
+    next = MAX(next, qos_last_run + QOS_WAKE_SPACING_NS);
     if (next <= now) {
         poll_immediate_wake();
         return;

@@ -478,7 +478,6 @@ pifo_htb_create(const struct pifo_htb_config *cfg, uint64_t now,
     /* Bucket width of the time and virtual-time PIFOs: the longest wait
      * (one frame at the smallest min-rate) fits in one half of the
      * window. */
-    uint64_t min_min_rate = UINT64_MAX;
     htb->queues = xzalloc(cfg->n_queues * sizeof *htb->queues);
     for (uint32_t i = 0; i < cfg->n_queues; i++) {
         const struct pifo_htb_queue_config *qc = &cfg->queues[i];
@@ -496,13 +495,21 @@ pifo_htb_create(const struct pifo_htb_config *cfg, uint64_t now,
                                   sizeof *prios, compare_u32);
         q->level = level - prios;
         q->green_h = q->excess_h = q->wait_h = PIFO_NONE;
-        min_min_rate = MIN(min_min_rate, qc->min_rate);
     }
     free(prios);
 
-    uint64_t span = frame_bits * NS_PER_S / min_min_rate;
+    /* Buckets of at most half a frame's time at the port's rate, so that
+     * queues whose next packets are a frame apart stay in order; the
+     * window then covers about 2 * HTB_PIFO_BUCKETS / 4 frames.  A queue
+     * that is further ahead (a small min-rate's next green time, or
+     * virtual start time) is clamped to the window's end, behind the
+     * others, which is where it belongs.  (Sizing the window for the
+     * slowest queue instead made buckets of a millisecond when a queue
+     * had the one-MTU-a-second default, and queues shared the port in
+     * arrival order.) */
+    uint64_t half_frame = frame_bits * NS_PER_S / cfg->max_rate / 2;
     unsigned int shift = 0;
-    while (((uint64_t) HTB_PIFO_BUCKETS << shift) < span && shift < 40) {
+    while (((uint64_t) 2 << shift) <= half_frame && shift < 40) {
         shift++;
     }
     htb->green = htb_pifo(cfg->n_queues, HTB_PIFO_BUCKETS, shift, true);

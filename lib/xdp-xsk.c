@@ -396,6 +396,27 @@ xdp_xsk_send(struct xdp_xsk *xsk, struct xdp_umem *umem, bool always_kick,
     dp_packet_delete_batch(batch, true);
 }
 
+/* Returns how many frames a send on 'xsk' could put in its TX ring now,
+ * after taking back completed sends. */
+uint32_t
+xdp_xsk_tx_room(struct xdp_xsk *xsk, struct xdp_umem *umem)
+{
+    uint32_t room;
+
+    ovs_spin_lock(&xsk->tx_lock);
+    xdp_xsk_complete(xsk, umem);
+    room = xsk_prod_nb_free(&xsk->tx, XDP_UMEM_RING_SIZE);
+    ovs_spin_unlock(&xsk->tx_lock);
+    return room;
+}
+
+/* Asks the kernel to send what 'xsk''s TX ring holds. */
+void
+xdp_xsk_kick(struct xdp_xsk *xsk, const char *devname)
+{
+    xdp_xsk_kick_tx(xsk, devname);
+}
+
 /* The kernel's statistics of 'xsk' (zeros if it cannot say). */
 void
 xdp_xsk_get_stats(const struct xdp_xsk *xsk, struct xdp_statistics *st)

@@ -72,6 +72,9 @@ void xdp_xsk_send(struct xdp_xsk *, struct xdp_umem *, bool always_kick,
                   const char *devname, struct dp_packet_batch *,
                   struct xdp_xsk_tx_result *);
 
+uint32_t xdp_xsk_tx_room(struct xdp_xsk *, struct xdp_umem *);
+void xdp_xsk_kick(struct xdp_xsk *, const char *devname);
+
 void xdp_xsk_get_stats(const struct xdp_xsk *, struct xdp_statistics *);
 
 #endif /* xdp-xsk.h */

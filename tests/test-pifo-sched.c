@@ -286,9 +286,9 @@ test_policer(void)
 struct htb_case {
     const char *name;
     uint64_t port_rate;
-    struct pifo_htb_queue_config q[3];
-    uint64_t offered[3];
-    double expected[3];
+    struct pifo_htb_queue_config q[4];
+    uint64_t offered[4];        /* bit/s; 0: an idle queue. */
+    double expected[4];
     double tolerance;
     uint64_t period;            /* 0: the scheduler runs at the times it
                                  * asks for; else only every 'period' ns,
@@ -300,7 +300,7 @@ static void
 run_htb_case(const struct htb_case *c)
 {
     uint32_t n_queues = 0;
-    while (n_queues < 3 && c->q[n_queues].min_rate) {
+    while (n_queues < 4 && c->q[n_queues].min_rate) {
         n_queues++;
     }
 
@@ -318,14 +318,17 @@ run_htb_case(const struct htb_case *c)
         ovs_fatal(0, "%s", error);
     }
 
-    uint64_t next_arrival[3], interval[3], out_bits[3] = { 0, 0, 0 };
+    uint64_t next_arrival[4], interval[4], out_bits[4] = { 0, 0, 0, 0 };
     uint64_t now = t0, port_bits = 0;
     uint64_t n_events = 0, n_early_wakeups = 0;
     const uint32_t len = 1514;
 
     for (uint32_t q = 0; q < n_queues; q++) {
-        interval[q] = 8 * (uint64_t) len * NS_PER_S / c->offered[q];
-        next_arrival[q] = t0 + q;
+        /* An idle queue's first arrival is after the end. */
+        interval[q] = (c->offered[q]
+                       ? 8 * (uint64_t) len * NS_PER_S / c->offered[q]
+                       : 2 * SIM_TIME);
+        next_arrival[q] = c->offered[q] ? t0 + q : t0 + 2 * SIM_TIME;
     }
     while (now - t0 < SIM_TIME) {
         for (uint32_t q = 0; q < n_queues; q++) {
@@ -378,13 +381,19 @@ run_htb_case(const struct htb_case *c)
         struct pifo_htb_queue_stats st;
 
         pifo_htb_get_queue_stats(htb, q, &st);
+        if (!c->offered[q]) {
+            printf(" queue %"PRIu32" idle", q);
+            CHECK(!out_bits[q], "idle queue %"PRIu32" sent", q);
+            continue;
+        }
         printf(" queue %"PRIu32" %.4g (%+.2f%%)", q, rate,
                100 * rel_err(rate, c->expected[q]));
         CHECK(fabs(rel_err(rate, c->expected[q])) < c->tolerance,
               "%s: queue %"PRIu32": %.6g bit/s, expected %.6g", c->name, q,
               rate, c->expected[q]);
         CHECK(st.tx_packets * 8 * len == out_bits[q], "tx_packets");
-        CHECK(st.tx_errors > 0, "no drops when oversubscribed");
+        CHECK(!c->offered[q] || st.tx_errors > 0,
+              "no drops when oversubscribed");
         if (c->q[q].max_rate) {
             CHECK(out_bits[q] <= c->q[q].max_rate * 10 + 1e6,
                   "queue %"PRIu32" above max-rate", q);
@@ -428,6 +437,14 @@ test_htb(void)
               { .min_rate = 300000000 } },
             { 400000000, 400000000, 400000000 },
             { 100e6, 200e6, 300e6 }, 0.05, 1000000,
+        },
+        {
+            /* OVS's queue 0 when no row sets it: one MTU a second. */
+            "guarantees, an idle queue of 12 kbit/s min-rate", 600000000,
+            { { .min_rate = 100000000 }, { .min_rate = 200000000 },
+              { .min_rate = 300000000 }, { .min_rate = 12000 } },
+            { 400000000, 400000000, 400000000, 0 },
+            { 100e6, 200e6, 300e6, 0 }, 0.05, 1000000,
         },
         {
             "guarantees, scheduler late by 3 ms", 600000000,
