@@ -167,7 +167,7 @@ main_sleeps() {
 
 # cpu_percent TICKS SECONDS: % of one core.
 cpu_percent() {
-    awk -v t="$1" -v s="$2" -v hz="$hz" 'BEGIN { printf "%.2f", 100 * t / hz / s }'
+    awk -v t="$1" -v s="$2" -v hz="$hz" 'BEGIN { printf "%.2f\n", 100 * t / hz / s }'
 }
 
 now() { date +%s.%N; }
