@@ -2,6 +2,7 @@
 EXTRA_DIST += \
 	utilities/ovs-xdp-bench-burst.sh \
 	utilities/ovs-xdp-bench-idle.sh \
+	utilities/ovs-xdp-bench-qos.sh \
 	utilities/ovs-xdp-bench.sh \
 	utilities/ovs-xdp-build.sh \
 	utilities/ovs-xdp-check.sh \
@@ -9,7 +10,8 @@ EXTRA_DIST += \
 	utilities/ovs-xdp-sandbox.sh \
 	utilities/ovs-xdp-upstream-afxdp.sh
 
-# Live-frames packet generator of utilities/ovs-xdp-bench-live.sh.
+# Live-frames packet generator of utilities/ovs-xdp-bench-live.sh (and
+# of ovs-xdp-bench-qos.sh).
 noinst_PROGRAMS += utilities/ovs-xdp-pktgen
 utilities_ovs_xdp_pktgen_SOURCES = utilities/ovs-xdp-pktgen.c
 utilities_ovs_xdp_pktgen_LDADD = \

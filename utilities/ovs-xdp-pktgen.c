@@ -68,6 +68,7 @@ static unsigned long long max_count;    /* --count (gen): 0 for no limit. */
 static unsigned int n_flows = 1;        /* --flows. */
 static unsigned int frame_size = PKTGEN_MIN_SIZE;  /* --size. */
 static unsigned int batch_size = 64;    /* --batch. */
+static unsigned int fixed_repeat;       /* --repeat: 0 to adapt. */
 static ovs_be32 ip_src;                 /* --src. */
 static ovs_be32 ip_dst;                 /* --dst. */
 static unsigned int udp_sport = 1024;   /* --sport. */
@@ -133,6 +134,7 @@ parse_options(int argc, char *argv[])
         OPT_FLOWS,
         OPT_SIZE,
         OPT_BATCH,
+        OPT_REPEAT,
         OPT_SRC,
         OPT_DST,
         OPT_SPORT,
@@ -152,6 +154,7 @@ parse_options(int argc, char *argv[])
         {"flows", required_argument, NULL, OPT_FLOWS},
         {"size", required_argument, NULL, OPT_SIZE},
         {"batch", required_argument, NULL, OPT_BATCH},
+        {"repeat", required_argument, NULL, OPT_REPEAT},
         {"src", required_argument, NULL, OPT_SRC},
         {"dst", required_argument, NULL, OPT_DST},
         {"sport", required_argument, NULL, OPT_SPORT},
@@ -205,6 +208,10 @@ parse_options(int argc, char *argv[])
         case OPT_BATCH:
             /* The kernel takes 1 to 256. */
             batch_size = parse_uint("--batch", optarg, 1, 256);
+            break;
+
+        case OPT_REPEAT:
+            fixed_repeat = parse_uint("--repeat", optarg, 1, 1u << 24);
             break;
 
         case OPT_SRC:
@@ -305,6 +312,9 @@ usage(void)
            "  --count=N         gen: stop after N frames\n"
            "  --batch=N         BPF_PROG_RUN batch size, 1 to 256 "
            "(default 64)\n"
+           "  --repeat=N        frames per BPF_PROG_RUN call (default: "
+           "adapted,\n"
+           "                    so that a call takes 10 to 50 ms)\n"
            "\nMeasuring (run):\n"
            "  --sink-dev=DEV    veth that receives, counted by xdp_sink\n"
            "  --sink-netns=NS   its network namespace: a name in /run/netns "
@@ -415,7 +425,7 @@ pktgen_init(struct pktgen *pg, const struct ovs_xdp_pktgen *skel)
     pg->prog_fd = bpf_program__fd(skel->progs.xdp_pktgen);
     pg->ifindex = dev_ifindex(gen_dev);
     pg->len = pktgen_build_frame(pg->frame);
-    pg->repeat = 4096;
+    pg->repeat = fixed_repeat ? fixed_repeat : 4096;
 }
 
 /* Sends frames for 'duration' seconds or, if 'limit' is nonzero, until
@@ -458,8 +468,13 @@ pktgen_send(struct pktgen *pg, double duration, uint64_t limit,
 
         /* Keep each run between about 10 and 50 ms: short enough to stop
          * on time, long enough that the syscall and the page pool set-up
-         * cost nothing. */
-        if (t - t0 < 0.01 && pg->repeat < (1u << 24)) {
+         * cost nothing.  Unless --repeat says: where each call has a fixed
+         * cost of 10 ms or more (the page pool's teardown can wait for an
+         * RCU grace period), the adaptation stays at short bursts with
+         * pauses between them. */
+        if (fixed_repeat) {
+            continue;
+        } else if (t - t0 < 0.01 && pg->repeat < (1u << 24)) {
             pg->repeat *= 2;
         } else if (t - t0 > 0.05 && pg->repeat > 64) {
             pg->repeat /= 2;
