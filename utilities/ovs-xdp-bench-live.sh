@@ -44,6 +44,9 @@
 # usage: ovs-xdp-bench-live.sh [SECONDS [ROUNDS]]
 #        (defaults 2 and 5; needs root)
 # environment: FLOWS (UDP source ports of the measured traffic, default 8),
+#   REPEAT (frames per BPF_PROG_RUN call; default: the generator adapts it,
+#   which on kernels whose BPF_PROG_RUN calls wait 10 to 20 ms, as 6.18
+#   here, keeps it too small to load the path: set e.g. 262144),
 #   SIZE (frame size with FCS, default 64), GEN_CPU, OVS_CPU, VERBOSE=1
 #   (show the megaflows and every round).
 
@@ -129,7 +132,8 @@ fi
 measure() {
     local out
     out=$($pin "$pktgen" run --sink-netns "$ns" --seconds "$seconds" \
-              --flows "$flows" --size "$size" "$@") || return 1
+              --flows "$flows" --size "$size" ${REPEAT:+--repeat "$REPEAT"} \
+              "$@") || return 1
     if [ "${VERBOSE:-0}" = 1 ]; then
         sed 's/^/      /' <<< "$out" >&2
     fi
