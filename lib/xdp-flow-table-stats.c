@@ -145,8 +145,8 @@ xft_stats_read_all(struct xdp_flow_table *t)
 }
 
 /* Reads the statistics of 'flow': from the last batch, refreshed if it is
- * older than XDP_FLOW_TABLE_STATS_MAX_AGE ms or does not cover the flow, or alone if
- * 'fresh'.
+ * older than XDP_FLOW_TABLE_STATS_MAX_AGE ms or does not cover the flow,
+ * or alone if 'fresh'.
  *
  * The program keeps no time of use, which would cost every packet a clock
  * read: a flow was last used when a read first saw its packet count grow,
