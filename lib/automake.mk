@@ -7,6 +7,7 @@ lib_libovsxdp_la_SOURCES = \
 	lib/netdev-offload-xdp.h \
 	lib/netdev-xdp.c \
 	lib/netdev-xdp.h \
+	lib/netdev-xdp-police.c \
 	lib/netdev-xdp-private.h \
 	lib/netdev-xdp-qos.c \
 	lib/netdev-xdp-qos-private.h \

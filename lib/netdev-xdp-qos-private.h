@@ -28,6 +28,7 @@
 #include "openvswitch/list.h"
 #include "smap.h"
 #include "xdp-police-abi.h"
+#include "xdp-policer.h"
 
 struct netdev_xdp;
 struct pifo_htb;
@@ -110,6 +111,20 @@ extern struct ovs_list netdev_xdp_qos_ports;
 struct qos_queue *qos_queue_find(const struct netdev_xdp_qos *,
                                  unsigned int id);
 int qos_mtu(const struct netdev_xdp *);
+struct netdev_xdp_qos *qos_get(struct netdev_xdp *);
+void qos_note_error(struct netdev_xdp *, struct netdev_xdp_qos *,
+                    const char *what, char *msg);
+
+/* netdev-xdp-police.c. */
+struct netdev;
+struct netdev_queue_stats;
+bool qos_is_policer(const struct netdev_xdp_qos *);
+void qos_apply_policers(struct netdev_xdp *);
+void qos_policer_stats(const struct netdev_xdp *, enum xdp_policer_point,
+                       uint32_t queue_id, struct netdev_queue_stats *);
+int netdev_xdp_set_policing(struct netdev *, uint32_t kbits_rate,
+                            uint32_t kbits_burst, uint32_t kpkts_rate,
+                            uint32_t kpkts_burst);
 
 /* netdev-xdp-shaper.c. */
 void qos_build_scheduler(struct netdev_xdp_qos *);
