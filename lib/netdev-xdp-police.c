@@ -249,6 +249,23 @@ netdev_xdp_set_policing(struct netdev *netdev, uint32_t kbits_rate,
                                  frame_bits));
         return EINVAL;
     }
+    /* What XDP's buckets can hold: refused now, so that the previous
+     * policing stays in force. */
+    struct xdp_policer_config bytes = {
+        .kind = kbits_rate ? XDP_POLICER_BYTES : XDP_POLICER_NONE,
+        .rate = kbits_rate * 1000ULL / 8, .burst = kbits_burst * 1000ULL / 8,
+    };
+    struct xdp_policer_config packets = {
+        .kind = kpkts_rate ? XDP_POLICER_PACKETS : XDP_POLICER_NONE,
+        .rate = kpkts_rate * 1000ULL, .burst = kpkts_burst * 1000ULL,
+    };
+    char *msg;
+    if (xdp_policer_check(&bytes, &msg) || xdp_policer_check(&packets, &msg)) {
+        qos_note_error(dev, qos, "ingress policing",
+                       xasprintf("ingress policing: %s", msg));
+        free(msg);
+        return EINVAL;
+    }
     qos_note_error(dev, qos, "ingress policing", NULL);
     if (qos->kbits_rate != kbits_rate || qos->kbits_burst != kbits_burst
         || qos->kpkts_rate != kpkts_rate || qos->kpkts_burst != kpkts_burst) {

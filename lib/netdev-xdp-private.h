@@ -128,6 +128,7 @@ bool netdev_xdp_qos_shapes(const struct netdev_xdp *, const char **reason);
 void netdev_xdp_qos_get_status(const struct netdev_xdp *, struct smap *);
 void netdev_xdp_qos_destroy(struct netdev_xdp *);
 void netdev_xdp_qos_port_up(struct netdev_xdp *);
+void netdev_xdp_qos_drain(struct netdev_xdp *);
 void netdev_xdp_qos_police(struct netdev_xdp *, struct dp_packet_batch *);
 void netdev_xdp_qos_run(void);
 void netdev_xdp_qos_wait(void);

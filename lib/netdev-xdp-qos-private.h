@@ -98,8 +98,9 @@ struct netdev_xdp_qos {
     /* The scheduler: rebuilt from 'queues' when they change. */
     struct pifo_htb *htb;
     bool stale;                 /* 'htb' does not match 'queues'. */
-    bool ring_full;             /* Packets are due but the TX ring had no
-                                 * room at the last release. */
+    uint64_t ring_full_wait;    /* ns before looking again at a full TX
+                                 * ring, 0 if it had room. */
+    uint32_t held_frames;       /* Queued packets that are UMEM frames. */
     struct qos_queue **by_index;
     uint32_t n_indexes;
 };

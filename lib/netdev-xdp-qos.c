@@ -65,8 +65,11 @@ VLOG_DEFINE_THIS_MODULE(netdev_xdp_qos);
 /* Queue numbers, as OVS's linux-htb (its class ids stop below 0xf000). */
 #define QOS_MAX_QUEUES 0xf000
 
-/* Port rate when the QoS row does not say: OVS's default when the link
- * speed is unknown (NETDEV_DEFAULT_BPS). */
+/* Queues a shaped port has at most: each holds a ring of 1000 packets. */
+#define QOS_MAX_SHAPED_QUEUES 1024
+
+/* Port rate when neither the QoS row nor the link says: OVS's default
+ * (NETDEV_DEFAULT_BPS). */
 #define QOS_DEFAULT_MAX_RATE (10ULL * 1000 * 1000 * 1000)
 
 static const char *const htb_qos_keys[] = { "max-rate", NULL };
@@ -297,6 +300,15 @@ qos_parse_policer(const struct netdev_xdp *dev, const struct smap *details,
         return xasprintf("ebs=%"PRIu64" bytes is less than one frame of the "
                          "port's MTU (%"PRIu64" bytes)", p->ebs, frame);
     }
+    /* What XDP's buckets can hold (their time arithmetic has limits):
+     * refused now, so that the previous configuration stays in force. */
+    struct xdp_policer_config cfg = {
+        .kind = XDP_POLICER_TRTCM,
+        .rate = p->cir, .burst = p->cbs, .eir = p->eir, .ebs = p->ebs,
+    };
+    if (xdp_policer_check(&cfg, &msg)) {
+        return msg;
+    }
     return NULL;
 }
 
@@ -329,7 +341,14 @@ qos_parse(const struct netdev_xdp *dev, const struct qos_type *type,
                        "(remove the key for the default)");
     }
     if (!*max_rate) {
-        *max_rate = QOS_DEFAULT_MAX_RATE;
+        /* As OVS's linux-htb: the link's speed, or 10 Gbit/s if it does
+         * not say. */
+        enum netdev_features current;
+
+        *max_rate = (!netdev_get_features(&dev->up.up, &current, NULL, NULL,
+                                          NULL)
+                     ? netdev_features_to_bps(current, QOS_DEFAULT_MAX_RATE)
+                     : QOS_DEFAULT_MAX_RATE);
     }
     if (*max_rate < qos_frame_bits(dev)) {
         return xasprintf("max-rate=%"PRIu64" is less than one frame per "
@@ -488,6 +507,9 @@ netdev_xdp_set_qos(struct netdev *netdev, const char *type,
         /* A new type starts with no queues, and no queue errors. */
         struct smap_node *node;
 
+        /* The scheduler points to the queues: it sends what it holds and
+         * goes first. */
+        qos_destroy_scheduler(qos);
         qos_free_queues(&qos->queues);
         hmap_init(&qos->queues);
         SMAP_FOR_EACH_SAFE (node, &qos->errors) {
@@ -597,6 +619,11 @@ netdev_xdp_set_queue(struct netdev *netdev, unsigned int queue_id,
         msg = xasprintf("trtcm-policer polices at most %d queues per port",
                         XDP_POLICE_MAX_QUEUES);
     }
+    if (!msg && qos->type->kind == QOS_SHAPE && !qos_queue_find(qos, queue_id)
+        && hmap_count(&qos->queues) >= QOS_MAX_SHAPED_QUEUES) {
+        msg = xasprintf("a port shapes at most %d queues",
+                        QOS_MAX_SHAPED_QUEUES);
+    }
     if (msg) {
         qos_note_error(dev, qos, what, xasprintf("queue %u: %s", queue_id,
                                                  msg));
@@ -642,6 +669,24 @@ netdev_xdp_delete_queue(struct netdev *netdev, unsigned int queue_id)
     q = qos_queue_find(qos, queue_id);
     if (!q) {
         return ENOENT;
+    }
+    if (!queue_id) {
+        /* Queue 0 always exists (packets of unknown queues go there), so
+         * the bridge, which deletes the queues that have no row, deletes
+         * it at every reconfiguration and sets it again: it only goes
+         * back to its defaults, and nothing changes if it had them. */
+        struct qos_queue defaults;
+
+        memset(&defaults, 0, sizeof defaults);
+        if (q->min_rate || q->max_rate || q->burst || q->priority
+            || memcmp(&q->police, &defaults.police, sizeof q->police)) {
+            q->min_rate = q->max_rate = q->burst = 0;
+            q->priority = 0;
+            q->police = defaults.police;
+            qos->stale = true;
+            qos_apply_policers(dev);
+        }
+        return 0;
     }
     /* The scheduler still points to it: rebuild first, which moves its
      * packets to queue 0. */

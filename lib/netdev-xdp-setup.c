@@ -78,6 +78,8 @@ netdev_xdp_teardown(struct netdev_xdp *dev)
 {
     const char *name = netdev_get_name(&dev->up.up);
 
+    /* What the shaper holds may be frames of the UMEM that goes. */
+    netdev_xdp_qos_drain(dev);
     ovs_mutex_lock(&netdev_xdp_offload_mutex);
     dev->offload_prog = NULL;
     ovs_mutex_unlock(&netdev_xdp_offload_mutex);

@@ -40,6 +40,7 @@
 #include "packets.h"
 #include "pifo-sched.h"
 #include "util.h"
+#include "xdp-umem.h"
 #include "xdp-xsk.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_xdp_shaper);
@@ -47,6 +48,7 @@ VLOG_DEFINE_THIS_MODULE(netdev_xdp_shaper);
 COVERAGE_DEFINE(afxdp_qos_enqueued);
 COVERAGE_DEFINE(afxdp_qos_dropped);
 COVERAGE_DEFINE(afxdp_qos_released);
+COVERAGE_DEFINE(afxdp_qos_copied);
 
 /* Packets a queue holds before it drops, as a tc qdisc's default. */
 #define QOS_QUEUE_LEN 1000
@@ -59,6 +61,14 @@ COVERAGE_DEFINE(afxdp_qos_released);
  * that may leave when they are sent leave at once. */
 #define QOS_WAKE_SPACING_NS (500 * 1000)
 
+/* Longest wait between looks at a TX ring that stays full. */
+#define QOS_RING_FULL_WAIT_MAX_NS (100 * 1000 * 1000)
+
+/* Frames of a UMEM that a shaped port holds at most; packets beyond are
+ * copied out of the UMEM, which has frames enough for its sockets' rings
+ * but not for long queues (1000 packets a queue). */
+#define QOS_MAX_HELD_FRAMES 1024
+
 /* When netdev_xdp_qos_run() last released, in qos_now_ns() time. */
 static uint64_t qos_last_run;
 
@@ -66,6 +76,13 @@ static uint64_t qos_last_run;
 static int qos_timerfd = -1;
 
 static struct vlog_rate_limit shaper_rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* True if 'packet' is an AF_XDP frame of a UMEM. */
+static bool
+qos_is_umem_frame(const struct dp_packet *packet)
+{
+    return packet->source == DPBUF_AFXDP;
+}
 
 static uint64_t
 qos_now_ns(void)
@@ -129,7 +146,6 @@ qos_build_scheduler(struct netdev_xdp_qos *qos)
     }
     for (uint32_t i = 0; i < n; i++) {
         q = by_index[i];
-        q->index = i;
         /* As OVS's linux-htb: a queue is guaranteed at least one MTU per
          * second, and at most the port's rate. */
         qcs[i].min_rate = MIN(MAX(q->min_rate, 8ULL * mtu), qos->max_rate);
@@ -141,18 +157,30 @@ qos_build_scheduler(struct netdev_xdp_qos *qos)
     }
     memset(&cfg, 0, sizeof cfg);
     cfg.max_rate = qos->max_rate;
-    cfg.mtu = mtu + ETH_HEADER_LEN + VLAN_HEADER_LEN;
+    cfg.mtu = mtu;              /* pifo-sched adds the frame's headers. */
     cfg.queue_len = QOS_QUEUE_LEN;
     cfg.n_queues = n;
     cfg.queues = qcs;
     htb = pifo_htb_create(&cfg, now, &error);
     free(qcs);
     if (!htb) {
-        /* Checked before: should not happen.  Keep the old one. */
-        VLOG_ERR("%s: cannot build the QoS scheduler: %s", name, error);
+        /* The configuration was checked: this should not happen.  The old
+         * scheduler's queues may be gone, so it goes too, and the port
+         * sends unshaped until the configuration changes. */
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+        VLOG_ERR_RL(&rl, "%s: cannot build the QoS scheduler: %s", name,
+                    error);
+        qos_note_error(qos->dev, qos, "QoS",
+                       xasprintf("cannot build the scheduler (%s); the port "
+                                 "sends unshaped", error));
         free(error);
         free(by_index);
+        qos_destroy_scheduler(qos);
         return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        by_index[i]->index = i;
     }
 
     old = qos->htb;
@@ -172,6 +200,9 @@ qos_build_scheduler(struct netdev_xdp_qos *qos)
                            ? oq->index : qos_queue_find(qos, 0)->index);
 
             if (!pifo_htb_enqueue(htb, qi, packet, bytes, now)) {
+                if (qos_is_umem_frame(packet)) {
+                    qos->held_frames--;
+                }
                 by_index[qi]->tx_errors++;
                 COVERAGE_INC(afxdp_qos_dropped);
                 dp_packet_delete(packet);
@@ -191,6 +222,7 @@ qos_release_batch(struct netdev_xdp_qos *qos, uint64_t now, bool all)
     struct netdev_xdp *dev = qos->dev;
     void *packets[NETDEV_MAX_BURST];
     uint32_t indexes[NETDEV_MAX_BURST];
+    uint32_t sizes[NETDEV_MAX_BURST];
     struct dp_packet_batch batch;
     struct xdp_xsk_tx_result r;
     size_t max = NETDEV_MAX_BURST, n = 0;
@@ -198,13 +230,18 @@ qos_release_batch(struct netdev_xdp_qos *qos, uint64_t now, bool all)
     if (dev->n_xsks && !all) {
         max = MIN(max, xdp_xsk_tx_room(&dev->xsks[0], dev->umem));
         if (!max) {
-            /* The kernel has not sent what the ring holds yet. */
+            /* The kernel has not sent what the ring holds yet: look again
+             * later, less and less often while it stays full (a link that
+             * is down). */
             xdp_xsk_kick(&dev->xsks[0], netdev_get_name(&dev->up.up));
-            qos->ring_full = true;
+            qos->ring_full_wait = (qos->ring_full_wait
+                                   ? MIN(2 * qos->ring_full_wait,
+                                         QOS_RING_FULL_WAIT_MAX_NS)
+                                   : QOS_WAKE_SPACING_NS);
             return 0;
         }
     }
-    qos->ring_full = false;
+    qos->ring_full_wait = 0;
     if (all) {
         uint32_t bytes;
 
@@ -222,6 +259,9 @@ qos_release_batch(struct netdev_xdp_qos *qos, uint64_t now, bool all)
 
     dp_packet_batch_init(&batch);
     for (size_t i = 0; i < n; i++) {
+        if (qos_is_umem_frame(packets[i])) {
+            qos->held_frames--;
+        }
         dp_packet_batch_add(&batch, packets[i]);
     }
     COVERAGE_ADD(afxdp_qos_released, n);
@@ -231,12 +271,9 @@ qos_release_batch(struct netdev_xdp_qos *qos, uint64_t now, bool all)
         r.n_dropped = n;
         dp_packet_delete_batch(&batch, true);
     } else {
-        /* The send drops only what does not fit, from the end: room was
-         * checked, so only frames too long for a frame, which the MTU
-         * check of the port keeps out. */
+        /* The send frees the packets: note their sizes first. */
         for (size_t i = 0; i < n; i++) {
-            qos->by_index[indexes[i]]->tx_bytes
-                += dp_packet_size(packets[i]);
+            sizes[i] = dp_packet_size(packets[i]);
         }
         xdp_xsk_send(&dev->xsks[0], dev->umem,
                      (dev->mode != XDP_MODE_NATIVE_ZC
@@ -246,11 +283,12 @@ qos_release_batch(struct netdev_xdp_qos *qos, uint64_t now, bool all)
     for (size_t i = 0; i < n; i++) {
         struct qos_queue *q = qos->by_index[indexes[i]];
 
-        if (i < n - r.n_dropped) {
-            q->tx_packets++;
-        } else {
+        if (!dev->n_xsks || r.dropped_map & (UINT32_C(1) << i)) {
             q->tx_errors++;
             COVERAGE_INC(afxdp_qos_dropped);
+        } else {
+            q->tx_packets++;
+            q->tx_bytes += sizes[i];
         }
     }
     return n;
@@ -294,10 +332,28 @@ netdev_xdp_qos_send(struct netdev_xdp *dev, struct dp_packet_batch *batch)
         if (!q) {
             q = qos_queue_find(qos, 0);
         }
+        if (qos_is_umem_frame(packet)) {
+            if (dev->umem && xdp_umem_owns(dev->umem, packet)
+                && qos->held_frames < QOS_MAX_HELD_FRAMES) {
+                qos->held_frames++;
+            } else {
+                /* A frame of another UMEM (which may go before the packet
+                 * leaves) or one more than the UMEM can spare: a copy
+                 * waits instead. */
+                struct dp_packet *copy = dp_packet_clone(packet);
+
+                dp_packet_delete(packet);
+                packet = copy;
+                COVERAGE_INC(afxdp_qos_copied);
+            }
+        }
         if (pifo_htb_enqueue(qos->htb, q->index, packet,
                              dp_packet_size(packet), now)) {
             COVERAGE_INC(afxdp_qos_enqueued);
         } else {
+            if (qos_is_umem_frame(packet)) {
+                qos->held_frames--;
+            }
             q->tx_errors++;
             COVERAGE_INC(afxdp_qos_dropped);
             dp_packet_delete(packet);
@@ -306,6 +362,18 @@ netdev_xdp_qos_send(struct netdev_xdp *dev, struct dp_packet_batch *batch)
     dp_packet_batch_init(batch);
     qos_release(qos, now, false);
     return true;
+}
+
+/* Sends or drops what 'dev''s scheduler holds, before the port lets go of
+ * its sockets and UMEM (the packets may be frames of that UMEM).  The
+ * scheduler is built again when the port next sends. */
+void
+netdev_xdp_qos_drain(struct netdev_xdp *dev)
+{
+    if (dev->qos && dev->qos->htb) {
+        qos_destroy_scheduler(dev->qos);
+        dev->qos->stale = true;
+    }
 }
 
 /* Releases what is due on every port that shapes.  The datapath calls it
@@ -341,7 +409,7 @@ netdev_xdp_qos_wait(void)
 {
     struct netdev_xdp_qos *qos;
     uint64_t now = qos_now_ns(), next = UINT64_MAX;
-    bool ring_full = false;
+    uint64_t ring_full_wait = 0;
 
     LIST_FOR_EACH (qos, node, &netdev_xdp_qos_ports) {
         uint64_t when;
@@ -352,15 +420,15 @@ netdev_xdp_qos_wait(void)
         }
         if (qos->htb && pifo_htb_next_time(qos->htb, now, &when)) {
             next = MIN(next, when);
-            ring_full = ring_full || qos->ring_full;
+            ring_full_wait = MAX(ring_full_wait, qos->ring_full_wait);
         }
     }
     if (next == UINT64_MAX) {
         return;
     }
-    if (ring_full) {
-        /* Room comes back as the kernel sends: look again soon. */
-        next = MIN(next, now + QOS_WAKE_SPACING_NS);
+    if (ring_full_wait) {
+        /* Room comes back as the kernel sends. */
+        next = MAX(next, now + ring_full_wait);
     }
     next = MAX(next, qos_last_run + QOS_WAKE_SPACING_NS);
     if (next <= now) {

@@ -184,8 +184,9 @@ netdev_xdp_destruct(struct netdev *netdev)
 {
     struct netdev_xdp *dev = netdev_xdp_cast(netdev);
 
-    netdev_xdp_teardown(dev);
+    /* The shaper sends what it holds while the sockets are there. */
     netdev_xdp_qos_destroy(dev);
+    netdev_xdp_teardown(dev);
     ovs_list_remove(&dev->list_node);
     free(dev->dp_name);
     free(dev->error);

@@ -246,6 +246,17 @@ xdp_policer_params(const struct xdp_policer_config *cfg,
     return EINVAL;
 }
 
+/* Checks 'cfg' as xdp_policer_set() would, without a program: returns 0,
+ * or EINVAL with a message in '*errorp' (the caller frees it). */
+int
+xdp_policer_check(const struct xdp_policer_config *cfg, char **errorp)
+{
+    struct xdp_police_entry params;
+
+    *errorp = NULL;
+    return xdp_policer_params(cfg, &params, errorp);
+}
+
 static void
 xdp_policer_zero_stats(struct xdp_policers *p, uint32_t index)
 {

@@ -93,6 +93,7 @@ struct xdp_policers *xdp_policers_create(const struct xdp_policer_maps *,
 void xdp_policers_destroy(struct xdp_policers *);
 
 /* Configuration (ovs-vswitchd's QoS code). */
+int xdp_policer_check(const struct xdp_policer_config *, char **errorp);
 int xdp_policer_set(struct xdp_policers *, int slot,
                     enum xdp_policer_point, uint32_t queue_id,
                     const struct xdp_policer_config *, char **errorp);

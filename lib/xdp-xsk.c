@@ -40,6 +40,8 @@ COVERAGE_DEFINE(afxdp_rx_flow_mark);
 COVERAGE_DEFINE(afxdp_rx_no_meta);
 
 #define BATCH NETDEV_MAX_BURST
+/* xdp_xsk_tx_result's 'dropped_map' has a bit per packet of a batch. */
+BUILD_ASSERT_DECL(NETDEV_MAX_BURST <= 32);
 /* Largest packet a frame holds: the kernel keeps XDP_PACKET_HEADROOM. */
 #define MAX_FRAME_LEN (XDP_UMEM_FRAME_SIZE - XDP_PACKET_HEADROOM)
 
@@ -354,6 +356,7 @@ xdp_xsk_send(struct xdp_xsk *xsk, struct xdp_umem *umem, bool always_kick,
 
         if (size > MAX_FRAME_LEN || n >= room) {
             result->n_dropped++;
+            result->dropped_map |= UINT32_C(1) << i;
         } else if (xdp_umem_owns(umem, packet)) {
             /* Same UMEM: the frame itself goes out, and comes back to the
              * pool through the completion ring instead of on free. */
@@ -371,6 +374,7 @@ xdp_xsk_send(struct xdp_xsk *xsk, struct xdp_umem *umem, bool always_kick,
             result->n_copy++;
         } else {
             result->n_dropped++;
+            result->dropped_map |= UINT32_C(1) << i;
         }
     }
     if (used < n_frames) {

@@ -67,6 +67,8 @@ struct xdp_xsk_tx_result {
     uint32_t n_no_copy;         /* Frames of the socket's UMEM, sent as is. */
     uint32_t n_copy;            /* Copied into a frame of the UMEM. */
     uint32_t n_dropped;         /* Too long, or no room or frame for them. */
+    uint32_t dropped_map;       /* Bit i: the batch's packet i was dropped
+                                 * (batches hold NETDEV_MAX_BURST, 32). */
 };
 void xdp_xsk_send(struct xdp_xsk *, struct xdp_umem *, bool always_kick,
                   const char *devname, struct dp_packet_batch *,
