@@ -11,6 +11,7 @@ lib_libovsxdp_la_SOURCES = \
 	lib/netdev-xdp-private.h \
 	lib/netdev-xdp-qos.c \
 	lib/netdev-xdp-qos-private.h \
+	lib/netdev-xdp-qos-state.c \
 	lib/netdev-xdp-setup.c \
 	lib/netdev-xdp-shaper.c \
 	lib/ovs-xdp.c \

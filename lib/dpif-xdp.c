@@ -430,5 +430,4 @@ dpif_xdp_register(void)
     dpif_xdp_class.flow_flush = dpif_xdp_flow_flush;
 
     dp_register_provider(&dpif_xdp_class);
-    dpif_xdp_unixctl_register();
 }

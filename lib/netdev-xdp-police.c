@@ -229,7 +229,7 @@ netdev_xdp_set_policing(struct netdev *netdev, uint32_t kbits_rate,
                         uint32_t kbits_burst, uint32_t kpkts_rate,
                         uint32_t kpkts_burst)
 {
-    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    struct netdev_xdp *dev = netdev_xdp_from_netdev(netdev);
     struct netdev_xdp_qos *qos;
     uint64_t frame_bits;
 

@@ -44,7 +44,7 @@ enum xdp_mode {
     XDP_MODE_NATIVE,
     XDP_MODE_GENERIC,
 };
-const char *netdev_xdp_mode_name(enum xdp_mode);
+
 
 /* What the options of an afxdp port ask for. */
 struct netdev_xdp_config {
@@ -96,6 +96,11 @@ struct netdev_xdp {
 
     /* Egress QoS (netdev-xdp-qos.c), NULL if never configured. */
     struct netdev_xdp_qos *qos;
+    const char *qos_output_reason;  /* Why QoS keeps XDP from outputting
+                                     * here (the port shapes), or NULL. */
+    void (*before_teardown)(struct netdev_xdp *);   /* Called by
+                                                     * netdev_xdp_teardown()
+                                                     * first. */
 
     /* Counters, updated by the thread that polls or sends. */
     atomic_uint64_t tx_no_copy;
@@ -108,7 +113,17 @@ extern struct ovs_mutex netdev_xdp_offload_mutex;
 
 struct netdev_xdp *netdev_xdp_cast(const struct netdev *);
 
+/* For the class's members outside netdev-xdp.c, which only ever get an
+ * afxdp netdev. */
+static inline struct netdev_xdp *
+netdev_xdp_from_netdev(const struct netdev *netdev)
+{
+    return CONTAINER_OF(netdev, struct netdev_xdp, up.up);
+}
+
 /* netdev-xdp-setup.c. */
+const char *netdev_xdp_mode_name(enum xdp_mode);
+bool netdev_xdp_mode_from_string(const char *, enum xdp_mode *);
 int netdev_xdp_setup_or_revert(struct netdev_xdp *, char **error_msg);
 int netdev_xdp_resize(struct netdev_xdp *);
 void netdev_xdp_teardown(struct netdev_xdp *);
@@ -124,7 +139,6 @@ struct netdev_class;
 struct smap;
 void netdev_xdp_qos_init_class(struct netdev_class *);
 bool netdev_xdp_qos_send(struct netdev_xdp *, struct dp_packet_batch *);
-bool netdev_xdp_qos_shapes(const struct netdev_xdp *, const char **reason);
 void netdev_xdp_qos_get_status(const struct netdev_xdp *, struct smap *);
 void netdev_xdp_qos_destroy(struct netdev_xdp *);
 void netdev_xdp_qos_port_up(struct netdev_xdp *);

@@ -108,7 +108,7 @@ struct netdev_xdp_qos {
 /* Ports with QoS, for the datapath's run and wait.  Main thread only. */
 extern struct ovs_list netdev_xdp_qos_ports;
 
-/* netdev-xdp-qos.c. */
+/* netdev-xdp-qos-state.c. */
 struct qos_queue *qos_queue_find(const struct netdev_xdp_qos *,
                                  unsigned int id);
 int qos_mtu(const struct netdev_xdp *);

@@ -92,8 +92,6 @@ static const struct qos_type qos_types[] = {
     { "trtcm-policer", QOS_TRTCM, trtcm_keys, trtcm_keys, QOS_MAX_QUEUES },
 };
 
-struct ovs_list netdev_xdp_qos_ports
-    = OVS_LIST_INITIALIZER(&netdev_xdp_qos_ports);
 
 
 static const struct qos_type *
@@ -163,16 +161,6 @@ qos_get_number(const struct smap *details, const char *key,
     return NULL;
 }
 
-/* The port's MTU, or Ethernet's if it cannot say (its device is gone). */
-int
-qos_mtu(const struct netdev_xdp *dev)
-{
-    int mtu;
-
-    return !netdev_get_mtu(&dev->up.up, &mtu) && mtu > 0 ? mtu
-                                                          : ETH_PAYLOAD_MAX;
-}
-
 /* The largest frame the port sends, in bits: a burst must hold one. */
 static uint64_t
 qos_frame_bits(const struct netdev_xdp *dev)
@@ -191,43 +179,6 @@ qos_free_queues(struct hmap *queues)
     hmap_destroy(queues);
 }
 
-struct qos_queue *
-qos_queue_find(const struct netdev_xdp_qos *qos, unsigned int id)
-{
-    struct qos_queue *q;
-
-    HMAP_FOR_EACH_WITH_HASH (q, node, hash_int(id, 0), &qos->queues) {
-        if (q->id == id) {
-            return q;
-        }
-    }
-    return NULL;
-}
-
-/* Notes that the configuration of 'what' ("QoS", "queue N", "ingress
- * policing") was refused with 'msg' (taken), or accepted if 'msg' is NULL.
- * Each refusal is logged once, until it changes: the bridge sets the same
- * configuration again at every change of the database. */
-void
-qos_note_error(struct netdev_xdp *dev, struct netdev_xdp_qos *qos,
-               const char *what, char *msg)
-{
-    const char *old = smap_get(&qos->errors, what);
-
-    if (nullable_string_is_equal(msg, old)) {
-        free(msg);
-        return;
-    }
-    if (msg) {
-        VLOG_WARN("%s: QoS configuration refused, the previous one stays in "
-                  "force: %s", netdev_get_name(&dev->up.up), msg);
-        smap_replace_nocopy(&qos->errors, what, msg);
-    } else {
-        smap_remove(&qos->errors, what);
-    }
-    netdev_change_seq_changed(&dev->up.up);
-}
-
 /* The refusals of 'qos', in one string (to free). */
 static char *
 qos_errors(const struct netdev_xdp_qos *qos)
@@ -240,23 +191,6 @@ qos_errors(const struct netdev_xdp_qos *qos)
     }
     free(nodes);
     return ds_steal_cstr(&s);
-}
-
-struct netdev_xdp_qos *
-qos_get(struct netdev_xdp *dev)
-{
-    if (!dev->qos) {
-        struct netdev_xdp_qos *qos = xzalloc(sizeof *qos);
-
-        qos->dev = dev;
-        qos->police_slot = -1;
-        smap_init(&qos->details);
-        smap_init(&qos->errors);
-        hmap_init(&qos->queues);
-        ovs_list_push_back(&netdev_xdp_qos_ports, &qos->node);
-        dev->qos = qos;
-    }
-    return dev->qos;
 }
 
 /* Parses the policer keys of 'details' ("cir", "cbs", "eir", "ebs": bytes
@@ -432,7 +366,7 @@ static int
 netdev_xdp_get_qos(const struct netdev *netdev, const char **typep,
                    struct smap *details)
 {
-    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    struct netdev_xdp *dev = netdev_xdp_from_netdev(netdev);
     struct netdev_xdp_qos *qos = dev->qos;
 
     *typep = qos && qos->type ? qos->type->name : "";
@@ -465,7 +399,7 @@ static int
 netdev_xdp_set_qos(struct netdev *netdev, const char *type,
                    const struct smap *details)
 {
-    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    struct netdev_xdp *dev = netdev_xdp_from_netdev(netdev);
     struct netdev_xdp_qos *qos = qos_get(dev);
     struct qos_policer_params police;
     const struct qos_type *t = NULL;
@@ -532,6 +466,12 @@ netdev_xdp_set_qos(struct netdev *netdev, const char *type,
     qos_build_scheduler(qos);
     qos_apply_policers(dev);
     /* A port that shapes takes its output out of XDP. */
+    dev->qos_output_reason = (!t || t->kind != QOS_SHAPE ? NULL
+                              : !strcmp(t->name, "linux-htb")
+                              ? "egress QoS linux-htb shapes this port in "
+                                "userspace"
+                              : "egress QoS linux-hfsc shapes this port in "
+                                "userspace");
     if (dev->prog) {
         netdev_xdp_check_tx(dev);
     }
@@ -561,7 +501,7 @@ static int
 qos_lookup_queue(const struct netdev *netdev, unsigned int queue_id,
                  const struct qos_queue **qp)
 {
-    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    struct netdev_xdp *dev = netdev_xdp_from_netdev(netdev);
 
     if (!dev->qos || !dev->qos->type) {
         return EOPNOTSUPP;
@@ -588,7 +528,7 @@ static int
 netdev_xdp_set_queue(struct netdev *netdev, unsigned int queue_id,
                      const struct smap *details)
 {
-    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    struct netdev_xdp *dev = netdev_xdp_from_netdev(netdev);
     struct netdev_xdp_qos *qos = dev->qos;
     struct qos_queue parsed, *q;
     char *what, *msg;
@@ -659,7 +599,7 @@ netdev_xdp_set_queue(struct netdev *netdev, unsigned int queue_id,
 static int
 netdev_xdp_delete_queue(struct netdev *netdev, unsigned int queue_id)
 {
-    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    struct netdev_xdp *dev = netdev_xdp_from_netdev(netdev);
     struct netdev_xdp_qos *qos = dev->qos;
     struct qos_queue *q;
 
@@ -719,7 +659,7 @@ netdev_xdp_get_queue_stats(const struct netdev *netdev, unsigned int queue_id,
     int error = qos_lookup_queue(netdev, queue_id, &q);
 
     if (!error) {
-        qos_queue_stats(netdev_xdp_cast(netdev), q, stats);
+        qos_queue_stats(netdev_xdp_from_netdev(netdev), q, stats);
     }
     return error;
 }
@@ -742,7 +682,7 @@ qos_compare_ids(const void *a_, const void *b_)
 static int
 netdev_xdp_queue_dump_start(const struct netdev *netdev, void **statep)
 {
-    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    struct netdev_xdp *dev = netdev_xdp_from_netdev(netdev);
     struct qos_dump *dump = xzalloc(sizeof *dump);
     const struct qos_queue *q;
 
@@ -762,7 +702,7 @@ static int
 netdev_xdp_queue_dump_next(const struct netdev *netdev, void *state,
                            unsigned int *queue_id, struct smap *details)
 {
-    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    struct netdev_xdp *dev = netdev_xdp_from_netdev(netdev);
     struct qos_dump *dump = state;
 
     while (dump->i < dump->n) {
@@ -805,7 +745,7 @@ netdev_xdp_dump_queue_stats(const struct netdev *netdev,
                                        void *aux),
                             void *aux)
 {
-    struct netdev_xdp *dev = netdev_xdp_cast(netdev);
+    struct netdev_xdp *dev = netdev_xdp_from_netdev(netdev);
     const struct qos_queue *q;
 
     if (!dev->qos || !dev->qos->type) {
@@ -820,18 +760,6 @@ netdev_xdp_dump_queue_stats(const struct netdev *netdev,
     return 0;
 }
 
-/* True if 'dev' shapes its output in userspace, with why in '*reason'. */
-bool
-netdev_xdp_qos_shapes(const struct netdev_xdp *dev, const char **reason)
-{
-    if (dev->qos && dev->qos->type && dev->qos->type->kind == QOS_SHAPE) {
-        *reason = (!strcmp(dev->qos->type->name, "linux-htb")
-                   ? "egress QoS linux-htb shapes this port in userspace"
-                   : "egress QoS linux-hfsc shapes this port in userspace");
-        return true;
-    }
-    return false;
-}
 
 /* Frees the QoS state of 'dev', sending what it still holds. */
 void

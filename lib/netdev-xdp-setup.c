@@ -59,6 +59,36 @@ VLOG_DEFINE_THIS_MODULE(netdev_xdp_setup);
 static void netdev_xdp_close_socket(struct netdev_xdp *, struct xdp_umem *,
                                     int i);
 
+static const char *const xdp_mode_names[] = {
+    [XDP_MODE_BEST_EFFORT] = "best-effort",
+    [XDP_MODE_NATIVE_ZC] = "native-with-zerocopy",
+    [XDP_MODE_NATIVE] = "native",
+    [XDP_MODE_GENERIC] = "generic",
+};
+
+/* Protects what other threads read of a port: see netdev_xdp_get_port(). */
+struct ovs_mutex netdev_xdp_offload_mutex = OVS_MUTEX_INITIALIZER;
+
+const char *
+netdev_xdp_mode_name(enum xdp_mode mode)
+{
+    return xdp_mode_names[mode];
+}
+
+/* Sets '*mode' to the mode named 'name'.  Returns false if there is
+ * none. */
+bool
+netdev_xdp_mode_from_string(const char *name, enum xdp_mode *mode)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(xdp_mode_names); i++) {
+        if (!strcmp(name, xdp_mode_names[i])) {
+            *mode = i;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The UMEM that 'user''s port uses is retiring: let go of it now, set up
  * again on the next reconfiguration. */
 void
@@ -78,8 +108,9 @@ netdev_xdp_teardown(struct netdev_xdp *dev)
 {
     const char *name = netdev_get_name(&dev->up.up);
 
-    /* What the shaper holds may be frames of the UMEM that goes. */
-    netdev_xdp_qos_drain(dev);
+    if (dev->before_teardown) {
+        dev->before_teardown(dev);
+    }
     ovs_mutex_lock(&netdev_xdp_offload_mutex);
     dev->offload_prog = NULL;
     ovs_mutex_unlock(&netdev_xdp_offload_mutex);
@@ -365,13 +396,12 @@ void
 netdev_xdp_check_tx(struct netdev_xdp *dev)
 {
     const char *name = netdev_get_name(&dev->up.up);
-    const char *qos_reason;
     char *reason = NULL;
     bool ok;
 
-    if (netdev_xdp_qos_shapes(dev, &qos_reason)) {
+    if (dev->qos_output_reason) {
         ok = false;
-        reason = xstrdup(qos_reason);
+        reason = xstrdup(dev->qos_output_reason);
     } else if (dev->mode == XDP_MODE_GENERIC) {
         /* A driver without native XDP may lack ndo_xdp_xmit too. */
         ok = false;
@@ -472,7 +502,6 @@ netdev_xdp_setup(struct netdev_xdp *dev, char **errorp)
     }
     dev->applied = dev->requested;
     netdev_xdp_check_tx(dev);
-    netdev_xdp_qos_port_up(dev);
 
     ovs_mutex_lock(&netdev_xdp_offload_mutex);
     dev->offload_prog = dev->prog;

@@ -50,26 +50,11 @@ COVERAGE_DEFINE(afxdp_tx_drop);
 COVERAGE_DEFINE(afxdp_rx_ring_full);
 COVERAGE_DEFINE(afxdp_rx_fill_ring_empty);
 
-static const char *const xdp_mode_names[] = {
-    [XDP_MODE_BEST_EFFORT] = "best-effort",
-    [XDP_MODE_NATIVE_ZC] = "native-with-zerocopy",
-    [XDP_MODE_NATIVE] = "native",
-    [XDP_MODE_GENERIC] = "generic",
-};
-
-const char *
-netdev_xdp_mode_name(enum xdp_mode mode)
-{
-    return xdp_mode_names[mode];
-}
 static struct netdev_class netdev_xdp_class;
 
 /* All afxdp netdevs, for upkeep and xdp/show.  Main thread only. */
 static struct ovs_list netdev_xdp_list
     = OVS_LIST_INITIALIZER(&netdev_xdp_list);
-
-/* Protects what other threads read of a port: see netdev_xdp_get_port(). */
-struct ovs_mutex netdev_xdp_offload_mutex = OVS_MUTEX_INITIALIZER;
 
 struct netdev_xdp *
 netdev_xdp_cast(const struct netdev *netdev)
@@ -173,6 +158,8 @@ netdev_xdp_construct(struct netdev *netdev)
     dev->slot = -1;
     dev->odp_port = ODPP_NONE;
     ovs_list_init(&dev->umem_user.node);
+    /* The shaper may hold frames of the UMEM that a teardown lets go. */
+    dev->before_teardown = netdev_xdp_qos_drain;
     dev->umem_user.release = netdev_xdp_umem_release;
     ovs_list_push_back(&netdev_xdp_list, &dev->list_node);
     netdev_request_reconfigure(netdev);
@@ -358,9 +345,11 @@ netdev_xdp_reconfigure(struct netdev *netdev)
         if (dev->adding) {
             netdev_xdp_failure_clear(dev);
         }
+        /* A port's policers go with its slot in the program. */
+        netdev_xdp_qos_port_up(dev);
         VLOG_INFO("%s: XDP program id %"PRIu32" attached in %s mode, %d "
                   "AF_XDP socket%s, %s UMEM", netdev_get_name(netdev),
-                  xdp_prog_id(dev->prog), xdp_mode_names[dev->mode],
+                  xdp_prog_id(dev->prog), netdev_xdp_mode_name(dev->mode),
                   dev->n_xsks, dev->n_xsks == 1 ? "" : "s",
                   dev->umem->shared ? "shared" : "private");
         netdev->n_rxq = dev->n_xsks;
@@ -379,7 +368,6 @@ netdev_xdp_parse_config(struct netdev *netdev, const struct smap *args,
 {
     const char *name = netdev_get_name(netdev);
     const char *mode_str;
-    size_t i;
 
     const char *n_rxq_str = smap_get(args, "n_rxq");
     cfg->n_rxq = 1;
@@ -391,18 +379,12 @@ netdev_xdp_parse_config(struct netdev *netdev, const struct smap *args,
         return EINVAL;
     }
     mode_str = smap_get_def(args, "xdp-mode", "best-effort");
-    for (i = 0; i < ARRAY_SIZE(xdp_mode_names); i++) {
-        if (!strcmp(mode_str, xdp_mode_names[i])) {
-            break;
-        }
-    }
-    if (i == ARRAY_SIZE(xdp_mode_names)) {
+    if (!netdev_xdp_mode_from_string(mode_str, &cfg->mode)) {
         *errp = xasprintf("%s: unknown xdp-mode \"%s\" (best-effort, "
                           "native-with-zerocopy, native or generic)", name,
                           mode_str);
         return EINVAL;
     }
-    cfg->mode = i;
     const char *wakeup = smap_get_def(args, "use-need-wakeup", "true");
     if (strcmp(wakeup, "true") && strcmp(wakeup, "false")) {
         *errp = xasprintf("%s: use-need-wakeup must be true or false, not "
@@ -477,7 +459,7 @@ netdev_xdp_get_config(const struct netdev *netdev, struct smap *args)
 
     ovs_mutex_lock(&dev->up.mutex);
     smap_add_format(args, "n_rxq", "%d", dev->requested.n_rxq);
-    smap_add(args, "xdp-mode", xdp_mode_names[dev->requested.mode]);
+    smap_add(args, "xdp-mode", netdev_xdp_mode_name(dev->requested.mode));
     smap_add(args, "use-need-wakeup",
              dev->requested.need_wakeup ? "true" : "false");
     if (dev->requested.busy_poll) {
@@ -496,7 +478,7 @@ netdev_xdp_get_status(const struct netdev *netdev, struct smap *smap)
 
     ovs_mutex_lock(&dev->up.mutex);
     if (dev->prog) {
-        smap_add(smap, "xdp-mode", xdp_mode_names[dev->mode]);
+        smap_add(smap, "xdp-mode", netdev_xdp_mode_name(dev->mode));
         smap_add(smap, "zero-copy",
                  dev->mode == XDP_MODE_NATIVE_ZC ? "true" : "false");
         smap_add_format(smap, "xdp-prog-id", "%"PRIu32,
@@ -760,7 +742,7 @@ netdev_xdp_format_ports(struct ds *ds, const struct xdp_prog *prog,
         ds_put_format(ds, "  %s: xdp-mode %s, zero-copy %s, %d queue%s, "
                       "%s UMEM, output %s\n",
                       netdev_get_name(&port->up.up),
-                      xdp_mode_names[port->mode],
+                      netdev_xdp_mode_name(port->mode),
                       port->mode == XDP_MODE_NATIVE_ZC ? "yes" : "no",
                       port->n_xsks, port->n_xsks == 1 ? "" : "s",
                       port->umem->shared ? "shared" : "private",

@@ -66,5 +66,6 @@ ovs_xdp_init(void)
     netdev_xdp_register();
     netdev_offload_xdp_register();
     dpif_xdp_register();
+    dpif_xdp_unixctl_register();
     ovsthread_once_done(&once);
 }

@@ -100,14 +100,12 @@ struct xft_stats {
 };
 
 /* xdp-flow-table.c. */
+uint64_t xft_mask_hits(const struct xdp_flow_table *, uint32_t index);
 int xft_write_order(struct xdp_flow_table *t, uint32_t from)
     OVS_REQUIRES(t->mutex);
 void xft_megaflow_init(struct xdp_flow_megaflow *, const struct xft_flow *,
                        const struct xft_mask *,
                        const struct xdp_flow_entry *);
-
-/* xdp-flow-table-rank.c. */
-uint64_t xft_mask_hits(const struct xdp_flow_table *, uint32_t index);
 
 /* xdp-flow-table-stats.c. */
 void xft_stats_init(struct xdp_flow_table *);

@@ -42,20 +42,6 @@ VLOG_DEFINE_THIS_MODULE(xdp_flow_table_rank);
  * on average: probing the first mask costs about as much as the cache. */
 #define XFT_EMC_MAX_PROBES 1.5
 
-uint64_t
-xft_mask_hits(const struct xdp_flow_table *t, uint32_t index)
-{
-    uint64_t *percpu = xcalloc(t->n_cpus, sizeof *percpu);
-    uint64_t sum = 0;
-
-    if (!bpf_map_lookup_elem(t->maps.mask_hits, &index, percpu)) {
-        for (int cpu = 0; cpu < t->n_cpus; cpu++) {
-            sum += percpu[cpu];
-        }
-    }
-    free(percpu);
-    return sum;
-}
 
 static int
 xft_compare_rank(const void *a_, const void *b_, void *t_)

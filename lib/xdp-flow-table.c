@@ -143,6 +143,22 @@ xft_write_order(struct xdp_flow_table *t, uint32_t from)
     return error;
 }
 
+/* The hits of mask 'index', summed over the CPUs. */
+uint64_t
+xft_mask_hits(const struct xdp_flow_table *t, uint32_t index)
+{
+    uint64_t *percpu = xcalloc(t->n_cpus, sizeof *percpu);
+    uint64_t sum = 0;
+
+    if (!bpf_map_lookup_elem(t->maps.mask_hits, &index, percpu)) {
+        for (int cpu = 0; cpu < t->n_cpus; cpu++) {
+            sum += percpu[cpu];
+        }
+    }
+    free(percpu);
+    return sum;
+}
+
 static void xft_mask_unref(struct xdp_flow_table *, struct xft_mask *);
 
 /* Sets '*mp' to the mask equal to 'value', adding it if there is room.
