@@ -87,7 +87,9 @@ struct xdp_flow_table {
     struct xft_stats *stats OVS_GUARDED;    /* By flow id. */
     uint32_t n_stats OVS_GUARDED;
     uint64_t n_stats_reads OVS_GUARDED;     /* Batch reads so far. */
-    long long int stats_time OVS_GUARDED;   /* time_msec() of the last. */
+    long long int stats_time OVS_GUARDED;   /* time_usec() of the last. */
+    long long int stats_last_read OVS_GUARDED;  /* time_usec() of the last
+                                                 * read answered. */
     void *percpu OVS_GUARDED;               /* Buffer for the reads. */
     uint32_t *batch_keys OVS_GUARDED;
 };

@@ -17,9 +17,10 @@
 /* Statistics of the XDP flow table's flows.  The program counts packets,
  * bytes and TCP flags per flow and per CPU in 'flow_stats'; dpif-netdev
  * asks for them flow by flow, every second or so for every flow.  Reading
- * them one by one would cost a syscall per flow: instead the first read
- * after XDP_FLOW_TABLE_STATS_MAX_AGE ms reads every flow in use with
- * bpf_map_lookup_batch(), and reads until the next one are answered from
+ * them one by one would cost a syscall per flow: instead a read reads
+ * every flow in use with bpf_map_lookup_batch(), and the reads of the same
+ * burst (a dump: each within XDP_FLOW_TABLE_STATS_GAP_US of the one
+ * before, for at most XDP_FLOW_TABLE_STATS_MAX_AGE_MS) are answered from
  * that.  A flow's final statistics (when it is removed) are read alone,
  * fresh.  Nothing is allocated per read. */
 
@@ -141,12 +142,12 @@ xft_stats_read_all(struct xdp_flow_table *t)
         xft_stats_read_one(t, id, &t->stats[id]);
     }
     t->n_stats_reads++;
-    t->stats_time = time_msec();
+    t->stats_time = t->stats_last_read = time_usec();
 }
 
 /* Reads the statistics of 'flow': from the last batch, refreshed if it is
- * older than XDP_FLOW_TABLE_STATS_MAX_AGE ms or does not cover the flow,
- * or alone if 'fresh'.
+ * not of this burst of reads (see the top of this file) or does not cover
+ * the flow, or alone if 'fresh'.
  *
  * The program keeps no time of use, which would cost every packet a clock
  * read: a flow was last used when a read first saw its packet count grow,
@@ -163,10 +164,15 @@ xft_read_stats(struct xdp_flow_table *t, struct xft_flow *flow, bool fresh,
     if (fresh) {
         xft_stats_read_one(t, flow->id, &s);
     } else {
+        long long int now = time_usec();
+
         if (flow->stats_from > t->n_stats_reads || flow->id >= t->n_stats
-            || time_msec() - t->stats_time > XDP_FLOW_TABLE_STATS_MAX_AGE) {
+            || now - t->stats_last_read > XDP_FLOW_TABLE_STATS_GAP_US
+            || now - t->stats_time
+               > XDP_FLOW_TABLE_STATS_MAX_AGE_MS * 1000LL) {
             xft_stats_read_all(t);
         }
+        t->stats_last_read = now;
         s = t->stats[flow->id];
     }
     stats->n_packets = s.packets;

@@ -48,9 +48,12 @@ struct xdp_flow_table_maps {
 
 /* Statistics of a flow, summed over CPUs.  'used' is in milliseconds of
  * OVS's time_msec() clock, 0 if never used. */
-/* xdp_flow_table_get() reads statistics for all flows at once, at most
- * this many milliseconds apart: what it returns may be that old. */
-#define XDP_FLOW_TABLE_STATS_MAX_AGE 100
+/* xdp_flow_table_get() reads statistics for all flows at once, and answers
+ * from that the reads that follow it, each within this many microseconds
+ * of the one before (a flow dump's reads come in a burst; a read after a
+ * pause is fresh), for at most XDP_FLOW_TABLE_STATS_MAX_AGE_MS. */
+#define XDP_FLOW_TABLE_STATS_GAP_US 1000
+#define XDP_FLOW_TABLE_STATS_MAX_AGE_MS 100
 
 struct xdp_flow_table_stats {
     uint64_t n_packets;

@@ -82,9 +82,9 @@ table_print_stats(struct xdp_flow_table *table, uint32_t ufid_n)
     struct xdp_flow_table_stats st;
     int error;
 
-    /* Statistics come from a batch read at most this old: past it, the
-     * read must count every packet sent. */
-    xnanosleep((XDP_FLOW_TABLE_STATS_MAX_AGE + 1) * 1000 * 1000LL);
+    /* After a pause longer than a dump's gaps, the read is fresh: it must
+     * count every packet sent. */
+    xnanosleep((XDP_FLOW_TABLE_STATS_GAP_US + 1000) * 1000LL);
     error = xdp_flow_table_get(table, &ufid, NULL, NULL, NULL, &st);
 
     if (error) {
