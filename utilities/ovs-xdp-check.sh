@@ -37,9 +37,13 @@ libxdp_dir=/sys/fs/bpf/xdp
 
 status=0
 start=$(date +%s)
-make check "$@" 2>&1 | tee -a "$log" || status=1
-make check-kernel 2>&1 | tee -a "$log" || status=1
-make check-afxdp "$@" 2>&1 | tee -a "$log" || status=1
+# A pipeline's status is its last command's (tee): take make's.
+make check "$@" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+make check-kernel 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+make check-afxdp "$@" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
 end=$(date +%s)
 [ -z "$libxdp_dir" ] || rmdir $libxdp_dir 2> /dev/null || true
 
