@@ -14,6 +14,11 @@
  * limitations under the License.
  */
 
+/* The rank functions of lib/pifo-sched.h and the linux-htb tree built from
+ * them (see the header for what each does).  One file of about 1000 lines
+ * on purpose: the tree is made of the token buckets and STFQ above it, and
+ * they are tested together (tests/test-pifo-sched.c). */
+
 #include <config.h>
 
 #include "pifo-sched.h"
