@@ -3,6 +3,7 @@ EXTRA_DIST += \
 	Documentation/howto/qos.rst \
 	Documentation/intro/install.rst \
 	Documentation/topics/afxdp-port.rst \
+	Documentation/topics/conntrack-offload.rst \
 	Documentation/topics/design.rst \
 	Documentation/topics/qos.rst \
 	Documentation/topics/testing.rst \
