@@ -134,11 +134,10 @@ xdp_count_flow(__u32 flow_id, __u32 bytes, const struct xdp_flow_key *key)
     if (stats) {
         stats->packets += 1;
         stats->bytes += bytes;
-        if (key->nw_proto == IPPROTO_TCP
-            && (key->dl_type == bpf_htons(ETH_P_IP)
-                || key->dl_type == bpf_htons(ETH_P_IPV6))) {
-            stats->tcp_flags |= bpf_ntohs(key->tcp_flags);
-        }
+        /* As dpif-netdev, whatever the protocol: the key's tcp_flags is
+         * zero but for TCP and for ND (its option type, which OVS counts
+         * too). */
+        stats->tcp_flags |= bpf_ntohs(key->tcp_flags);
     }
 }
 
@@ -283,7 +282,8 @@ ovs_xdp_main(struct xdp_md *ctx)
         count(cnt, XDP_ABI_CNT_NO_TX_PORT);
         return upcall_partial(ctx, port, cnt, entry->mark);
     }
-    if (!xdp_actions_fit(ctx, entry, s->info.l3_off)) {
+    if (!xdp_actions_fit(ctx, entry, s->info.l3_off,
+                         s->info.l4_off)) {
         count(cnt, XDP_ABI_CNT_SHORT_HEADER);
         return upcall_partial(ctx, port, cnt, entry->mark);
     }

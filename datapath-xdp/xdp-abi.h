@@ -77,7 +77,9 @@ enum xdp_abi_counter {
     XDP_ABI_CNT_ACTION_ERROR,   /* Actions failed midway: dropped. */
     XDP_ABI_CNT_NO_TX_PORT,     /* Output port not in tx_ports: partial. */
     XDP_ABI_CNT_SHORT_HEADER,   /* Rewrite of an IP header that the packet
-                                 * does not hold in full: partial. */
+                                 * does not hold in full, or of an L4
+                                 * header past the program's reach:
+                                 * partial. */
     XDP_ABI_CNT_POLICED_INGRESS,/* Dropped by the ingress port's policer,
                                  * before the flow lookup. */
     XDP_ABI_CNT_POLICED_EGRESS, /* Dropped by the output port's policer. */

@@ -381,12 +381,19 @@ xdp_set_field(struct xdp_act_loop *loop, const struct xdp_flow_action *act)
 /* Whether the packet holds what the actions of 'entry' rewrite, as OVS's
  * actions expect (they write the IP header at the L3 offset even when the
  * packet ends before its end: the result would depend on bytes past the
- * packet).  If not, the packet must go to userspace untouched. */
+ * packet), and whether the program can reach all of it: an L4 header
+ * behind long IPv6 extension headers may lie past XDP_PARSE_MAX_OFF, where
+ * a port or its checksum could not be rewritten.  If not, the packet must
+ * go to userspace untouched. */
 static __always_inline int
 xdp_actions_fit(const struct xdp_md *ctx, const struct xdp_flow_entry *entry,
-                __u32 l3_off)
+                __u32 l3_off, __u32 l4_off)
 {
     __u32 len = ctx->data_end - ctx->data;
+
+    if (entry->l4_reach && l4_off + entry->l4_reach > XDP_PARSE_MAX_OFF) {
+        return 0;
+    }
 
     if (entry->flags & XDP_FLOW_ENTRY_SETS_IPV4
         && len < l3_off + sizeof(struct iphdr)) {

@@ -230,7 +230,11 @@ struct xdp_flow_entry {
     __u32 generation;           /* Must equal the one in 'flows'. */
     __u32 mark;                 /* Flow mark given to userspace. */
     __u32 n_actions;
-    __u32 flags;                /* XDP_FLOW_ENTRY_*. */
+    __u16 flags;                /* XDP_FLOW_ENTRY_*. */
+    __u16 l4_reach;             /* 0, or how far past the parsed L4 offset
+                                 * the actions reach (rewrites, checksums,
+                                 * pushed VLAN headers): the program can
+                                 * only reach XDP_PARSE_MAX_OFF. */
     struct xdp_flow_action actions[XDP_FLOW_MAX_ACTIONS];
 };
 

@@ -75,8 +75,9 @@ dpif_xdp_unixctl_show(struct unixctl_conn *conn, int argc,
                       lookups ? 100.0 * c[XDP_ABI_CNT_EMC_HIT] / lookups : 0,
                       c[XDP_ABI_CNT_MEGAFLOW_HIT]);
         ds_put_format(&s, "  output not possible in XDP: %"PRIu64", header "
-                      "to rewrite truncated: %"PRIu64", failed actions: "
-                      "%"PRIu64", no metadata room: %"PRIu64"\n",
+                      "to rewrite truncated or out of reach: %"PRIu64", "
+                      "failed actions: %"PRIu64", no metadata room: "
+                      "%"PRIu64"\n",
                       c[XDP_ABI_CNT_NO_TX_PORT], c[XDP_ABI_CNT_SHORT_HEADER],
                       c[XDP_ABI_CNT_ACTION_ERROR], c[XDP_ABI_CNT_META_FAIL]);
         if (c[XDP_ABI_CNT_POLICED_INGRESS] || c[XDP_ABI_CNT_POLICED_EGRESS]) {

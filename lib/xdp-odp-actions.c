@@ -79,6 +79,35 @@ static const struct xdp_odp_field xdp_odp_fields[] = {
                   ovs_key_udp, udp_dst),
 };
 
+/* Whether rewriting 'field' writes the L4 header: its ports, or its
+ * checksum over the addresses. */
+static bool
+xdp_odp_field_reaches_l4(enum xdp_flow_field field)
+{
+    return (field == XDP_FLOW_FIELD_IPV4_SRC
+            || field == XDP_FLOW_FIELD_IPV4_DST
+            || field == XDP_FLOW_FIELD_IPV6_SRC
+            || field == XDP_FLOW_FIELD_IPV6_DST
+            || field == XDP_FLOW_FIELD_TP_SRC
+            || field == XDP_FLOW_FIELD_TP_DST);
+}
+
+/* How far past the parsed L4 offset a rewrite added now to 'entry' may
+ * reach: a TCP header (the ports, any L4 checksum and the data offset the
+ * program checks), moved by the VLAN headers pushed before it. */
+static uint16_t
+xdp_odp_l4_reach(const struct xdp_flow_entry *entry)
+{
+    uint16_t reach = sizeof(struct tcp_header);
+
+    for (uint32_t i = 0; i < entry->n_actions; i++) {
+        if (entry->actions[i].type == XDP_FLOW_ACT_PUSH_VLAN) {
+            reach += VLAN_HEADER_LEN;
+        }
+    }
+    return reach;
+}
+
 /* Size of the ODP key attributes that XDP can rewrite, 0 for others. */
 static size_t
 xdp_odp_key_size(enum ovs_key_attr key)
@@ -242,6 +271,9 @@ xdp_odp_translate_set(enum ovs_key_attr key, const uint8_t *value,
         } else if (key == OVS_KEY_ATTR_IPV6) {
             entry->flags |= XDP_FLOW_ENTRY_SETS_IPV6;
         }
+        if (xdp_odp_field_reaches_l4(f->field)) {
+            entry->l4_reach = MAX(entry->l4_reach, xdp_odp_l4_reach(entry));
+        }
         for (size_t j = 0; j < f->size; j++) {
             /* OVS computes 'value | (old & ~mask)': the value's bits are
              * set even outside the mask (OVS itself always masks the value,
@@ -275,6 +307,7 @@ xdp_odp_actions_to_entry(const struct nlattr *actions, size_t actions_len,
     memset(entry->actions, 0, sizeof entry->actions);
     entry->n_actions = 0;
     entry->flags = 0;
+    entry->l4_reach = 0;
     NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
         enum ovs_action_attr type = nl_attr_type(a);
         struct xdp_flow_action *act;
@@ -386,6 +419,7 @@ out:
         memset(entry->actions, 0, sizeof entry->actions);
         entry->n_actions = 0;
         entry->flags = 0;
+        entry->l4_reach = 0;
     }
     if (reason) {
         xdp_flow_entry_make_partial(entry);
@@ -399,6 +433,7 @@ xdp_flow_entry_make_partial(struct xdp_flow_entry *entry)
 {
     memset(entry->actions, 0, sizeof entry->actions);
     entry->flags = 0;
+    entry->l4_reach = 0;
     entry->n_actions = 1;
     entry->actions[0].type = XDP_FLOW_ACT_UPCALL_PARTIAL;
 }

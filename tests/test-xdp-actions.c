@@ -58,6 +58,7 @@
 #include "xdp-flow.h"
 #include "xdp-odp-actions.h"
 #include "xdp-test-harness.h"
+#include "xdp-test-packet.h"
 #include "xdp-test-random-actions.h"
 #include "xdp-test-random-packet.h"
 
@@ -171,7 +172,8 @@ run_xdp(const struct xdp_test *t, struct xdp_flow_entry *entry,
         return XO_DROP;
     case XDP_PASS: {
         /* BPF_PROG_RUN gives the metadata in front of the packet: it must
-         * say that the flow is partial, with the flow's mark. */
+         * say that the flow is partial, with the flow's mark, or that the
+         * parser could not reach all the headers (L4 past 2 kB). */
         struct xdp_abi_meta meta;
 
         if (*out_len < sizeof meta) {
@@ -180,8 +182,9 @@ run_xdp(const struct xdp_test *t, struct xdp_flow_entry *entry,
         memcpy(&meta, out, sizeof meta);
         if (meta.cookie[0] != (uint32_t) xt_meta_cookie
             || meta.cookie[1] != (uint32_t) (xt_meta_cookie >> 32)
-            || meta.reason != XDP_ABI_UPCALL_PARTIAL
-            || meta.flow_mark != entry->mark) {
+            || (meta.reason != XDP_ABI_UPCALL_UNPARSED
+                && (meta.reason != XDP_ABI_UPCALL_PARTIAL
+                    || meta.flow_mark != entry->mark))) {
             return XO_ERROR;
         }
         *out_len -= sizeof meta;
@@ -242,13 +245,33 @@ has_action(const struct ofpbuf *odp, enum ovs_action_attr type)
     return false;
 }
 
+/* How far into a packet the XDP program can reach (XDP_PARSE_MAX_OFF). */
+#define XDP_REACH 2048
+
+/* Whether rewriting 'field' writes the L4 header or its checksum. */
+static bool
+field_writes_l4(enum xdp_flow_field field)
+{
+    return (field == XDP_FLOW_FIELD_IPV4_SRC
+            || field == XDP_FLOW_FIELD_IPV4_DST
+            || field == XDP_FLOW_FIELD_IPV6_SRC
+            || field == XDP_FLOW_FIELD_IPV6_DST
+            || field == XDP_FLOW_FIELD_TP_SRC
+            || field == XDP_FLOW_FIELD_TP_DST);
+}
+
 /* Whether the XDP program must send 'p' to userspace when it runs
- * 'entry': see xdp_actions_fit() in datapath-xdp/xdp-actions.h. */
+ * 'entry': a rewrite of a truncated IP header, or of an L4 header (a TCP
+ * header's worth, moved by the VLAN headers pushed before) that would end
+ * past what the program can reach.  See xdp_actions_fit() in
+ * datapath-xdp/xdp-actions.h. */
 static bool
 expect_userspace(const struct tpkt *p, const struct flow *flow,
                  const struct xdp_flow_entry *entry)
 {
     size_t l3 = SIZE_MAX;
+    size_t l4 = SIZE_MAX;
+    size_t pushed = 0;
 
     if (flow->dl_type == htons(ETH_TYPE_IP)
         || flow->dl_type == htons(ETH_TYPE_IPV6)) {
@@ -258,12 +281,20 @@ expect_userspace(const struct tpkt *p, const struct flow *flow,
         dp_packet_use_const(&packet, p->data, p->len);
         flow_extract(&packet, &f);
         l3 = packet.l3_ofs;
+        l4 = packet.l4_ofs == UINT16_MAX ? SIZE_MAX : packet.l4_ofs;
     }
     for (uint32_t i = 0; i < entry->n_actions; i++) {
         const struct xdp_flow_action *act = &entry->actions[i];
 
+        if (act->type == XDP_FLOW_ACT_PUSH_VLAN) {
+            pushed += VLAN_HEADER_LEN;
+        }
         if (act->type != XDP_FLOW_ACT_SET_FIELD) {
             continue;
+        }
+        if (field_writes_l4(act->field) && l4 != SIZE_MAX
+            && l4 + pushed + TCP_HEADER_LEN > XDP_REACH) {
+            return true;
         }
         if (act->arg == OVS_KEY_ATTR_IPV4 && l3 != SIZE_MAX
             && p->len < l3 + IP_HEADER_LEN) {
@@ -499,6 +530,135 @@ test_diff(struct xdp_test *t, int n_packets, uint32_t seed)
     }
 }
 
+/* Appends to 'odp' a masked set of the L4 destination port (of 'proto')
+ * or of an IPv6 address ('ipv6_dst'). */
+static void
+put_long_set(struct ofpbuf *odp, uint8_t proto, bool ipv6, bool ipv6_dst)
+{
+    size_t offset = nl_msg_start_nested(odp, OVS_ACTION_ATTR_SET_MASKED);
+
+    if (ipv6) {
+        struct ovs_key_ipv6 key[2];
+
+        memset(key, 0, sizeof key);
+        memset(ipv6_dst ? &key[1].ipv6_dst : &key[1].ipv6_src, 0xff,
+               sizeof key[1].ipv6_src);
+        memset(ipv6_dst ? &key[0].ipv6_dst : &key[0].ipv6_src, 0x5a,
+               sizeof key[0].ipv6_src);
+        nl_msg_put_unspec(odp, OVS_KEY_ATTR_IPV6, key, sizeof key);
+    } else if (proto == IPPROTO_TCP) {
+        struct ovs_key_tcp key[2] = {
+            { .tcp_dst = htons(8080) }, { .tcp_dst = OVS_BE16_MAX },
+        };
+
+        nl_msg_put_unspec(odp, OVS_KEY_ATTR_TCP, key, sizeof key);
+    } else {
+        struct ovs_key_udp key[2] = {
+            { .udp_dst = htons(5353) }, { .udp_dst = OVS_BE16_MAX },
+        };
+
+        nl_msg_put_unspec(odp, OVS_KEY_ATTR_UDP, key, sizeof key);
+    }
+    nl_msg_end_nested(odp, offset);
+}
+
+/* Frames longer than 2 kB whose L4 header lies near the end of what the
+ * XDP program can reach (behind a long IPv6 hop-by-hop header), with
+ * rewrites of an IPv6 address (which changes the L4 checksum) and of the L4
+ * port, after 0 to 2 VLAN pushes.  XDP must give OVS's bytes, or hand the
+ * packet to userspace untouched where the L4 header ends out of its
+ * reach. */
+static void
+test_long(struct xdp_test *t)
+{
+    static const struct xdp_flow_key zero;
+    static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+    struct counts c;
+    struct ofpbuf odp;
+    struct tpkt p;
+    uint32_t order = 0;
+    size_t min_userspace = SIZE_MAX;
+    size_t max_xdp = 0;
+
+    memset(&c, 0, sizeof c);
+    ds_init(&p.desc);
+    ofpbuf_init(&odp, 256);
+    ovs_buffer = xzalloc(OVS_HEADROOM + MAX_PKT + OVS_TAILROOM);
+    odp_execute_init();
+    xt_set_mask(t, 0, &zero);
+    xt_set_order(t, &order, 1);
+
+    for (int n_vlans = 0; n_vlans < 2; n_vlans++) {
+        for (size_t k = 0; k < ARRAY_SIZE(protos); k++) {
+            for (size_t hbh = 1936; hbh <= 2048; hbh += 8) {
+                for (int list = 0; list < 4; list++) {
+                    struct list_stats ls = { .unmasked = false };
+                    struct dp_packet packet;
+                    struct flow flow;
+                    struct pkt b;
+                    size_t l4;
+                    int before;
+
+                    pkt_eth(&b, n_vlans, ETH_TYPE_IPV6);
+                    pkt_ipv6(&b, IPPROTO_HOPOPTS);
+                    pkt_ext6(&b, protos[k], hbh / 8 - 1, hbh);
+                    b.l4 = l4 = b.len;
+                    pkt_l4(&b, protos[k], 6);
+                    pkt_finish(&b, protos[k], false);
+
+                    memcpy(p.data, b.data, b.len);
+                    p.len = b.len;
+                    p.tags = 0;
+                    ds_clear(&p.desc);
+                    ds_put_format(&p.desc, "L4 at %"PRIuSIZE, l4);
+                    dp_packet_use_const(&packet, p.data, p.len);
+                    pkt_metadata_init(&packet.md,
+                                      u32_to_odp(TEST_ODP_PORT));
+                    flow_extract(&packet, &flow);
+                    c.packets++;
+
+                    ofpbuf_clear(&odp);
+                    /* 0: IPv6 source, 1: port, 2: a VLAN push and the
+                     * port, 3: two pushes and the IPv6 destination. */
+                    for (int i = 0; i < list - 1; i++) {
+                        struct ovs_action_push_vlan vlan = {
+                            .vlan_tpid = htons(ETH_TYPE_VLAN),
+                            .vlan_tci = htons(VLAN_CFI | (7 + i)),
+                        };
+
+                        nl_msg_put_unspec(&odp, OVS_ACTION_ATTR_PUSH_VLAN,
+                                          &vlan, sizeof vlan);
+                    }
+                    put_long_set(&odp, protos[k], list == 0 || list == 3,
+                                 list == 3);
+                    nl_msg_put_odp_port(&odp, OVS_ACTION_ATTR_OUTPUT,
+                                        u32_to_odp(OUT_PORT));
+                    before = c.userspace;
+                    check_list(t, &c, &p, &flow, &odp, -1, &ls);
+                    if (c.userspace > before) {
+                        min_userspace = MIN(min_userspace, l4);
+                    } else {
+                        max_xdp = MAX(max_xdp, l4);
+                    }
+                }
+            }
+        }
+    }
+
+    printf("packets: %d, compared: %d (changed %d), to userspace by XDP: "
+           "%d\n", c.packets, c.compared, c.compared_changed, c.userspace);
+    printf("L4 offsets: largest run in XDP %"PRIuSIZE", smallest sent to "
+           "userspace %"PRIuSIZE"\n", max_xdp, min_userspace);
+    printf("mismatches: %d\n", c.mismatches);
+
+    ds_destroy(&p.desc);
+    ofpbuf_uninit(&odp);
+    free(ovs_buffer);
+    if (c.mismatches) {
+        exit(1);
+    }
+}
+
 static void
 test_xdp_actions_main(int argc, char *argv[])
 {
@@ -528,8 +688,10 @@ test_xdp_actions_main(int argc, char *argv[])
     } else if (!strcmp(cmd, "diff")) {
         test_diff(&t, argc > 2 ? atoi(argv[2]) : 2000,
                   argc > 3 ? strtoul(argv[3], NULL, 0) : 1);
+    } else if (!strcmp(cmd, "long")) {
+        test_long(&t);
     } else {
-        ovs_fatal(0, "usage: %s probe|diff [PACKETS [SEED]]", argv[0]);
+        ovs_fatal(0, "usage: %s probe|diff [PACKETS [SEED]]|long", argv[0]);
     }
     if (!error) {
         xt_close(&t);

@@ -34,6 +34,8 @@
 
 #include <bpf/libbpf.h>
 
+#include "dp-packet.h"
+#include "flow.h"
 #include "ovstest.h"
 #include "packets.h"
 #include "util.h"
@@ -109,6 +111,35 @@ test_widths(struct xdp_test *t)
         }
         printf("\n");
     }
+}
+
+static void
+test_nd_flags(struct xdp_test *t, const struct xdp_flow_key *mask)
+{
+    static const uint8_t sll[8] = { 1, 1, 0, 0x11, 0x22, 0x33, 0x44, 0x55 };
+    struct xdp_flow_entry entry;
+    struct xdp_flow_stats stats;
+    struct xdp_flow_key key;
+    struct dp_packet packet;
+    struct flow flow;
+    struct pkt nd;
+
+    pkt_eth(&nd, 0, ETH_TYPE_IPV6);
+    pkt_ipv6(&nd, IPPROTO_ICMPV6);
+    pkt_nd(&nd, 135, sll, sizeof sll);
+    pkt_finish(&nd, IPPROTO_ICMPV6, false);
+    ovs_assert(xt_parse(t, nd.data, nd.len, &key) == XDP_FLOW_PARSE_OK);
+    dp_packet_use_const(&packet, nd.data, nd.len);
+    pkt_metadata_init(&packet.md, u32_to_odp(TEST_ODP_PORT));
+    flow_extract(&packet, &flow);
+
+    entry_output(&entry, t->ifindex);
+    xt_put_flow(t, 0, mask, &key, 3, &entry);
+    print_run(t, "ND neighbor solicitation", &nd);
+    xt_flow_stats(t, 3, &stats);
+    printf("  flow 3: packets=%"PRIu64" tcp_flags=0x%"PRIx16" (OVS: 0x%"
+           PRIx16")\n", (uint64_t) stats.packets, stats.tcp_flags,
+           ntohs(flow.tcp_flags));
 }
 
 static void
@@ -237,6 +268,10 @@ test_lookup(struct xdp_test *t)
     PRINT_COUNTER(t, HANDLED);
     PRINT_COUNTER(t, DROPPED);
     PRINT_COUNTER(t, RX);
+
+    /* A flow's TCP flags are OR-ed whatever the protocol, as dpif-netdev
+     * does: for ND, OVS's tcp_flags field holds the option type. */
+    test_nd_flags(t, &mask0);
 }
 
 static void
