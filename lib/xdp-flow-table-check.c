@@ -285,26 +285,6 @@ xft_check_flows(struct xdp_flow_table *t, enum xdp_flow_width width,
     return changed;
 }
 
-/* Empties the exact-match cache, which may hold lookups that came from
- * entries that xdp/check removed or rewrote. */
-static void
-xft_flush_emc(struct xdp_flow_table *t)
-    OVS_REQUIRES(t->mutex)
-{
-    struct xdp_flow_key *keys;
-    size_t n;
-
-    if (t->maps.emc < 0) {
-        return;
-    }
-    n = xdp_map_keys(t->maps.emc, sizeof *keys, XDP_FLOW_DEFAULT_EMC * 4,
-                     (void **) &keys);
-    for (size_t i = 0; i < n; i++) {
-        xdp_map_delete(t->maps.emc, "emc", &keys[i]);
-    }
-    free(keys);
-}
-
 /* Compares the flow maps of 't' ('masks', 'mask_order', 'flow_table',
  * 'flows_*') with the table: notes each difference in 'check' and repairs
  * it, writing what is missing or differs and deleting what the table does

@@ -108,6 +108,7 @@ int xft_write_order(struct xdp_flow_table *t, uint32_t from)
 void xft_megaflow_init(struct xdp_flow_megaflow *, const struct xft_flow *,
                        const struct xft_mask *,
                        const struct xdp_flow_entry *);
+void xft_flush_emc(struct xdp_flow_table *t) OVS_REQUIRES(t->mutex);
 
 /* xdp-flow-table-stats.c. */
 void xft_stats_init(struct xdp_flow_table *);

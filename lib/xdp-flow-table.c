@@ -256,6 +256,28 @@ xft_set_gen(const struct xdp_flow_table *t, uint32_t id, uint32_t generation)
                           0);
 }
 
+/* Empties the exact-match cache: after xdp/check removed or rewrote
+ * entries that cached lookups came from, and when the generation counter
+ * wraps, so that no cached {id, generation} outlives its flow until the
+ * same pair comes round again. */
+void
+xft_flush_emc(struct xdp_flow_table *t)
+    OVS_REQUIRES(t->mutex)
+{
+    struct xdp_flow_key *keys;
+    size_t n;
+
+    if (t->maps.emc < 0) {
+        return;
+    }
+    n = xdp_map_keys(t->maps.emc, sizeof *keys, XDP_FLOW_DEFAULT_EMC * 4,
+                     (void **) &keys);
+    for (size_t i = 0; i < n; i++) {
+        xdp_map_delete(t->maps.emc, "emc", &keys[i]);
+    }
+    free(keys);
+}
+
 /* A new generation: never 0, and not taken again before 2**32 more. */
 static uint32_t
 xft_next_generation(struct xdp_flow_table *t)
@@ -263,6 +285,7 @@ xft_next_generation(struct xdp_flow_table *t)
 {
     if (!++t->generation) {
         ++t->generation;
+        xft_flush_emc(t);
     }
     return t->generation;
 }

@@ -45,6 +45,7 @@
 #include "xdp-abi.h"
 #include "xdp-flow.h"
 #include "xdp-flow-table.h"
+#include "xdp-flow-table-private.h"
 #include "xdp-map.h"
 #include "xdp-prog.h"
 #include "xdp-test-harness.h"
@@ -360,6 +361,72 @@ test_failures(void)
     }
 }
 
+/* Entries in the exact-match cache of 't'. */
+static int
+emc_count(const struct xdp_test *t)
+{
+    int fd = bpf_map__fd(t->skel->maps.emc);
+    struct xdp_flow_key key, next;
+    int n = 0;
+
+    for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next);
+         prev = &key) {
+        key = next;
+        n++;
+    }
+    return n;
+}
+
+/* The 32-bit generation wraps: the cache is emptied, so that a cached
+ * {flow id, generation} cannot name the flow of a later write that gets
+ * the same pair. */
+static void
+test_generation_wrap(void)
+{
+    struct xdp_flow_key dst_mask, key80, key81, key82;
+    struct xdp_flow_entry out;
+    struct pkt p80, p81, p82;
+    struct xdp_test t;
+    int error;
+
+    error = xt_open(&t, 2, 4, true);
+    if (error) {
+        ovs_fatal(error, "cannot load the XDP program");
+    }
+    tcp_packet(&p80, 1, 80);
+    tcp_packet(&p81, 1, 81);
+    tcp_packet(&p82, 1, 82);
+    xt_parse(&t, p80.data, p80.len, &key80);
+    xt_parse(&t, p81.data, p81.len, &key81);
+    xt_parse(&t, p82.data, p82.len, &key82);
+    memset(&dst_mask, 0, sizeof dst_mask);
+    dst_mask.in_port = UINT32_MAX;
+    dst_mask.dl_type = OVS_BE16_MAX;
+    dst_mask.nw_proto = UINT8_MAX;
+    dst_mask.tp_dst = OVS_BE16_MAX;
+    entry_output(&out, t.ifindex);
+
+    table_put(t.table, 1, &key80, &dst_mask, &out);
+    print_run(&t, "dst 80", &p80);
+    print_run(&t, "dst 80", &p80);
+    printf("cached lookups: %d\n", emc_count(&t));
+
+    /* Just before the wrap. */
+    ovs_mutex_lock(&t.table->mutex);
+    t.table->generation = UINT32_MAX - 1;
+    ovs_mutex_unlock(&t.table->mutex);
+    table_put(t.table, 2, &key81, &dst_mask, &out);
+    print_run(&t, "dst 81", &p81);
+    printf("cached lookups before the wrap: %d\n", emc_count(&t));
+    table_put(t.table, 3, &key82, &dst_mask, &out);
+    printf("cached lookups after the wrap: %d\n", emc_count(&t));
+    print_run(&t, "dst 80", &p80);
+    print_run(&t, "dst 82", &p82);
+    PRINT_COUNTER(&t, EMC_HIT);
+    PRINT_COUNTER(&t, HANDLED);
+    xt_close(&t);
+}
+
 static void
 test_xdp_flow_table_main(int argc, char *argv[])
 {
@@ -369,8 +436,10 @@ test_xdp_flow_table_main(int argc, char *argv[])
         test_table();
     } else if (!strcmp(cmd, "failures")) {
         test_failures();
+    } else if (!strcmp(cmd, "wrap")) {
+        test_generation_wrap();
     } else {
-        ovs_fatal(0, "usage: %s ops|failures", argv[0]);
+        ovs_fatal(0, "usage: %s ops|failures|wrap", argv[0]);
     }
 }
 
