@@ -61,7 +61,7 @@ def load(path):
     scenarios in the order they first appear."""
     data = {}
     order = []
-    with open(path, newline="") as f:
+    with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         need = {"scenario", "system", "round", "metric", "value"}
         if not reader.fieldnames or not need <= set(reader.fieldnames):
@@ -361,7 +361,7 @@ def plot(data, scens, outdir, metric):
         return None
     label, unit, lower = METRICS[metric]
     dat = os.path.join(outdir, "%s.dat" % metric)
-    with open(dat, "w") as f:
+    with open(dat, "w", encoding="utf-8") as f:
         f.write("scenario " + " ".join(systems) + "\n")
         for scen in scens:
             vals = [med(data, scen, metric, s) for s in systems]
@@ -436,9 +436,10 @@ def main():
         text += "\n## Plots\n\n" + "".join("![%s](%s)\n" % (p[:-4], p)
                                            for p in plots)
     os.makedirs(outdir, exist_ok=True)
-    with open(os.path.join(outdir, "results.md"), "w") as f:
+    with open(os.path.join(outdir, "results.md"), "w",
+              encoding="utf-8") as f:
         f.write(text)
-    sys.stdout.write(text)
+    sys.stdout.buffer.write(text.encode("utf-8"))
     return 0
 
 
