@@ -52,7 +52,8 @@ Options:
                  results.csv (raw), results.md (table), *.png (plots)
   --rounds N, --seconds S   override the mode's
 Environment: OVS_BUILDDIR (OVS's build tree), GEN_CPU (default: the last
-CPU), OVS_CPU (default 0).  Needs root; run under the tests' lock:
+CPU), OVS_CPU (default 0), PROFILE=DIR (perf record -a -g of every frame
+measurement into DIR/perf-SCENARIO-SYSTEM-ROUND.data), VERBOSE=1.  Needs root; run under the tests' lock:
   flock -o /tmp/ovs-xdp-systest.lock $0 --quick
 EOF
     exit "${1:-0}"
@@ -90,7 +91,6 @@ n_cpus=$(nproc)
 gen_cpu=${GEN_CPU:-$((n_cpus - 1))}
 ovs_cpu=${OVS_CPU:-0}
 pktgen=$top/utilities/ovs-xdp-pktgen
-hz=$(getconf CLK_TCK)
 
 # shellcheck source=utilities/ovs-xdp-bench-lib.sh
 . "$top/utilities/ovs-xdp-bench-lib.sh"
@@ -307,9 +307,9 @@ set_pipeline() {
     local x k
     for x in x u; do
         kill -CONT "$(ovs_pid $x)"
-        ovs $x ovs-ofctl del-flows "cmpbr$x"
-        flows_for $x "$1" | ovs $x ovs-ofctl add-flows "cmpbr$x" -
-        ovs $x ovs-appctl dpctl/del-flows > /dev/null
+        ovs "$x" ovs-ofctl del-flows "cmpbr$x"
+        flows_for $x "$1" | ovs "$x" ovs-ofctl add-flows "cmpbr$x" -
+        ovs "$x" ovs-appctl dpctl/del-flows > /dev/null
         case $1 in
             masks*)
                 for k in $(seq 0 $((${1#masks} - 2))); do
@@ -318,12 +318,12 @@ set_pipeline() {
                         --dst 10.0.1.2 > /dev/null
                 done
                 for _ in $(seq 50); do
-                    [ "$(count_masks ovs $x ovs-appctl)" -ge \
+                    [ "$(count_masks ovs "$x" ovs-appctl)" -ge \
                       $((${1#masks} - 1)) ] && break
                     sleep 0.1
                 done
-                say "  $x: $(count_flows ovs $x ovs-appctl) megaflows," \
-                    "$(count_masks ovs $x ovs-appctl) masks before the hot flows"
+                say "  $x: $(count_flows ovs "$x" ovs-appctl) megaflows," \
+                    "$(count_masks ovs "$x" ovs-appctl) masks before the hot flows"
                 ;;
         esac
     done
@@ -413,7 +413,13 @@ pkt_run() {
         # 0.1 s to load and attach).
         sleep "$(awk -v w="$warmup" 'BEGIN { print w + 0.2 }')"
         c0=$(cpu_sample "$x")
-        sleep "$(awk -v s="$seconds" 'BEGIN { print s - 0.2 }')"
+        if [ -n "$PROFILE" ]; then
+            perf record -q -a -g -o "$PROFILE/perf-$scen-$sys-$r.data" -- \
+                sleep "$(awk -v s="$seconds" 'BEGIN { print s - 0.2 }')" \
+                > /dev/null 2>&1
+        else
+            sleep "$(awk -v s="$seconds" 'BEGIN { print s - 0.2 }')"
+        fi
         c1=$(cpu_sample "$x")
         wait "$pid" || { sys_end "$sys"; return 1; }
         inj=$(awk '/^injected:/ { gsub(/[(]/, "", $7); print $7 }' "$out")
@@ -503,7 +509,7 @@ rtt() {
     sys_begin "$sys"
     for i in $(seq "$pings"); do
         if [ "$x" = x ] || [ "$x" = u ]; then
-            ovs $x ovs-appctl dpctl/del-flows > /dev/null
+            ovs "$x" ovs-appctl dpctl/del-flows > /dev/null
         fi
         sleep 0.05
         t=$(ip netns exec "cmp-$x-l" ping -c 1 -W 1 "10.77.$n.2" 2> /dev/null \
@@ -533,20 +539,20 @@ setup_rate() {
     local sys=$1 x t0 t1 cnt hits
     x=$(sys_letter "$sys")
     sys_begin "$sys"
-    ovs $x ovs-appctl dpctl/del-flows > /dev/null
-    hits=$(ovs $x ovs-appctl coverage/read-counter upcall_flow_limit_hit \
+    ovs "$x" ovs-appctl dpctl/del-flows > /dev/null
+    hits=$(ovs "$x" ovs-appctl coverage/read-counter upcall_flow_limit_hit \
            2> /dev/null || echo 0)
     t0=$(date +%s.%N)
     ip netns exec "cmp-$x-l" taskset -c "$gen_cpu" "$pktgen" gen \
         --dev "cmp${x}0" --flows 65536 --ports 4096 \
         --seconds $((seconds + 1)) > /dev/null
-    cnt=$(n_megaflows $x)
+    cnt=$(n_megaflows "$x")
     t1=$(date +%s.%N)
     row setup "$sys" 1 megaflows "$cnt"
     row setup "$sys" 1 setup_rate \
         "$(awk -v n="$cnt" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')"
     row setup "$sys" 1 flow_limit_hits \
-        $(($(ovs $x ovs-appctl coverage/read-counter upcall_flow_limit_hit \
+        $(($(ovs "$x" ovs-appctl coverage/read-counter upcall_flow_limit_hit \
              2> /dev/null || echo 0) - hits))
     sys_end "$sys"
     printf '%s megaflows in %.1f s' "$cnt" \
@@ -597,7 +603,7 @@ done
 ovs_start x ovs-vswitchd
 ovs_start u "$upstream_vswitchd"
 for x in x u; do
-    ovs $x ovs-vsctl set Open_vSwitch . other_config:max-idle=600000
+    ovs "$x" ovs-vsctl set Open_vSwitch . other_config:max-idle=600000
 done
 ovs u ovs-vsctl set Open_vSwitch . other_config:pmd-cpu-mask=$((1 << ovs_cpu))
 ovs x ovs-vsctl add-br cmpbrx -- set bridge cmpbrx datapath_type=xdp \
@@ -606,8 +612,8 @@ ovs u ovs-vsctl add-br cmpbru -- set bridge cmpbru datapath_type=netdev \
     fail-mode=secure
 for x in x u; do
     for p in "cmp${x}1" "cmp${x}2"; do
-        ovs $x ovs-vsctl add-port "cmpbr$x" "$p" -- set interface "$p" type=afxdp
-        err=$(ovs $x ovs-vsctl get interface "$p" error)
+        ovs "$x" ovs-vsctl add-port "cmpbr$x" "$p" -- set interface "$p" type=afxdp
+        err=$(ovs "$x" ovs-vsctl get interface "$p" error)
         [ "$err" = "[]" ] || fail "$x: $p: $err"
     done
 done
