@@ -378,7 +378,7 @@ def plot(data, scens, outdir, metric):
         "set style histogram cluster gap 1",
         "set style fill solid 0.8 border -1",
         "set datafile missing '-'",
-        "set key top right autotitle columnhead",
+        "set key outside right top autotitle columnhead",
         "set yrange [0:*]",
         "set xtics rotate by -20",
         "set grid ytics",
