@@ -46,8 +46,8 @@ flushed.  Scenarios (--scenarios, comma-separated; default all):
   udp64-1f udp1500-1f udp64-1k udp64-100k masks8-1k masks32-100k ct-1k
   grooff tcp ct-tcp rtt setup memory
 Options:
-  --quick        2 rounds of 1 s (about 4 minutes); default 5 rounds of
-                 2 s (about 15 minutes)
+  --quick        2 rounds of 1 s (about 3 minutes); default 5 rounds of
+                 2 s (about 10 minutes)
   --output DIR   where results go (default compare-YYYYmmdd-HHMMSS):
                  results.csv (raw), results.md (table), *.png (plots)
   --rounds N, --seconds S   override the mode's
