@@ -3,6 +3,13 @@ EXTRA_DIST += \
 	Documentation/howto/qos.rst \
 	Documentation/intro/install.rst \
 	Documentation/topics/afxdp-port.rst \
+	Documentation/topics/design.rst \
+	Documentation/topics/qos.rst \
+	Documentation/topics/testing.rst \
+	Documentation/topics/xdp-flow-table.rst
+
+# The benchmarks, and the full run of utilities/ovs-xdp-compare.sh.
+EXTRA_DIST += \
 	Documentation/topics/benchmarks.rst \
 	Documentation/topics/benchmarks/compare/results.csv \
 	Documentation/topics/benchmarks/compare/results.md \
@@ -16,8 +23,4 @@ EXTRA_DIST += \
 	Documentation/topics/benchmarks/compare/mpps.png \
 	Documentation/topics/benchmarks/compare/rss_kb.png \
 	Documentation/topics/benchmarks/compare/setup_rate.png \
-	Documentation/topics/benchmarks/compare/tcp_gbps.png \
-	Documentation/topics/design.rst \
-	Documentation/topics/qos.rst \
-	Documentation/topics/testing.rst \
-	Documentation/topics/xdp-flow-table.rst
+	Documentation/topics/benchmarks/compare/tcp_gbps.png
