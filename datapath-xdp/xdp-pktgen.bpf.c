@@ -22,11 +22,16 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-/* Set by the tool before loading.  The generator gives the UDP source port
- * 'n_flows' consecutive values from 'sport_base' (host order), one per
- * frame in turn; with one flow it leaves the frame as it is. */
+/* Set by the tool before loading.  The generator numbers the frames it
+ * sends 0, 1, 2, ... and gives frame I flow I % n_flows: flow F has UDP
+ * source port sport_base + F % port_span and IPv4 source address
+ * src_base + F / port_span (host order), so that up to port_span flows
+ * differ in their ports only and more flows in their addresses too.  With
+ * one flow it leaves the frame as it is. */
 const volatile __u32 n_flows = 1;
 const volatile __u32 sport_base = 0;
+const volatile __u32 port_span = 1;
+const volatile __u32 src_base = 0;
 
 /* Frames generated so far on each CPU: the next source port. */
 struct {
@@ -57,9 +62,10 @@ struct {
     __type(value, struct bpf_devmap_val);
 } bare_ports SEC(".maps");
 
-/* Returns the UDP header of an IPv4 frame without IP options, or NULL. */
+/* Returns the UDP header of an IPv4 frame without IP options, or NULL;
+ * '*ipp' is its IPv4 header. */
 static __always_inline struct udphdr *
-pktgen_udp(void *data, void *data_end)
+pktgen_udp(void *data, void *data_end, struct iphdr **ipp)
 {
     struct ethhdr *eth = data;
     struct iphdr *ip;
@@ -78,18 +84,35 @@ pktgen_udp(void *data, void *data_end)
     if ((void *) (udp + 1) > data_end) {
         return NULL;
     }
+    *ipp = ip;
     return udp;
+}
+
+/* Adds 'delta' (host order) to the checksum 'csum' of an IPv4 header
+ * whose 32-bit word 'old' (network order) becomes 'new' (RFC 1624). */
+static __always_inline __u16
+pktgen_csum_replace(__u16 csum, __be32 old, __be32 new)
+{
+    __u32 sum = (__u16) ~csum;
+
+    sum += (__u16) ~old + (__u16) ~(old >> 16);
+    sum += (__u16) new + (__u16) (new >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return ~sum;
 }
 
 /* Live frames start each run from the frame userspace gave, or from this
  * program's last rewrite of the same page (pages are recycled without
- * being rewritten), so the port is written every time.  The UDP checksum
- * of generated frames is zero (none, in IPv4): nothing to update. */
+ * being rewritten), so the port and the address are written every time.
+ * The UDP checksum of generated frames is zero (none, in IPv4): nothing
+ * to update there; the IPv4 header checksum is updated. */
 static __always_inline void
 pktgen_set_flow(struct xdp_md *ctx)
 {
     void *data_end = (void *) (long) ctx->data_end;
     void *data = (void *) (long) ctx->data;
+    struct iphdr *ip = NULL;
     __u32 zero = 0;
     struct udphdr *udp;
     __u64 *seq;
@@ -98,12 +121,20 @@ pktgen_set_flow(struct xdp_md *ctx)
     if (!seq) {
         return;
     }
-    udp = pktgen_udp(data, data_end);
-    if (!udp) {
+    udp = pktgen_udp(data, data_end, &ip);
+    if (!udp || !ip) {
         return;
     }
-    udp->source = bpf_htons((__u16) (sport_base + *seq % n_flows));
+
+    __u32 flow = *seq % n_flows;
+    __be32 src = bpf_htonl(src_base + flow / port_span);
+
     *seq += 1;
+    udp->source = bpf_htons((__u16) (sport_base + flow % port_span));
+    if (ip->saddr != src) {
+        ip->check = pktgen_csum_replace(ip->check, ip->saddr, src);
+        ip->saddr = src;
+    }
 }
 
 /* In live-frames mode BPF_PROG_RUN runs this with the generator veth as

@@ -7,6 +7,7 @@ EXTRA_DIST += \
 	$(SYSTEM_XDP_TESTSUITE_AT) \
 	tests/system-xdp-gro-testsuite.at \
 	tests/atlocal.in \
+	tests/compare-quick.csv \
 	tests/xdp-corpus.py \
 	tests/xdp-frames.py \
 	tests/xdp-rate.py \
@@ -27,7 +28,8 @@ TESTSUITE_AT = \
 	tests/xdp-actions.at \
 	tests/xdp-offload.at \
 	tests/pifo.at \
-	tests/xdp-policer.at
+	tests/xdp-policer.at \
+	tests/compare-report.at
 
 SYSTEM_XDP_TESTSUITE_AT = \
 	tests/system-xdp-testsuite.at \

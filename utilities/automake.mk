@@ -2,10 +2,13 @@
 EXTRA_DIST += \
 	utilities/ovs-xdp-bench-burst.sh \
 	utilities/ovs-xdp-bench-idle.sh \
+	utilities/ovs-xdp-bench-lib.sh \
 	utilities/ovs-xdp-bench-qos.sh \
 	utilities/ovs-xdp-bench.sh \
 	utilities/ovs-xdp-build.sh \
 	utilities/ovs-xdp-check.sh \
+	utilities/ovs-xdp-compare-report.py \
+	utilities/ovs-xdp-compare.sh \
 	utilities/ovs-xdp-demo.sh \
 	utilities/ovs-xdp-sandbox.sh \
 	utilities/ovs-xdp-upstream-afxdp.sh
@@ -57,3 +60,11 @@ check-kernel: utilities/ovs-xdp-kernel-check datapath-xdp/ovs-xdp.bpf.o \
 	  utilities/ovs-xdp-kernel-check datapath-xdp/ovs-xdp.bpf.o \
 	  datapath-xdp/xdp-pktgen.bpf.o
 .PHONY: check-kernel
+
+# ovs-xdp beside upstream OVS afxdp, the Linux bridge and a bare redirect
+# (Documentation/topics/benchmarks.rst).  Root; not a test.  E.g.
+#   flock -o /tmp/ovs-xdp-systest.lock make bench BENCHFLAGS=--quick
+bench: all
+	OVS_BUILDDIR='$(OVS_BUILDDIR)' \
+	  $(SHELL) '$(srcdir)/utilities/ovs-xdp-compare.sh' $(BENCHFLAGS)
+.PHONY: bench

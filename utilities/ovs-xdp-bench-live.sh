@@ -62,7 +62,9 @@ ovs_cpu=${OVS_CPU:-0}
 pktgen=$top/utilities/ovs-xdp-pktgen
 ns=xb-sink
 
-fail() { echo "ovs-xdp-bench-live: $*" >&2; exit 1; }
+bench_name=ovs-xdp-bench-live
+# shellcheck source=utilities/ovs-xdp-bench-lib.sh
+. "$top/utilities/ovs-xdp-bench-lib.sh"
 
 [ "$(id -u)" = 0 ] || fail "run as root"
 for f in "$pktgen" "$top/vswitchd/ovs-vswitchd"; do
@@ -75,31 +77,6 @@ done
 
 # shellcheck source=utilities/ovs-xdp-sandbox.sh
 . "$top/utilities/ovs-xdp-sandbox.sh"
-
-# Only what this script created is removed.
-bench_links=
-bench_ns=
-bench_cleanup() {
-    set +e
-    sandbox_cleanup
-    for l in $bench_links; do
-        ip link del "$l" 2> /dev/null
-    done
-    for n in $bench_ns; do
-        ip netns del "$n" 2> /dev/null
-    done
-}
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
-
-# No IPv6 on the veths: no router solicitations or MLD reports, so every
-# megaflow comes from the generated frames.
-quiet_link() {  # [ip netns exec NS] LINK
-    local link=${*: -1}
-    "${@:1:$#-1}" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$link/disable_ipv6" \
-        2> /dev/null || true
-    "${@:1:$#-1}" ip link set "$link" up
-}
 
 ip link add g0 type veth peer name g1
 bench_links="g0"
@@ -148,13 +125,6 @@ measure_ovs() {
     measure --dev g0 --sink-dev s0 --warmup 0.2
 }
 
-# median FORMAT: the median of the numbers on stdin, one per line.
-median() {
-    sort -g | awk -v fmt="$1\n" '{ v[NR] = $1 }
-        END { if (NR % 2) printf fmt, v[(NR + 1) / 2];
-              else printf fmt, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 # rounds: alternates bare and bridge ROUNDS times and prints
 # "BARE-PPS OVS-PPS RATIO", the medians over the rounds.
 run_rounds() {
@@ -176,25 +146,12 @@ run_rounds() {
          "$(tr ' ' '\n' <<< "$ratios" | grep . | median %.4f)"
 }
 
-# Distinct masks among the datapath's megaflows: each flow's match with
-# its values blanked out, masks kept.
-count_masks() {
-    ovs-appctl dpctl/dump-flows 2> /dev/null | grep 'actions:' \
-        | sed -e 's/^ufid:[^ ]* //' -e 's/, packets:.*//' \
-              -e 's/=[^=,()/]*\//=\//g' -e 's/=[^=,()/]*\([,)]\)/=*\1/g' \
-        | sort -u | grep -c . || true
-}
-
 # With VERBOSE=1, the megaflows after each case.
 show_flows() {
     if [ "${VERBOSE:-0}" = 1 ]; then
         ovs-appctl dpctl/dump-flows | sed 's/^/      /'
         ovs-appctl xdp/show | sed 's/^/      /'
     fi
-}
-
-count_flows() {
-    ovs-appctl dpctl/dump-flows 2> /dev/null | grep -c 'actions:' || true
 }
 
 # "RECEIVED HANDLED TO-USERSPACE" from the datapath program's counters.
@@ -212,12 +169,6 @@ xdp_report() {
     read -ra a <<< "$2"
     printf '    datapath program, warm-up and measurement: %d frames, %d handled in XDP, %d to userspace\n' \
         $((a[0] - b[0])) $((a[1] - b[1])) $((a[2] - b[2])) >&2
-}
-
-# The address with only bit K set.
-bit_ip() {
-    local v=$((1 << $1))
-    echo "$((v >> 24 & 255)).$((v >> 16 & 255)).$((v >> 8 & 255)).$((v & 255))"
 }
 
 printf 'kernel %s, %d CPUs; %d-byte UDP frames, %d flows; %d rounds of %s s per path and case\n' \

@@ -88,8 +88,9 @@ ns0=xq-ns0
 ns1=xq-ns1
 hz=$(getconf CLK_TCK)
 
-fail() { echo "ovs-xdp-bench-qos: $*" >&2; exit 1; }
-verbose() { [ "${VERBOSE:-0}" = 1 ]; }
+bench_name=ovs-xdp-bench-qos
+# shellcheck source=utilities/ovs-xdp-bench-lib.sh
+. "$top/utilities/ovs-xdp-bench-lib.sh"
 
 [ "$(id -u)" = 0 ] || fail "run as root"
 for f in "$pktgen" "$top/vswitchd/ovs-vswitchd"; do
@@ -112,62 +113,16 @@ for f in ovsdb-tool ovsdb-server ovs-vsctl ovs-ofctl ovs-appctl; do
         || fail "$f not found: set OVS_BUILDDIR to OVS's build tree"
 done
 
-# Only what this script created is removed (the sandbox's namespaces and
-# links are sandbox_cleanup's).
-bench_links=
-bench_ns=
-bench_pids=
-bench_cleanup() {
-    set +e
-    for p in $bench_pids; do
-        kill "$p" 2> /dev/null
-    done
-    sandbox_cleanup
-    for l in $bench_links; do
-        ip link del "$l" 2> /dev/null
-    done
-    for n in $bench_ns; do
-        ip netns del "$n" 2> /dev/null
-    done
-    bench_links='' bench_ns='' bench_pids=''
-    # shellcheck disable=SC2034 # the sandbox's lists, for its next start
-    sandbox_namespaces='' sandbox_links=''
-}
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
-
 # Helpers ---------------------------------------------------------------
-
-# median FORMAT: the median of the numbers on stdin, one per line.
-median() {
-    sort -g | awk -v fmt="$1\n" '{ v[NR] = $1 }
-        END { if (!NR) { print "-"; exit }
-              if (NR % 2) printf fmt, v[(NR + 1) / 2];
-              else printf fmt, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# percentile P: the P-th percentile (nearest rank) of the numbers on stdin.
-percentile() {
-    sort -g | awk -v p="$1" '{ v[NR] = $1 }
-        END { if (!NR) { print "-"; exit }
-              r = int(p / 100 * NR); if (r < p / 100 * NR) r++;
-              if (r < 1) r = 1;
-              printf "%.3f\n", v[r] }'
-}
 
 # ovs-vswitchd's CPU time so far, in clock ticks (user + system, all
 # threads).
 vswitchd_pid() { cat "$SANDBOX/ovs-vswitchd.pid"; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$(vswitchd_pid)/stat"; }
+cpu_ticks() { pid_ticks "$(vswitchd_pid)"; }
 # Times its main thread went to sleep (in poll()) so far.
 main_sleeps() {
     awk '/^voluntary_ctxt_switches/ { print $2 }' \
         "/proc/$(vswitchd_pid)/task/$(vswitchd_pid)/status"
-}
-
-# cpu_percent TICKS SECONDS: % of one core.
-cpu_percent() {
-    awk -v t="$1" -v s="$2" -v hz="$hz" 'BEGIN { printf "%.2f\n", 100 * t / hz / s }'
 }
 
 now() { date +%s.%N; }

@@ -30,7 +30,7 @@ packages="openvswitch-source build-essential autoconf automake libtool
 pkg-config python3 libssl-dev libcap-ng-dev libnuma-dev libbpf-dev
 libxdp-dev libelf-dev zlib1g-dev clang llvm bpftool iproute2 ethtool
 iputils-ping iputils-arping iperf3 tcpdump netcat-openbsd procps wget curl
-lftp python3-pyftpdlib"
+lftp python3-pyftpdlib gnuplot-nox"
 
 missing=
 for p in $packages; do

@@ -66,6 +66,7 @@ static double seconds = -1;             /* --seconds: negative if unset. */
 static double warmup = 1.0;             /* --warmup (run). */
 static unsigned long long max_count;    /* --count (gen): 0 for no limit. */
 static unsigned int n_flows = 1;        /* --flows. */
+static unsigned int port_span;          /* --ports: 0 for n_flows. */
 static unsigned int frame_size = PKTGEN_MIN_SIZE;  /* --size. */
 static unsigned int batch_size = 64;    /* --batch. */
 static unsigned int fixed_repeat;       /* --repeat: 0 to adapt. */
@@ -132,6 +133,7 @@ parse_options(int argc, char *argv[])
         OPT_WARMUP,
         OPT_COUNT,
         OPT_FLOWS,
+        OPT_PORTS,
         OPT_SIZE,
         OPT_BATCH,
         OPT_REPEAT,
@@ -152,6 +154,7 @@ parse_options(int argc, char *argv[])
         {"warmup", required_argument, NULL, OPT_WARMUP},
         {"count", required_argument, NULL, OPT_COUNT},
         {"flows", required_argument, NULL, OPT_FLOWS},
+        {"ports", required_argument, NULL, OPT_PORTS},
         {"size", required_argument, NULL, OPT_SIZE},
         {"batch", required_argument, NULL, OPT_BATCH},
         {"repeat", required_argument, NULL, OPT_REPEAT},
@@ -197,7 +200,11 @@ parse_options(int argc, char *argv[])
             break;
 
         case OPT_FLOWS:
-            n_flows = parse_uint("--flows", optarg, 1, 65536);
+            n_flows = parse_uint("--flows", optarg, 1, 1u << 24);
+            break;
+
+        case OPT_PORTS:
+            port_span = parse_uint("--ports", optarg, 1, 65536);
             break;
 
         case OPT_SIZE:
@@ -278,9 +285,15 @@ parse_options(int argc, char *argv[])
     }
     free(short_options);
 
-    if (udp_sport + n_flows - 1 > 65535) {
-        ovs_fatal(0, "--sport %u with --flows %u goes past port 65535",
-                  udp_sport, n_flows);
+    if (!port_span) {
+        port_span = n_flows;
+    }
+    if (port_span > n_flows) {
+        port_span = n_flows;
+    }
+    if (udp_sport + port_span - 1 > 65535) {
+        ovs_fatal(0, "--sport %u with %u ports goes past port 65535",
+                  udp_sport, port_span);
     }
     if (!!bare_in != !!bare_out) {
         ovs_fatal(0, "--bare-in and --bare-out go together");
@@ -300,7 +313,12 @@ usage(void)
            "\nFrames (UDP in IPv4):\n"
            "  --dev=DEV         veth the frames are sent out of (required)\n"
            "  --size=BYTES      frame size with FCS, %d to %d (default %d)\n"
-           "  --flows=N         UDP source ports in turn (default 1)\n"
+           "  --flows=N         flows in turn (default 1): N UDP source "
+           "ports,\n"
+           "                    or with --ports, P ports times N / P "
+           "source addresses\n"
+           "  --ports=P         source ports per source address (default "
+           "N)\n"
            "  --src=IP --dst=IP addresses (default 10.0.0.1, 10.0.0.2)\n"
            "  --sport=PORT      first UDP source port (default 1024)\n"
            "  --dport=PORT      UDP destination port (default 9)\n"
@@ -314,7 +332,8 @@ usage(void)
            "(default 64)\n"
            "  --repeat=N        frames per BPF_PROG_RUN call (default: "
            "adapted,\n"
-           "                    so that a call takes 10 to 50 ms)\n"
+           "                    growing so that a call takes about "
+           "200 ms)\n"
            "\nMeasuring (run):\n"
            "  --sink-dev=DEV    veth that receives, counted by xdp_sink\n"
            "  --sink-netns=NS   its network namespace: a name in /run/netns "
@@ -371,6 +390,8 @@ pktgen_load(void)
     }
     skel->rodata->n_flows = n_flows;
     skel->rodata->sport_base = udp_sport;
+    skel->rodata->port_span = port_span;
+    skel->rodata->src_base = ntohl(ip_src);
     int error = ovs_xdp_pktgen__load(skel);
     if (error) {
         ovs_fatal(-error, "loading the BPF programs");
@@ -414,7 +435,48 @@ struct pktgen {
     uint8_t frame[PKTGEN_MAX_SIZE];
     size_t len;
     unsigned int repeat;        /* Frames per BPF_PROG_RUN, adapted. */
+    uint64_t n_calls;           /* BPF_PROG_RUN calls made. */
+    double call_time;           /* Seconds spent in them. */
 };
+
+/* Frames per BPF_PROG_RUN call: at least PKTGEN_MIN_REPEAT, at most
+ * PKTGEN_MAX_REPEAT, aiming at calls of PKTGEN_CALL_TIME seconds. */
+#define PKTGEN_MIN_REPEAT 4096
+#define PKTGEN_MAX_REPEAT (1u << 24)
+#define PKTGEN_CALL_TIME 0.2
+
+/* Adapts 'pg->repeat' after a call that sent 'repeat' frames in 'took'
+ * seconds, with 'left' seconds of sending to go.
+ *
+ * Each call has a fixed cost (the live frames' page pool is set up and
+ * torn down, and the teardown can wait for an RCU grace period: 10 to 20
+ * ms on some kernels), so a call must be long to send at the path's rate.
+ * The size grows (at most 4 times per call) while calls are shorter than
+ * PKTGEN_CALL_TIME: a short call means that the fixed cost weighs more,
+ * never that the call should be shorter still.  It shrinks (at most by
+ * half) only when a call took longer than that, and the last call is cut
+ * to what the time left allows, so that a run stops about on time. */
+static void
+pktgen_adapt(struct pktgen *pg, unsigned int repeat, double took, double left)
+{
+    double rate = repeat / (took > 0.000001 ? took : 0.000001);
+    double next = rate * PKTGEN_CALL_TIME;
+
+    if (next > 4.0 * repeat) {
+        next = 4.0 * repeat;
+    } else if (next < repeat / 2.0) {
+        next = repeat / 2.0;
+    }
+    if (left > 0 && next > rate * left) {
+        next = rate * left;
+    }
+    if (next < PKTGEN_MIN_REPEAT) {
+        next = PKTGEN_MIN_REPEAT;
+    } else if (next > PKTGEN_MAX_REPEAT) {
+        next = PKTGEN_MAX_REPEAT;
+    }
+    pg->repeat = next;
+}
 
 static void
 pktgen_init(struct pktgen *pg, const struct ovs_xdp_pktgen *skel)
@@ -425,7 +487,9 @@ pktgen_init(struct pktgen *pg, const struct ovs_xdp_pktgen *skel)
     pg->prog_fd = bpf_program__fd(skel->progs.xdp_pktgen);
     pg->ifindex = dev_ifindex(gen_dev);
     pg->len = pktgen_build_frame(pg->frame);
-    pg->repeat = fixed_repeat ? fixed_repeat : 4096;
+    pg->repeat = fixed_repeat ? fixed_repeat : 65536;
+    pg->n_calls = 0;
+    pg->call_time = 0;
 }
 
 /* Sends frames for 'duration' seconds or, if 'limit' is nonzero, until
@@ -465,19 +529,10 @@ pktgen_send(struct pktgen *pg, double duration, uint64_t limit,
         }
         sent += repeat;
         t = now();
-
-        /* Keep each run between about 10 and 50 ms: short enough to stop
-         * on time, long enough that the syscall and the page pool set-up
-         * cost nothing.  Unless --repeat says: where each call has a fixed
-         * cost of 10 ms or more (the page pool's teardown can wait for an
-         * RCU grace period), the adaptation stays at short bursts with
-         * pauses between them. */
-        if (fixed_repeat) {
-            continue;
-        } else if (t - t0 < 0.01 && pg->repeat < (1u << 24)) {
-            pg->repeat *= 2;
-        } else if (t - t0 > 0.05 && pg->repeat > 64) {
-            pg->repeat /= 2;
+        pg->n_calls++;
+        pg->call_time += t - t0;
+        if (!fixed_repeat) {
+            pktgen_adapt(pg, repeat, t - t0, duration - (t - start));
         }
     }
     *elapsed = t - start;
@@ -555,6 +610,17 @@ print_rate(const char *what, uint64_t n, double elapsed)
            what, n, elapsed, elapsed > 0 ? n / elapsed : 0.0);
 }
 
+/* How the generator sent: its calls, so that a benchmark can see whether
+ * the generator or the path set the rate. */
+static void
+print_calls(const struct pktgen *pg, uint64_t sent)
+{
+    printf("calls: %"PRIu64" BPF_PROG_RUN calls, %.0f frames and %.1f ms "
+           "per call\n", pg->n_calls,
+           pg->n_calls ? (double) sent / pg->n_calls : 0.0,
+           pg->n_calls ? 1e3 * pg->call_time / pg->n_calls : 0.0);
+}
+
 static void
 do_gen(struct ovs_cmdl_context *ctx OVS_UNUSED)
 {
@@ -569,6 +635,7 @@ do_gen(struct ovs_cmdl_context *ctx OVS_UNUSED)
                              : max_count ? 86400 : 5.0),
                        max_count, &elapsed);
     print_rate("injected", sent, elapsed);
+    print_calls(&pg, sent);
     ovs_xdp_pktgen__destroy(skel);
 }
 
@@ -618,6 +685,8 @@ do_run(struct ovs_cmdl_context *ctx OVS_UNUSED)
     if (warmup > 0) {
         pktgen_send(&pg, warmup, 0, &elapsed);
     }
+    pg.n_calls = 0;
+    pg.call_time = 0;
     rx0 = sink_read(skel);
     t0 = now();
     sent = pktgen_send(&pg, seconds >= 0 ? seconds : 5.0, 0, &elapsed);
@@ -626,6 +695,7 @@ do_run(struct ovs_cmdl_context *ctx OVS_UNUSED)
 
     print_rate("injected", sent, elapsed);
     print_rate("received", rx1 - rx0, elapsed);
+    print_calls(&pg, sent);
 
     bpf_link__destroy(bare_link);
     bpf_link__destroy(sink_link);
