@@ -218,7 +218,7 @@ echo "=== ovs-xdp, 32 masks, hot flows"
 # bit masks are not prefixes, so the classifier's prefix tries leave them
 # alone.
 ovs-ofctl del-flows br0
-ovs-appctl dpctl/del-flows > /dev/null
+ovs-appctl revalidator/purge > /dev/null
 {
     echo "priority=1000,udp,in_port=g1,nw_dst=10.0.0.2,actions=output:s1"
     for k in $(seq 0 30); do

@@ -302,14 +302,19 @@ flows_for() {
 }
 
 # set_pipeline PIPELINE: installs it on both OVS bridges, megaflows
-# flushed, and primes the masks of masksK.
+# flushed, and primes the masks of masksK.  Megaflows are flushed with
+# revalidator/purge, which drops the revalidators' ukeys with them:
+# dpctl/del-flows leaves the ukeys, and until a revalidator lets go of one
+# (up to the 10 s idle time) an upcall for the same flow cannot install
+# its megaflow ("ukey installation fails"), so every frame of it would take
+# the slow path.
 set_pipeline() {
     local x k
     for x in x u; do
         kill -CONT "$(ovs_pid $x)"
         ovs "$x" ovs-ofctl del-flows "cmpbr$x"
         flows_for $x "$1" | ovs "$x" ovs-ofctl add-flows "cmpbr$x" -
-        ovs "$x" ovs-appctl dpctl/del-flows > /dev/null
+        ovs "$x" ovs-appctl revalidator/purge > /dev/null
         case $1 in
             masks*)
                 for k in $(seq 0 $((${1#masks} - 2))); do
@@ -509,7 +514,7 @@ rtt() {
     sys_begin "$sys"
     for i in $(seq "$pings"); do
         if [ "$x" = x ] || [ "$x" = u ]; then
-            ovs "$x" ovs-appctl dpctl/del-flows > /dev/null
+            ovs "$x" ovs-appctl revalidator/purge > /dev/null
         fi
         sleep 0.05
         t=$(ip netns exec "cmp-$x-l" ping -c 1 -W 1 "10.77.$n.2" 2> /dev/null \
@@ -539,7 +544,7 @@ setup_rate() {
     local sys=$1 x t0 t1 cnt hits
     x=$(sys_letter "$sys")
     sys_begin "$sys"
-    ovs "$x" ovs-appctl dpctl/del-flows > /dev/null
+    ovs "$x" ovs-appctl revalidator/purge > /dev/null
     hits=$(ovs "$x" ovs-appctl coverage/read-counter upcall_flow_limit_hit \
            2> /dev/null || echo 0)
     t0=$(date +%s.%N)
