@@ -129,9 +129,12 @@ ovn_underlay_create() {
 
 # ovn_vswitchd_start N: chassis N's ovs-vswitchd, in its network namespace
 # and in a mount namespace of its own with a bpffs of its own: its pinned
-# maps are out of every other instance's sight.
+# maps are out of every other instance's sight.  Propagation "slave", not
+# "private": the namespaces that "ip netns add" mounts later under
+# /run/netns must stay visible to it, for it finds the far end of a veth
+# (is GRO on there?) through them.
 ovn_vswitchd_start() {
-    ovn_hv $1 unshare --mount --propagation private sh -c '
+    ovn_hv $1 unshare --mount --propagation slave sh -c '
         mount -t bpf bpf /sys/fs/bpf || exit 1
         exec "$@"' sh "$OVN_VSWITCHD" --detach --no-chdir --pidfile \
         --log-file -vconsole:off
