@@ -7,6 +7,8 @@ EXTRA_DIST += \
 	utilities/ovs-xdp-build.sh \
 	utilities/ovs-xdp-check.sh \
 	utilities/ovs-xdp-demo.sh \
+	utilities/ovs-xdp-ovn-demo.sh \
+	utilities/ovs-xdp-ovn-lib.sh \
 	utilities/ovs-xdp-sandbox.sh \
 	utilities/ovs-xdp-upstream-afxdp.sh
 
