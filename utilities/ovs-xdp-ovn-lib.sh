@@ -387,6 +387,10 @@ ovn_cleanup() {
 #    "ovs_rcu(urcuN)|WARN|blocked 1000 ms waiting for main to quiesce":
 #    the kernel's verifier checking the XDP program when the datapath
 #    loads it (over a second of the main thread), on this 2-core machine.
+#  - the SB ovsdb-server: "jsonrpc|WARN|unix#N: receive error: Connection
+#    reset by peer" and "reconnect|WARN|unix#N: connection dropped
+#    (Connection reset by peer)": ovn-trace exits without closing its
+#    database connection, with the server's last update unread.
 #  Where a test restarts ovs-vswitchd, also ($ovn_restart_allow):
 #  - ovn-controller: "rconn|WARN|.../br-int.mgmt: connection dropped" or
 #    "connection failed": its OpenFlow connections while ovs-vswitchd is
@@ -404,7 +408,9 @@ ovn_check_logs() {
                /timeval|WARN|faults: /d
                /timeval|WARN|disk: /d
                /timeval|WARN|context switches: /d
-               /ovs_rcu(urcu[0-9]*)|WARN|blocked [0-9]* ms waiting for main to quiesce/d' \
+               /ovs_rcu(urcu[0-9]*)|WARN|blocked [0-9]* ms waiting for main to quiesce/d
+               /jsonrpc|WARN|unix#[0-9]*: receive error: Connection reset by peer/d
+               /reconnect|WARN|unix#[0-9]*: connection dropped (Connection reset by peer)/d' \
         | sed "${OVN_LOG_ALLOW:-}")
     [ -z "$out" ] || { printf '%s\n' "$out"; return 1; }
 }
