@@ -168,7 +168,7 @@ if ! $compare; then
     kill "$(cat "$work/nc1.pid")" 2> /dev/null || true
 
     step "ovn-trace: vm1 -> vm4, TCP port 80, through the router"
-    ovn-trace --summary ls1 'inport == "vm1" && eth.src == 00:00:00:00:00:11 &&
+    ovn-trace --minimal ls1 'inport == "vm1" && eth.src == 00:00:00:00:00:11 &&
         eth.dst == 00:00:00:00:ff:01 && ip4.src == 10.0.1.11 &&
         ip4.dst == 10.0.2.14 && ip.ttl == 64 && tcp && tcp.dst == 80'
 
