@@ -1,5 +1,6 @@
 # Documentation, reStructuredText as in Open vSwitch.
 EXTRA_DIST += \
+	Documentation/howto/ovn.rst \
 	Documentation/howto/qos.rst \
 	Documentation/intro/install.rst \
 	Documentation/topics/afxdp-port.rst \

@@ -19,7 +19,10 @@
 #include "xdp-bpffs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/magic.h>
+#include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -56,17 +59,44 @@ xdp_bpffs_check(const char *root, char **errorp)
     return 0;
 }
 
+/* Reads the pid that the owner of datapath directory 'dir' wrote there, or
+ * 0 if there is none. */
+static long
+xdp_bpffs_read_owner(const char *dir)
+{
+    char *path = xasprintf("%s/owner", dir);
+    char buf[32];
+    ssize_t n = readlink(path, buf, sizeof buf - 1);
+
+    free(path);
+    if (n <= 0) {
+        return 0;
+    }
+    buf[n] = '\0';
+    return strtol(buf, NULL, 10);
+}
+
 /* Creates the directory of datapath 'dp_name' under '<root>/ovs-xdp/', with
  * mode 0700 so that only root can reach its pinned maps.  Stores its path in
- * '*dirp' (the caller frees it). */
+ * '*dirp' (the caller frees it).
+ *
+ * Two ovs-vswitchd processes that see the same BPF filesystem (no mount
+ * namespace of their own, or the same other_config:xdp-bpffs) would name
+ * the same directory.  The directory is owned through an exclusive flock()
+ * on it, held on '*lock_fdp' for as long as the datapath lives (the caller
+ * closes it after removing the directory); the kernel drops it when the
+ * process dies, so what a crashed owner left is taken over, while a live
+ * owner makes this fail with EBUSY and a message naming its pid. */
 int
 xdp_bpffs_dp_dir_create(const char *root, const char *dp_name, char **dirp,
-                        char **errorp)
+                        int *lock_fdp, char **errorp)
 {
     char *parent;
     int error;
+    int fd;
 
     *dirp = NULL;
+    *lock_fdp = -1;
     error = xdp_bpffs_check(root, errorp);
     if (error) {
         return error;
@@ -91,7 +121,56 @@ xdp_bpffs_dp_dir_create(const char *root, const char *dp_name, char **dirp,
         *dirp = NULL;
         return error;
     }
+
+    fd = open(*dirp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        error = errno;
+        *errorp = xasprintf("cannot open %s (%s)", *dirp,
+                            ovs_strerror(error));
+        free(*dirp);
+        *dirp = NULL;
+        return error;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB)) {
+        error = errno;
+        if (error == EWOULDBLOCK) {
+            long owner = xdp_bpffs_read_owner(*dirp);
+
+            error = EBUSY;
+            *errorp = xasprintf("%s belongs to another running ovs-vswitchd"
+                                " (pid %ld): give each instance a BPF "
+                                "filesystem of its own (a private mount "
+                                "namespace, or other_config:xdp-bpffs)",
+                                *dirp, owner);
+        } else {
+            *errorp = xasprintf("cannot lock %s (%s)", *dirp,
+                                ovs_strerror(error));
+        }
+        close(fd);
+        free(*dirp);
+        *dirp = NULL;
+        return error;
+    }
+    *lock_fdp = fd;
     return 0;
+}
+
+/* Records this process as the owner of datapath directory 'dir', for the
+ * message that another instance gets (a symbolic link named "owner" whose
+ * target is the pid).  Call it after clearing what a previous owner left. */
+void
+xdp_bpffs_dp_dir_set_owner(const char *dir)
+{
+    char *path = xasprintf("%s/owner", dir);
+    char pid[32];
+
+    snprintf(pid, sizeof pid, "%ld", (long) getpid());
+    unlink(path);
+    if (symlink(pid, path)) {
+        VLOG_DBG("%s: cannot record the owner (%s)", path,
+                 ovs_strerror(errno));
+    }
+    free(path);
 }
 
 /* Removes the datapath directory 'dir' and, once no datapath is left, the

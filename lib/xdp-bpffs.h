@@ -24,7 +24,8 @@
 
 int xdp_bpffs_check(const char *root, char **errorp);
 int xdp_bpffs_dp_dir_create(const char *root, const char *dp_name,
-                            char **dirp, char **errorp);
+                            char **dirp, int *lock_fdp, char **errorp);
+void xdp_bpffs_dp_dir_set_owner(const char *dir);
 void xdp_bpffs_dp_dir_remove(const char *dir);
 
 #endif /* xdp-bpffs.h */

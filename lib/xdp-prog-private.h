@@ -45,6 +45,7 @@ struct xdp_prog {
     uint32_t prog_id;
     uint64_t meta_cookie;       /* The program's 'meta_cookie'. */
     char *pin_dir;
+    int pin_lock_fd;            /* flock() on pin_dir, held while alive. */
     unsigned long *slots;       /* XDP_ABI_MAX_PORTS bits: slots in use. */
     struct hmap attachments;
     struct hmap ports;          /* 'struct xdp_prog_port's. */

@@ -189,6 +189,9 @@ xdp_prog_destroy(struct xdp_prog *prog)
         xdp_bpffs_dp_dir_remove(prog->pin_dir);
         free(prog->pin_dir);
     }
+    if (prog->pin_lock_fd >= 0) {
+        close(prog->pin_lock_fd);
+    }
     bitmap_free(prog->slots);
     hmap_destroy(&prog->attachments);
     free(prog->dp_name);
@@ -318,6 +321,7 @@ xdp_prog_create(const char *dp_name, char **errorp)
     prog = xzalloc(sizeof *prog);
     prog->dp_name = xstrdup(dp_name);
     prog->refcount = 1;
+    prog->pin_lock_fd = -1;
     prog->vlan_limit = -1;
     prog->slots = bitmap_allocate(XDP_ABI_MAX_PORTS);
     hmap_init(&prog->attachments);
@@ -326,12 +330,13 @@ xdp_prog_create(const char *dp_name, char **errorp)
     error = xdp_prog_ensure_bpffs(root, errorp);
     if (!error) {
         error = xdp_bpffs_dp_dir_create(root, dp_name, &prog->pin_dir,
-                                        errorp);
+                                        &prog->pin_lock_fd, errorp);
     }
     if (error) {
         goto error;
     }
     xdp_prog_unpin_dir(prog->pin_dir);
+    xdp_bpffs_dp_dir_set_owner(prog->pin_dir);
 
     prog->skel = ovs_xdp__open();
     if (!prog->skel) {

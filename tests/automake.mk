@@ -37,7 +37,8 @@ SYSTEM_XDP_TESTSUITE_AT = \
 	tests/system-xdp.at \
 	tests/system-xdp-churn.at \
 	tests/system-xdp-difftest.at \
-	tests/system-xdp-qos.at
+	tests/system-xdp-qos.at \
+	tests/system-xdp-ovn.at
 
 TESTSUITE = $(srcdir)/tests/testsuite
 SYSTEM_XDP_TESTSUITE = $(srcdir)/tests/system-xdp-testsuite

@@ -10,6 +10,8 @@ EXTRA_DIST += \
 	utilities/ovs-xdp-compare-report.py \
 	utilities/ovs-xdp-compare.sh \
 	utilities/ovs-xdp-demo.sh \
+	utilities/ovs-xdp-ovn-demo.sh \
+	utilities/ovs-xdp-ovn-lib.sh \
 	utilities/ovs-xdp-sandbox.sh \
 	utilities/ovs-xdp-upstream-afxdp.sh
 

@@ -30,7 +30,38 @@ packages="openvswitch-source build-essential autoconf automake libtool
 pkg-config python3 libssl-dev libcap-ng-dev libnuma-dev libbpf-dev
 libxdp-dev libelf-dev zlib1g-dev clang llvm bpftool iproute2 ethtool
 iputils-ping iputils-arping iperf3 tcpdump netcat-openbsd procps wget curl
-lftp python3-pyftpdlib gnuplot-nox"
+lftp python3-pyftpdlib gnuplot-nox ovn-central ovn-host"
+
+# stop_debian_daemons list: prints the pids of Debian's own OVS and OVN
+# daemons (from their pidfiles under /var/run) that are running.
+# stop_debian_daemons stop PIDS: stops those running now that were not in
+# PIDS, by pid, and waits for them to exit.
+stop_debian_daemons() {
+    pids=
+    for f in /var/run/openvswitch/ovsdb-server.pid \
+             /var/run/openvswitch/ovs-vswitchd.pid \
+             /var/run/ovn/ovn-northd.pid /var/run/ovn/ovn-controller.pid \
+             /var/run/ovn/ovsdb-server-nb.pid \
+             /var/run/ovn/ovsdb-server-sb.pid; do
+        [ -f $f ] || continue
+        pid=$(cat $f 2>/dev/null) || continue
+        [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || continue
+        pids="$pids $pid"
+    done
+    if [ "$1" = list ]; then
+        echo $pids
+        return
+    fi
+    for pid in $pids; do
+        case " $2 " in *" $pid "*) continue ;; esac
+        say "stopping a daemon the package install started (pid $pid)"
+        kill "$pid" 2>/dev/null || true
+        for i in 1 2 3 4 5 6 7 8 9 10; do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.5
+        done
+    done
+}
 
 missing=
 for p in $packages; do
@@ -44,8 +75,24 @@ if [ -n "$missing" ]; then
     fi
     say "installing:$missing"
     export DEBIAN_FRONTEND=noninteractive
+    # ovn-host pulls Debian's openvswitch-switch, whose maintainer scripts
+    # (like ovn-central's) start ovsdb-server, ovs-vswitchd, ovn-northd and
+    # ovn-controller with Debian's paths.  Nothing here uses those daemons:
+    # forbid starting services for the duration of the install (policy-rc.d,
+    # exit 101), and stop any that were started anyway, by their pidfiles.
+    policy=/usr/sbin/policy-rc.d
+    own_policy=
+    if [ ! -e $policy ]; then
+        printf '#!/bin/sh\nexit 101\n' > $policy
+        chmod 755 $policy
+        own_policy=yes
+    fi
+    before=$(stop_debian_daemons list)
     apt-get update -q
-    apt-get install -y -q --no-install-recommends $missing
+    apt-get install -y -q --no-install-recommends $missing \
+        || { [ -z "$own_policy" ] || rm -f $policy; exit 1; }
+    [ -z "$own_policy" ] || rm -f $policy
+    stop_debian_daemons stop "$before"
 fi
 
 # Open vSwitch: a dependency, unpacked and built in the git-ignored ./ovs.
