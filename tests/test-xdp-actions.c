@@ -437,22 +437,44 @@ check_list(struct xdp_test *t, struct counts *c, const struct tpkt *p,
     }
 }
 
+/* Sets up a run of comparisons: counts, buffers, and one flow that every
+ * packet matches (its actions are set for each list). */
 static void
-test_diff(struct xdp_test *t, int n_packets, uint32_t seed)
+run_begin(struct xdp_test *t, struct counts *c, struct ofpbuf *odp,
+          struct tpkt *p)
 {
     static const struct xdp_flow_key zero;
-    struct counts c;
-    struct ofpbuf odp;
-    struct tpkt p;
     uint32_t order = 0;
 
-    memset(&c, 0, sizeof c);
-    ds_init(&p.desc);
-    ofpbuf_init(&odp, 256);
+    memset(c, 0, sizeof *c);
+    ds_init(&p->desc);
+    ofpbuf_init(odp, 256);
     ovs_buffer = xzalloc(OVS_HEADROOM + MAX_PKT + OVS_TAILROOM);
     odp_execute_init();
     xt_set_mask(t, 0, &zero);
     xt_set_order(t, &order, 1);
+}
+
+/* Ends a run: exits with 1 if anything differed. */
+static void
+run_end(const struct counts *c, struct ofpbuf *odp, struct tpkt *p)
+{
+    ds_destroy(&p->desc);
+    ofpbuf_uninit(odp);
+    free(ovs_buffer);
+    if (c->mismatches) {
+        exit(1);
+    }
+}
+
+static void
+test_diff(struct xdp_test *t, int n_packets, uint32_t seed)
+{
+    struct counts c;
+    struct ofpbuf odp;
+    struct tpkt p;
+
+    run_begin(t, &c, &odp, &p);
     random_set_seed(seed);
 
     for (int i = 0; i < n_packets; i++) {
@@ -522,12 +544,7 @@ test_diff(struct xdp_test *t, int n_packets, uint32_t seed)
     }
     printf("mismatches: %d\n", c.mismatches);
 
-    ds_destroy(&p.desc);
-    ofpbuf_uninit(&odp);
-    free(ovs_buffer);
-    if (c.mismatches) {
-        exit(1);
-    }
+    run_end(&c, &odp, &p);
 }
 
 /* Appends to 'odp' a masked set of the L4 destination port (of 'proto')
@@ -571,22 +588,14 @@ put_long_set(struct ofpbuf *odp, uint8_t proto, bool ipv6, bool ipv6_dst)
 static void
 test_long(struct xdp_test *t)
 {
-    static const struct xdp_flow_key zero;
     static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
     struct counts c;
     struct ofpbuf odp;
     struct tpkt p;
-    uint32_t order = 0;
     size_t min_userspace = SIZE_MAX;
     size_t max_xdp = 0;
 
-    memset(&c, 0, sizeof c);
-    ds_init(&p.desc);
-    ofpbuf_init(&odp, 256);
-    ovs_buffer = xzalloc(OVS_HEADROOM + MAX_PKT + OVS_TAILROOM);
-    odp_execute_init();
-    xt_set_mask(t, 0, &zero);
-    xt_set_order(t, &order, 1);
+    run_begin(t, &c, &odp, &p);
 
     for (int n_vlans = 0; n_vlans < 2; n_vlans++) {
         for (size_t k = 0; k < ARRAY_SIZE(protos); k++) {
@@ -651,12 +660,7 @@ test_long(struct xdp_test *t)
            "userspace %"PRIuSIZE"\n", max_xdp, min_userspace);
     printf("mismatches: %d\n", c.mismatches);
 
-    ds_destroy(&p.desc);
-    ofpbuf_uninit(&odp);
-    free(ovs_buffer);
-    if (c.mismatches) {
-        exit(1);
-    }
+    run_end(&c, &odp, &p);
 }
 
 static void
