@@ -22,7 +22,8 @@
  * burst (a dump: each within XDP_FLOW_TABLE_STATS_GAP_US of the one
  * before, for at most XDP_FLOW_TABLE_STATS_MAX_AGE_MS) are answered from
  * that.  A flow's final statistics (when it is removed) are read alone,
- * fresh.  Nothing is allocated per read. */
+ * fresh, and so are those of a flow added since the last read of all.
+ * Nothing is allocated per read. */
 
 #include <config.h>
 
@@ -166,14 +167,21 @@ xft_read_stats(struct xdp_flow_table *t, struct xft_flow *flow, bool fresh,
     } else {
         long long int now = time_usec();
 
-        if (flow->stats_from > t->n_stats_reads || flow->id >= t->n_stats
-            || now - t->stats_last_read > XDP_FLOW_TABLE_STATS_GAP_US
-            || now - t->stats_time
-               > XDP_FLOW_TABLE_STATS_MAX_AGE_MS * 1000LL) {
+        if (now - t->stats_last_read > XDP_FLOW_TABLE_STATS_GAP_US
+            || (now - t->stats_time
+                > XDP_FLOW_TABLE_STATS_MAX_AGE_MS * 1000LL)) {
             xft_stats_read_all(t);
         }
+        if (flow->stats_from > t->n_stats_reads || flow->id >= t->n_stats) {
+            /* Added since the last read of all flows: read alone.  A read
+             * of all for it would read the whole table for each new flow
+             * that a dump meets while flows come in (minutes at tens of
+             * thousands of flows). */
+            xft_stats_read_one(t, flow->id, &s);
+        } else {
+            s = t->stats[flow->id];
+        }
         t->stats_last_read = now;
-        s = t->stats[flow->id];
     }
     stats->n_packets = s.packets;
     stats->n_bytes = s.bytes;

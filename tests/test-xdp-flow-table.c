@@ -427,6 +427,82 @@ test_generation_wrap(void)
     xt_close(&t);
 }
 
+/* Reads of all flows' statistics in one batch that 't' has done. */
+static uint64_t
+batch_reads(struct xdp_test *t)
+{
+    uint64_t n;
+
+    ovs_mutex_lock(&t->table->mutex);
+    n = t->table->n_stats_reads;
+    ovs_mutex_unlock(&t->table->mutex);
+    return n;
+}
+
+/* Statistics read while flows come in: a flow added since the last batch
+ * read is read alone (a batch read for each would read the whole table
+ * per flow); a burst of reads of known flows shares one batch read.  Every
+ * read is exact. */
+static void
+test_stats_reads(void)
+{
+    enum { N = 200 };
+    struct xdp_flow_key dst_mask, key;
+    struct xdp_flow_entry out;
+    struct xdp_test t;
+    uint64_t before;
+    int exact = 0;
+    int error;
+
+    error = xt_open(&t, 2, 256, false);
+    if (error) {
+        ovs_fatal(error, "cannot load the XDP program");
+    }
+    memset(&dst_mask, 0, sizeof dst_mask);
+    dst_mask.in_port = UINT32_MAX;
+    dst_mask.dl_type = OVS_BE16_MAX;
+    dst_mask.nw_proto = UINT8_MAX;
+    dst_mask.tp_dst = OVS_BE16_MAX;
+    entry_output(&out, t.ifindex);
+
+    before = batch_reads(&t);
+    for (int i = 0; i < N; i++) {
+        ovs_u128 ufid = { .u32 = { i + 1 } };
+        struct xdp_flow_table_stats st;
+        const char *reason;
+        struct pkt p;
+
+        tcp_packet(&p, 1, 1000 + i);
+        xt_parse(&t, p.data, p.len, &key);
+        ovs_assert(!xdp_flow_table_put(t.table, &ufid, &key, &dst_mask,
+                                       &out, &reason));
+        xt_run(&t, t.main_fd, p.data, p.len, NULL, NULL, 1, NULL);
+        ovs_assert(!xdp_flow_table_get(t.table, &ufid, NULL, NULL, NULL,
+                                       &st));
+        exact += st.n_packets == 1;
+    }
+    /* The number depends on timing (a read after a pause of 1 ms reads
+     * all); one per flow is what must not happen. */
+    printf("%d flows put, each read after its packet: %d exact, fewer "
+           "batch reads than one per 10 flows: %s\n", N, exact,
+           batch_reads(&t) - before < N / 10 ? "yes" : "no");
+
+    before = batch_reads(&t);
+    exact = 0;
+    for (int i = 0; i < N; i++) {
+        ovs_u128 ufid = { .u32 = { i + 1 } };
+        struct xdp_flow_table_stats st;
+
+        ovs_assert(!xdp_flow_table_get(t.table, &ufid, NULL, NULL, NULL,
+                                       &st));
+        exact += st.n_packets == 1;
+    }
+    printf("a dump of the %d flows: %d exact, fewer batch reads than one "
+           "per 10 flows: %s\n", N, exact,
+           batch_reads(&t) - before < N / 10 ? "yes" : "no");
+    xt_close(&t);
+}
+
 static void
 test_xdp_flow_table_main(int argc, char *argv[])
 {
@@ -438,8 +514,10 @@ test_xdp_flow_table_main(int argc, char *argv[])
         test_failures();
     } else if (!strcmp(cmd, "wrap")) {
         test_generation_wrap();
+    } else if (!strcmp(cmd, "stats")) {
+        test_stats_reads();
     } else {
-        ovs_fatal(0, "usage: %s ops|failures|wrap", argv[0]);
+        ovs_fatal(0, "usage: %s ops|failures|wrap|stats", argv[0]);
     }
 }
 
