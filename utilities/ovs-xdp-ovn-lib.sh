@@ -389,8 +389,9 @@ ovn_cleanup() {
 #    loads it (over a second of the main thread), on this 2-core machine.
 #  - the SB ovsdb-server: "jsonrpc|WARN|unix#N: receive error: Connection
 #    reset by peer" and "reconnect|WARN|unix#N: connection dropped
-#    (Connection reset by peer)": ovn-trace exits without closing its
-#    database connection, with the server's last update unread.
+#    (Connection reset by peer)", or the same with "send error: Broken
+#    pipe" when the server was writing: ovn-trace exits without closing
+#    its database connection, with the server's last update unread.
 #  Where a test restarts ovs-vswitchd, also ($ovn_restart_allow):
 #  - ovn-controller: "rconn|WARN|.../br-int.mgmt: connection dropped" or
 #    "connection failed": its OpenFlow connections while ovs-vswitchd is
@@ -410,7 +411,9 @@ ovn_check_logs() {
                /timeval|WARN|context switches: /d
                /ovs_rcu(urcu[0-9]*)|WARN|blocked [0-9]* ms waiting for main to quiesce/d
                /jsonrpc|WARN|unix#[0-9]*: receive error: Connection reset by peer/d
-               /reconnect|WARN|unix#[0-9]*: connection dropped (Connection reset by peer)/d' \
+               /jsonrpc|WARN|unix#[0-9]*: send error: Broken pipe/d
+               /reconnect|WARN|unix#[0-9]*: connection dropped (Connection reset by peer)/d
+               /reconnect|WARN|unix#[0-9]*: connection dropped (Broken pipe)/d' \
         | sed "${OVN_LOG_ALLOW:-}")
     [ -z "$out" ] || { printf '%s\n' "$out"; return 1; }
 }
