@@ -246,6 +246,33 @@ dpif_xdp_port_add(struct dpif *dpif, struct netdev *netdev,
 static long long int dpif_xdp_next_upkeep;
 #define DPIF_XDP_UPKEEP_MSEC 1000
 
+/* dpif-netdev's run takes one batch from each rx queue of the ports
+ * without a PMD thread, ours, and the main loop then does everything else
+ * (OpenFlow, OVSDB, revalidation) before it takes the next: under a flood
+ * of frames for userspace (partial flows, misses), they wait in the rings
+ * and are lost when a ring fills, while the CPU idles between loops.  So
+ * while batches come in full, take more, within a budget that keeps the
+ * rest of the loop responsive. */
+#define DPIF_XDP_RX_PASSES 64
+#define DPIF_XDP_RX_BUDGET_USEC 1000
+
+static bool
+dpif_xdp_run_rx(struct dpif *dpif)
+{
+    long long int deadline = time_usec() + DPIF_XDP_RX_BUDGET_USEC;
+    unsigned int full = netdev_xdp_full_batches();
+    bool need_revalidate = dpif_netdev_class.run(dpif);
+
+    for (int pass = 1; pass < DPIF_XDP_RX_PASSES; pass++) {
+        if (netdev_xdp_full_batches() == full || time_usec() >= deadline) {
+            break;
+        }
+        full = netdev_xdp_full_batches();
+        need_revalidate |= dpif_netdev_class.run(dpif);
+    }
+    return need_revalidate;
+}
+
 static bool
 dpif_xdp_run(struct dpif *dpif)
 {
@@ -257,7 +284,7 @@ dpif_xdp_run(struct dpif *dpif)
         netdev_xdp_upkeep();
     }
     netdev_xdp_run();
-    return dpif_netdev_class.run(dpif);
+    return dpif_xdp_run_rx(dpif);
 }
 
 static void

@@ -31,6 +31,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
+#include "ovs-thread.h"
 #include "smap.h"
 #include "timeval.h"
 #include "util.h"
@@ -592,6 +593,17 @@ netdev_xdp_rxq_xsk(const struct netdev_rxq *rxq)
     return rxq->queue_id < dev->n_xsks ? &dev->xsks[rxq->queue_id] : NULL;
 }
 
+/* Receives that filled their batch, in this thread. */
+DEFINE_STATIC_PER_THREAD_DATA(unsigned int, full_batches, 0);
+
+/* The number of receives in this thread so far that filled their batch: a
+ * change tells the caller that a ring had more than it took. */
+unsigned int
+netdev_xdp_full_batches(void)
+{
+    return *full_batches_get();
+}
+
 static int
 netdev_xdp_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                     int *qfill)
@@ -608,6 +620,9 @@ netdev_xdp_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                          batch);
     if (!error && qfill) {
         *qfill = 0;
+    }
+    if (!error && dp_packet_batch_size(batch) == NETDEV_MAX_BURST) {
+        (*full_batches_get())++;
     }
     return error;
 }

@@ -45,6 +45,7 @@ bool netdev_xdp_get_port(const struct netdev *, struct netdev_xdp_port *);
 
 void netdev_xdp_run(void);
 void netdev_xdp_wait(void);
+unsigned int netdev_xdp_full_batches(void);
 void netdev_xdp_upkeep(void);
 
 struct ds;
