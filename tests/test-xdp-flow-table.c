@@ -98,6 +98,18 @@ table_print_stats(struct xdp_flow_table *table, uint32_t ufid_n)
     }
 }
 
+/* Sets 'mask' to in_port, dl_type, nw_proto and tp_dst: a flow per
+ * destination port. */
+static void
+dst_port_mask(struct xdp_flow_key *mask)
+{
+    memset(mask, 0, sizeof *mask);
+    mask->in_port = UINT32_MAX;
+    mask->dl_type = OVS_BE16_MAX;
+    mask->nw_proto = UINT8_MAX;
+    mask->tp_dst = OVS_BE16_MAX;
+}
+
 static uint32_t
 table_first_mask(const struct xdp_test *t)
 {
@@ -139,11 +151,7 @@ test_table(void)
     xt_parse(&t, p82.data, p82.len, &key82);
     xt_parse(&t, psrc.data, psrc.len, &key_src);
 
-    memset(&dst_mask, 0, sizeof dst_mask);
-    dst_mask.in_port = UINT32_MAX;
-    dst_mask.dl_type = OVS_BE16_MAX;
-    dst_mask.nw_proto = UINT8_MAX;
-    dst_mask.tp_dst = OVS_BE16_MAX;
+    dst_port_mask(&dst_mask);
     memset(&src_mask, 0, sizeof src_mask);
     src_mask.in_port = UINT32_MAX;
     memset(src_mask.dl_src, 0xff, sizeof src_mask.dl_src);
@@ -295,11 +303,7 @@ test_failures(void)
 
     tcp_packet(&p80, 1, 80);
     tcp_packet(&psrc, 9, 443);
-    memset(&dst_mask, 0, sizeof dst_mask);
-    dst_mask.in_port = UINT32_MAX;
-    dst_mask.dl_type = OVS_BE16_MAX;
-    dst_mask.nw_proto = UINT8_MAX;
-    dst_mask.tp_dst = OVS_BE16_MAX;
+    dst_port_mask(&dst_mask);
     memset(&src_mask, 0, sizeof src_mask);
     src_mask.in_port = UINT32_MAX;
     memset(src_mask.dl_src, 0xff, sizeof src_mask.dl_src);
@@ -399,11 +403,7 @@ test_generation_wrap(void)
     xt_parse(&t, p80.data, p80.len, &key80);
     xt_parse(&t, p81.data, p81.len, &key81);
     xt_parse(&t, p82.data, p82.len, &key82);
-    memset(&dst_mask, 0, sizeof dst_mask);
-    dst_mask.in_port = UINT32_MAX;
-    dst_mask.dl_type = OVS_BE16_MAX;
-    dst_mask.nw_proto = UINT8_MAX;
-    dst_mask.tp_dst = OVS_BE16_MAX;
+    dst_port_mask(&dst_mask);
     entry_output(&out, t.ifindex);
 
     table_put(t.table, 1, &key80, &dst_mask, &out);
@@ -458,11 +458,7 @@ test_stats_reads(void)
     if (error) {
         ovs_fatal(error, "cannot load the XDP program");
     }
-    memset(&dst_mask, 0, sizeof dst_mask);
-    dst_mask.in_port = UINT32_MAX;
-    dst_mask.dl_type = OVS_BE16_MAX;
-    dst_mask.nw_proto = UINT8_MAX;
-    dst_mask.tp_dst = OVS_BE16_MAX;
+    dst_port_mask(&dst_mask);
     entry_output(&out, t.ifindex);
 
     before = batch_reads(&t);
