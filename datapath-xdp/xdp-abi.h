@@ -56,6 +56,11 @@ struct xdp_abi_meta {
     __u32 flow_mark;            /* Valid with XDP_ABI_UPCALL_PARTIAL. */
     __u16 reason;               /* enum xdp_abi_upcall_reason. */
     __u16 len;                  /* Packet length, low 16 bits. */
+    __u32 ct_slot;              /* 0, or 1 + the conntrack cache slot
+                                 * (xdp-ct-abi.h) whose connection the
+                                 * program handed back with this packet:
+                                 * userspace syncs the slot to conntrack
+                                 * before conntrack sees the packet. */
 };
 
 /* Per-CPU counters: indexes into the 'n' of the 'counters' map's one
@@ -83,6 +88,16 @@ enum xdp_abi_counter {
     XDP_ABI_CNT_POLICED_INGRESS,/* Dropped by the ingress port's policer,
                                  * before the flow lookup. */
     XDP_ABI_CNT_POLICED_EGRESS, /* Dropped by the output port's policer. */
+    XDP_ABI_CNT_CT_HIT,         /* ct() answered from the conntrack
+                                 * cache. */
+    XDP_ABI_CNT_CT_MISS,        /* ct() not answered (no cached
+                                 * connection, or not one XDP decides):
+                                 * the packet went to userspace. */
+    XDP_ABI_CNT_CT_HANDED_BACK, /* A cached TCP connection handed back to
+                                 * conntrack (flags, window). */
+    XDP_ABI_CNT_RECIRC,         /* Passes after the first (recirc). */
+    XDP_ABI_CNT_RECIRC_LIMIT,   /* Packets that would recirculate more than
+                                 * the program's passes: to userspace. */
     XDP_ABI_N_COUNTERS
 };
 
