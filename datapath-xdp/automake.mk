@@ -6,6 +6,8 @@ XDP_BPF_HDRS = \
 	datapath-xdp/xdp-abi.h \
 	datapath-xdp/xdp-actions.h \
 	datapath-xdp/xdp-classify.h \
+	datapath-xdp/xdp-conntrack.h \
+	datapath-xdp/xdp-ct-abi.h \
 	datapath-xdp/xdp-flow-abi.h \
 	datapath-xdp/xdp-parse.h \
 	datapath-xdp/xdp-police.h \

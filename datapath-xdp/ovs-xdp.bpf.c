@@ -22,6 +22,7 @@
 #include "xdp-classify.h"
 #include "xdp-police.h"
 #include "xdp-actions.h"
+#include "xdp-conntrack.h"
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -75,10 +76,14 @@ struct {
  * a packet.  Read-only data costs a load, not a map lookup. */
 const volatile __u64 meta_cookie = 0;
 
-/* Puts 'reason' and 'mark' in front of the packet for userspace.  Returns
- * false if the driver has no room for metadata. */
+/* No conntrack cache slot to name in the metadata. */
+#define NO_CT_SLOT 0xffffffff
+
+/* Puts 'reason', 'mark' and 'ct_slot' (or NO_CT_SLOT) in front of the
+ * packet for userspace.  Returns false if the driver has no room for
+ * metadata. */
 static __always_inline int
-write_meta(struct xdp_md *ctx, __u16 reason, __u32 mark)
+write_meta(struct xdp_md *ctx, __u16 reason, __u32 mark, __u32 ct_slot)
 {
     struct xdp_abi_meta *meta;
     void *data, *data_end;
@@ -97,14 +102,16 @@ write_meta(struct xdp_md *ctx, __u16 reason, __u32 mark)
     meta->flow_mark = mark;
     meta->reason = reason;
     meta->len = (__u16) (data_end - data);
+    meta->ct_slot = ct_slot + 1;        /* NO_CT_SLOT: 0. */
     return 1;
 }
 
 /* Sends the packet to the socket of 'port' for its queue; without one, to
  * the kernel stack. */
 static __always_inline int
-upcall(struct xdp_md *ctx, const struct xdp_abi_port *port,
-       struct xdp_abi_counters *cnt, __u16 reason, __u32 mark)
+upcall_ct(struct xdp_md *ctx, const struct xdp_abi_port *port,
+          struct xdp_abi_counters *cnt, __u16 reason, __u32 mark,
+          __u32 ct_slot)
 {
     __u32 queue = ctx->rx_queue_index;
     __u32 index;
@@ -113,7 +120,7 @@ upcall(struct xdp_md *ctx, const struct xdp_abi_port *port,
         count(cnt, XDP_ABI_CNT_PASS);
         return XDP_PASS;
     }
-    if (!write_meta(ctx, reason, mark)) {
+    if (!write_meta(ctx, reason, mark, ct_slot)) {
         count(cnt, XDP_ABI_CNT_META_FAIL);
     }
     index = port->slot * XDP_ABI_MAX_QUEUES + queue;
@@ -124,6 +131,13 @@ upcall(struct xdp_md *ctx, const struct xdp_abi_port *port,
     }
     count(cnt, XDP_ABI_CNT_PASS);
     return XDP_PASS;
+}
+
+static __always_inline int
+upcall(struct xdp_md *ctx, const struct xdp_abi_port *port,
+       struct xdp_abi_counters *cnt, __u16 reason, __u32 mark)
+{
+    return upcall_ct(ctx, port, cnt, reason, mark, NO_CT_SLOT);
 }
 
 static __always_inline void
@@ -191,6 +205,209 @@ upcall_partial(struct xdp_md *ctx, const struct xdp_abi_port *port,
     return upcall(ctx, port, cnt, XDP_ABI_UPCALL_PARTIAL, mark);
 }
 
+/* Sends a packet that went through more than one pass, or through ct(),
+ * to userspace as partial with the first pass's 'mark': userspace runs it
+ * from the start, as if XDP had not seen it (nothing was written yet),
+ * after syncing 'ct_slot' if it is not NO_CT_SLOT. */
+static __always_inline int
+upcall_restart(struct xdp_md *ctx, const struct xdp_abi_port *port,
+               struct xdp_abi_counters *cnt, __u32 mark, __u32 ct_slot)
+{
+    count(cnt, XDP_ABI_CNT_UPCALL_PARTIAL);
+    return upcall_ct(ctx, port, cnt, XDP_ABI_UPCALL_PARTIAL, mark, ct_slot);
+}
+
+/* Counts the flows of the passes that recirculated. */
+static __always_inline void
+xdp_count_passed(const struct xdp_scratch *s, __u32 len)
+{
+    for (__u32 i = 0; i < XDP_CT_MAX_PASSES; i++) {
+        if (i >= s->n_passed) {
+            break;
+        }
+        xdp_count_flow(s->passed[i], len, &s->key);
+    }
+}
+
+/* What one pass of xdp_pass_step() leads to. */
+enum xdp_pass_result {
+    XDP_PASS_NEXT,              /* Recirculated: another pass. */
+    XDP_PASS_LAST,              /* 'hit' is the last pass's flow. */
+    XDP_PASS_UPCALL,            /* To userspace, from the start. */
+};
+
+struct xdp_pass_loop {
+    struct xdp_md *ctx;
+    struct xdp_scratch *s;
+    struct xdp_abi_counters *cnt;
+    struct xdp_hit *hit;
+    int emc_on;
+    __u32 slot;                 /* For XDP_PASS_UPCALL: NO_CT_SLOT or the
+                                 * connection to sync. */
+    int result;                 /* enum xdp_pass_result. */
+};
+
+/* bpf_loop() callback: runs the conntrack part (ct_clear, ct(), recirc())
+ * of the flow in loop->hit on the key and, for a recirc(), looks the key up
+ * again into loop->hit.  A callback, so that the verifier checks a pass
+ * once, not once per pass. */
+static long
+xdp_pass_step(__u32 pass, void *data)
+{
+    struct xdp_pass_loop *loop = data;
+    struct xdp_scratch *s = loop->s;
+    struct xdp_hit *hit = loop->hit;
+    const struct xdp_flow_entry *entry;
+    const struct xdp_flow_action *act;
+    __u32 flags, last;
+    int emc_hit;
+
+    loop->result = XDP_PASS_UPCALL;
+    if (hit->c.verdict != XDP_FLOW_VERDICT_ACTIONS) {
+        loop->result = XDP_PASS_LAST;
+        return 1;
+    }
+    entry = hit->entry;
+    if (!entry) {
+        return 1;
+    }
+    flags = entry->flags;
+    if (!(flags & XDP_FLOW_ENTRY_CONNTRACK)) {
+        loop->result = XDP_PASS_LAST;
+        return 1;
+    }
+    if (flags & XDP_FLOW_ENTRY_CT_CLEAR) {
+        s->key.ct_state = 0;
+        s->key.ct_zone = 0;
+        s->key.ct_mark = 0;
+    }
+    if (flags & XDP_FLOW_ENTRY_CT) {
+        act = &entry->actions[flags & XDP_FLOW_ENTRY_CT_CLEAR ? 1 : 0];
+        switch (xdp_ct_lookup(loop->ctx, act->arg)) {
+        case XDP_CT_ANSWERED:
+            count(loop->cnt, XDP_ABI_CNT_CT_HIT);
+            break;
+        case XDP_CT_HAND_BACK:
+            count(loop->cnt, XDP_ABI_CNT_CT_HANDED_BACK);
+            loop->slot = s->ct_slot;
+            /* fall through */
+        case XDP_CT_TO_USERSPACE:
+        default:
+            count(loop->cnt, XDP_ABI_CNT_CT_MISS);
+            return 1;
+        }
+    }
+    if (!(flags & XDP_FLOW_ENTRY_RECIRC)) {
+        /* The last pass: ct() then other actions. */
+        loop->result = XDP_PASS_LAST;
+        return 1;
+    }
+    if (pass + 1 >= XDP_CT_MAX_PASSES) {
+        count(loop->cnt, XDP_ABI_CNT_RECIRC_LIMIT);
+        return 1;
+    }
+    last = entry->n_actions - 1;
+    if (last >= XDP_FLOW_MAX_ACTIONS) {
+        return 1;
+    }
+    barrier_var(last);
+    s->key.recirc_id = entry->actions[last & (XDP_FLOW_MAX_ACTIONS - 1)].arg;
+    s->passed[pass & (XDP_CT_MAX_PASSES - 1)] = hit->c.flow_id;
+    s->n_passed = pass + 1;
+    count(loop->cnt, XDP_ABI_CNT_RECIRC);
+    if (!xdp_classify(s, loop->emc_on, 0, hit, &emc_hit)) {
+        count(loop->cnt, XDP_ABI_CNT_UPCALL_MISS);
+        return 1;
+    }
+    loop->result = XDP_PASS_NEXT;
+    return 0;
+}
+
+/* What xdp_run_passes() leaves to its caller: the output or the actions
+ * of 'hit', the last pass's flow, already counted.  Other values are the
+ * program's verdict. */
+#define XDP_RUN_OUTPUT (-2)
+#define XDP_RUN_ACTIONS (-3)
+
+/* Runs a packet whose first flow, 'hit', has a conntrack part (ct_clear,
+ * ct(), recirc()): each pass runs that part on the key, and a recirc()
+ * looks the key up again, up to XDP_CT_MAX_PASSES passes.  Nothing is
+ * written (packet, cache, counters) until the last pass is found and can
+ * run in XDP; until then anything XDP cannot do sends the packet, as it
+ * came, to userspace, which runs all the passes.  The last pass's output
+ * or actions are the caller's, so that the program has one copy of each
+ * for the verifier. */
+static __always_inline int
+xdp_run_passes(struct xdp_md *ctx, const struct xdp_abi_port *port,
+               struct xdp_abi_counters *cnt, struct xdp_scratch *s,
+               int emc_on, struct xdp_hit *hit, __u32 len)
+{
+    __u32 first_mark = hit->c.mark, slot = NO_CT_SLOT;
+    struct xdp_pass_loop passes = {
+        .ctx = ctx, .s = s, .cnt = cnt, .hit = hit, .emc_on = emc_on,
+        .slot = NO_CT_SLOT, .result = XDP_PASS_UPCALL,
+    };
+    const struct xdp_flow_entry *entry;
+
+    s->n_passed = 0;
+    s->ct_hits.n = 0;
+    s->ct_slot = NO_CT_SLOT;
+    bpf_loop(XDP_CT_MAX_PASSES, xdp_pass_step, &passes, 0);
+    if (passes.result != XDP_PASS_LAST) {
+        return upcall_restart(ctx, port, cnt, first_mark, passes.slot);
+    }
+
+    /* The last pass's flow, found: can XDP run it? */
+    entry = hit->entry;
+    switch (hit->c.verdict) {
+    case XDP_FLOW_VERDICT_DROP:
+        break;
+    case XDP_FLOW_VERDICT_OUTPUT:
+        if (!xdp_tx_port_ok(hit->c.out_ifindex)) {
+            count(cnt, XDP_ABI_CNT_NO_TX_PORT);
+            return upcall_restart(ctx, port, cnt, first_mark, NO_CT_SLOT);
+        }
+        break;
+    case XDP_FLOW_VERDICT_ACTIONS:
+        if (!entry) {
+            return upcall_restart(ctx, port, cnt, first_mark, NO_CT_SLOT);
+        }
+        if (xdp_output_missing(entry)) {
+            count(cnt, XDP_ABI_CNT_NO_TX_PORT);
+            return upcall_restart(ctx, port, cnt, first_mark, NO_CT_SLOT);
+        }
+        if (!xdp_actions_fit(ctx, entry, s->info.l3_off, s->info.l4_off)) {
+            count(cnt, XDP_ABI_CNT_SHORT_HEADER);
+            return upcall_restart(ctx, port, cnt, first_mark, NO_CT_SLOT);
+        }
+        break;
+    default:
+        return upcall_restart(ctx, port, cnt, first_mark, NO_CT_SLOT);
+    }
+
+    /* It can: the connections are the packet's now. */
+    s->ct_slot = NO_CT_SLOT;
+    if (!xdp_ct_commit(ctx, len)) {
+        slot = s->ct_slot;
+        if (slot != NO_CT_SLOT) {
+            count(cnt, XDP_ABI_CNT_CT_HANDED_BACK);
+        }
+        count(cnt, XDP_ABI_CNT_CT_MISS);
+        return upcall_restart(ctx, port, cnt, first_mark, slot);
+    }
+    xdp_count_passed(s, len);
+    xdp_count_flow(hit->c.flow_id, len, &s->key);
+    switch (hit->c.verdict) {
+    case XDP_FLOW_VERDICT_DROP:
+        count(cnt, XDP_ABI_CNT_DROPPED);
+        return XDP_DROP;
+    case XDP_FLOW_VERDICT_OUTPUT:
+        return XDP_RUN_OUTPUT;
+    default:
+        return XDP_RUN_ACTIONS;
+    }
+}
+
 SEC("xdp")
 int
 ovs_xdp_main(struct xdp_md *ctx)
@@ -203,7 +420,7 @@ ovs_xdp_main(struct xdp_md *ctx)
     struct xdp_act_loop loop;
     struct xdp_scratch *s;
     struct xdp_hit hit;
-    int emc_hit, found, verdict;
+    int emc_hit, found, verdict, run, counted = 0;
     __u32 zero = 0;
 
     cnt = bpf_map_lookup_elem(&counters, &zero);
@@ -235,7 +452,7 @@ ovs_xdp_main(struct xdp_md *ctx)
     if (!s) {
         return XDP_PASS;
     }
-    found = xdp_classify(s, cls && xdp_emc_on(cls), &hit, &emc_hit);
+    found = xdp_classify(s, cls && xdp_emc_on(cls), 1, &hit, &emc_hit);
     if (emc_hit > 0) {
         count(cnt, XDP_ABI_CNT_EMC_HIT);
     } else if (!emc_hit) {
@@ -249,62 +466,83 @@ ovs_xdp_main(struct xdp_md *ctx)
         count(cnt, XDP_ABI_CNT_MEGAFLOW_HIT);
     }
 
-    switch (hit.c.verdict) {
-    case XDP_FLOW_VERDICT_PARTIAL:
-        return upcall_partial(ctx, port, cnt, hit.c.mark);
-    case XDP_FLOW_VERDICT_DROP:
-        xdp_count_flow(hit.c.flow_id, len, &s->key);
-        count(cnt, XDP_ABI_CNT_DROPPED);
-        return XDP_DROP;
-    case XDP_FLOW_VERDICT_OUTPUT:
+    if (hit.c.verdict == XDP_FLOW_VERDICT_ACTIONS && hit.entry
+        && hit.entry->flags & XDP_FLOW_ENTRY_CONNTRACK) {
+        /* Counts the flows itself, before the output or actions. */
+        run = xdp_run_passes(ctx, port, cnt, s, cls && xdp_emc_on(cls),
+                             &hit, len);
+        if (run != XDP_RUN_OUTPUT && run != XDP_RUN_ACTIONS) {
+            return run;
+        }
+        counted = 1;
+    } else {
+        switch (hit.c.verdict) {
+        case XDP_FLOW_VERDICT_PARTIAL:
+            return upcall_partial(ctx, port, cnt, hit.c.mark);
+        case XDP_FLOW_VERDICT_DROP:
+            xdp_count_flow(hit.c.flow_id, len, &s->key);
+            count(cnt, XDP_ABI_CNT_DROPPED);
+            return XDP_DROP;
+        case XDP_FLOW_VERDICT_OUTPUT:
+            run = XDP_RUN_OUTPUT;
+            break;
+        default:
+            entry = hit.entry;
+            if (!entry) {
+                return XDP_PASS;
+            }
+            if (xdp_output_missing(entry)) {
+                count(cnt, XDP_ABI_CNT_NO_TX_PORT);
+                return upcall_partial(ctx, port, cnt, entry->mark);
+            }
+            if (!xdp_actions_fit(ctx, entry, s->info.l3_off,
+                                 s->info.l4_off)) {
+                count(cnt, XDP_ABI_CNT_SHORT_HEADER);
+                return upcall_partial(ctx, port, cnt, entry->mark);
+            }
+            xdp_count_flow(hit.c.flow_id, len, &s->key);
+            run = XDP_RUN_ACTIONS;
+            break;
+        }
+    }
+
+    if (run == XDP_RUN_OUTPUT) {
         /* The common case, without the action loop: the packet is
          * unchanged if the port cannot take it. */
         verdict = xdp_output(ctx, hit.c.out_ifindex);
         if (verdict == XDP_ABORTED) {
+            /* Only after a conntrack part if the port went meanwhile:
+             * userspace runs the packet again, and the windows that
+             * advanced for it accept it again. */
             count(cnt, XDP_ABI_CNT_NO_TX_PORT);
             return upcall_partial(ctx, port, cnt, hit.c.mark);
         }
-        xdp_count_flow(hit.c.flow_id, len, &s->key);
-        if (verdict == XDP_DROP) {
-            /* The output port's policer. */
-            count(cnt, XDP_ABI_CNT_POLICED_EGRESS);
-            return XDP_DROP;
+        if (!counted) {
+            xdp_count_flow(hit.c.flow_id, len, &s->key);
         }
-        count(cnt, XDP_ABI_CNT_HANDLED);
-        return verdict;
+    } else {
+        entry = hit.entry;
+        if (!entry) {
+            return XDP_PASS;
+        }
+        loop.ctx = ctx;
+        loop.entry = entry;
+        loop.l3_off = s->info.l3_off;
+        loop.l4_off = s->info.l4_off;
+        loop.l4_size = s->info.l4_size;
+        loop.dl_type = bpf_ntohs(s->key.dl_type);
+        loop.nw_proto = s->key.nw_proto;
+        loop.ip6_l4_csum = !s->info.ip6_no_l4_csum;
+        loop.verdict = XDP_ACT_CONTINUE;
+        bpf_loop(entry->n_actions, xdp_act_step, &loop, 0);
+        verdict = loop.verdict;
     }
 
-    entry = hit.entry;
-    if (!entry) {
-        return XDP_PASS;
-    }
-    if (xdp_output_missing(entry)) {
-        count(cnt, XDP_ABI_CNT_NO_TX_PORT);
-        return upcall_partial(ctx, port, cnt, entry->mark);
-    }
-    if (!xdp_actions_fit(ctx, entry, s->info.l3_off,
-                         s->info.l4_off)) {
-        count(cnt, XDP_ABI_CNT_SHORT_HEADER);
-        return upcall_partial(ctx, port, cnt, entry->mark);
-    }
-    xdp_count_flow(hit.c.flow_id, len, &s->key);
-
-    loop.ctx = ctx;
-    loop.entry = entry;
-    loop.l3_off = s->info.l3_off;
-    loop.l4_off = s->info.l4_off;
-    loop.l4_size = s->info.l4_size;
-    loop.dl_type = bpf_ntohs(s->key.dl_type);
-    loop.nw_proto = s->key.nw_proto;
-    loop.ip6_l4_csum = !s->info.ip6_no_l4_csum;
-    loop.verdict = XDP_ACT_CONTINUE;
-    bpf_loop(entry->n_actions, xdp_act_step, &loop, 0);
-
-    switch (loop.verdict) {
+    switch (verdict) {
     case XDP_TX:
     case XDP_REDIRECT:
         count(cnt, XDP_ABI_CNT_HANDLED);
-        return loop.verdict;
+        return verdict;
     case XDP_DROP:
         /* Only the output port's policer says so. */
         count(cnt, XDP_ABI_CNT_POLICED_EGRESS);

@@ -36,6 +36,13 @@ struct {
     __type(value, struct bpf_devmap_val);
 } tx_ports SEC(".maps");
 
+/* True if the program can output to 'ifindex'. */
+static __always_inline int
+xdp_tx_port_ok(__u32 ifindex)
+{
+    return bpf_map_lookup_elem(&tx_ports, &ifindex) != NULL;
+}
+
 /* Verdict while actions continue. */
 #define XDP_ACT_CONTINUE (-1)
 
@@ -490,6 +497,10 @@ xdp_act_step(__u32 i, void *data)
         break;
     case XDP_FLOW_ACT_SET_FIELD:
         xdp_set_field(loop, act);
+        break;
+    case XDP_FLOW_ACT_CT_CLEAR:
+    case XDP_FLOW_ACT_CT:
+        /* Done before the actions (ovs-xdp.bpf.c). */
         break;
     default:
         loop->verdict = XDP_ABORTED;

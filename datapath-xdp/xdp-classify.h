@@ -14,6 +14,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "xdp-ct-abi.h"
 #include "xdp-flow-abi.h"
 #include "xdp-parse.h"
 
@@ -144,12 +145,35 @@ xdp_emc_on(const struct xdp_flow_classifier *c)
     return use_emc && !c->emc_off;
 }
 
+/* A connection found for one ct() of a packet (xdp-conntrack.h). */
+struct xdp_ct_hit {
+    __u32 slot;
+    __u32 generation;
+    __u32 reply;
+};
+
+/* The ct() hits of one packet, to commit once it is known to stay in
+ * XDP.  A connection hit twice (ct() in the same zone on two passes) is
+ * kept once: conntrack too takes the second from the packet's metadata
+ * without a second update. */
+struct xdp_ct_hits {
+    __u32 n;
+    struct xdp_ct_hit hit[XDP_CT_MAX_PASSES];
+};
+
 /* Per-CPU working area: keys are too big for the 512-byte stack shared by
  * the program and its bpf_loop() callbacks. */
 struct xdp_scratch {
     struct xdp_flow_key key;
     struct xdp_flow_lookup lookup;
     struct xdp_parse_info info;
+    __u32 n_passed;             /* Passes that recirculated, */
+    __u32 passed[XDP_CT_MAX_PASSES];    /* and their flows, counted once
+                                         * the packet stays in XDP. */
+    struct xdp_ct_key ct_key;   /* ct() lookups (xdp-conntrack.h). */
+    struct xdp_ct_hits ct_hits; /* This packet's ct() hits. */
+    __u32 ct_slot;              /* A connection to hand back, or
+                                 * 0xffffffff. */
     __u32 pad;
 };
 
@@ -258,9 +282,10 @@ xdp_mask_probe(struct xdp_scratch *s, __u32 rank, int *end)
 struct xdp_mask_loop {
     struct xdp_scratch *s;
     const struct xdp_flow_megaflow *mf;     /* The hit, if any. */
+    __u32 first;                            /* Rank of iteration 0. */
 };
 
-/* bpf_loop() callback over the ranks after the first.  It hands the hit to
+/* bpf_loop() callback over the ranks from 'first'.  It hands the hit to
  * the caller through 'loop', so that nothing is looked up twice. */
 static long
 xdp_mask_probe_next(__u32 i, void *data)
@@ -269,7 +294,7 @@ xdp_mask_probe_next(__u32 i, void *data)
     const struct xdp_flow_megaflow *mf;
     int end = 0;
 
-    mf = xdp_mask_probe(loop->s, i + 1, &end);
+    mf = xdp_mask_probe(loop->s, i + loop->first, &end);
     if (mf) {
         loop->mf = mf;
         return 1;
@@ -371,10 +396,12 @@ xdp_emc_lookup(const struct xdp_scratch *s, struct xdp_hit *hit)
 
 /* Looks up the key in 's', with the exact-match cache if 'emc_on'.  Returns
  * true and fills 'hit' if a flow matches.  Sets '*emc_hit' to 1 for a cache
- * hit, 0 for a miss, -1 if the cache is not in use. */
+ * hit, 0 for a miss, -1 if the cache is not in use.  With 'first_inline',
+ * the first mask is probed without bpf_loop(): faster, but a copy of the
+ * probe's code for the verifier, so only for a packet's first pass. */
 static __always_inline int
-xdp_classify(struct xdp_scratch *s, int emc_on, struct xdp_hit *hit,
-             int *emc_hit)
+xdp_classify(struct xdp_scratch *s, int emc_on, int first_inline,
+             struct xdp_hit *hit, int *emc_hit)
 {
     const struct xdp_flow_megaflow *mf;
     int end = 0;
@@ -388,13 +415,19 @@ xdp_classify(struct xdp_scratch *s, int emc_on, struct xdp_hit *hit,
         return 1;
     }
 
-    /* The first mask without bpf_loop(): with masks ranked by hits, most
-     * packets need no other. */
-    mf = xdp_mask_probe(s, 0, &end);
-    if (!mf && !end && n_masks > 1) {
-        struct xdp_mask_loop loop = { .s = s, .mf = NULL };
+    /* The first mask without bpf_loop() if asked: with masks ranked by
+     * hits, most packets need no other. */
+    if (first_inline) {
+        mf = xdp_mask_probe(s, 0, &end);
+    } else {
+        mf = NULL;
+    }
+    if (!mf && !end && n_masks > !!first_inline) {
+        struct xdp_mask_loop loop = {
+            .s = s, .mf = NULL, .first = !!first_inline
+        };
 
-        bpf_loop(n_masks - 1, xdp_mask_probe_next, &loop, 0);
+        bpf_loop(n_masks - !!first_inline, xdp_mask_probe_next, &loop, 0);
         mf = loop.mf;
     }
     if (!mf) {

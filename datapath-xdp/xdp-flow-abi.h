@@ -54,15 +54,16 @@ struct xdp_flow_vlan {
     __be16 tci;
 };
 
-/* The flow key, also used as the mask.  120 bytes, no implicit padding; pad
- * is always zero.  Fields share space as in OVS's struct flow: nw_src/nw_dst
+/* The flow key, also used as the mask.  128 bytes, no implicit padding; pad0
+ * and pad are always zero.  Fields share space as in OVS's struct flow: nw_src/nw_dst
  * hold the ARP SPA/TPA, nw_proto the low 8 bits of the ARP opcode,
  * arp_sha/arp_tha the ND SLL/TLL, tcp_flags the ND option type, tp_src/tp_dst
  * the ICMP/ICMPv6/IGMP type and code, nd_reserved OVS's igmp_group_ip4 for
  * ND packets.  The IGMP group address is not covered. */
 struct xdp_flow_key {
     __u32 in_port;              /* ODP port number, from port_map. */
-    __u32 recirc_id;            /* Always 0 in XDP. */
+    __u32 recirc_id;            /* 0 on the first pass, then the id of
+                                 * XDP_FLOW_ACT_RECIRC. */
 
     __u8 dl_dst[6];
     __u8 dl_src[6];
@@ -90,13 +91,21 @@ struct xdp_flow_key {
     __be32 ipv6_label;
 
     __be32 nd_reserved;
+
+    /* Conntrack results, as OVS's struct flow: zero on the first pass,
+     * set by a ct() that XDP answers (xdp-conntrack.h), cleared by
+     * ct_clear. */
+    __u8 ct_state;              /* XDP_CT_STATE_* bits (xdp-ct-abi.h). */
+    __u8 pad0;
+    __u16 ct_zone;
+    __u32 ct_mark;
     __u32 pad;
 };
 
 #define XDP_FLOW_KEY_U64S (sizeof(struct xdp_flow_key) / 8)
 
 /* A megaflow lookup hashes only the words (u32) of the key that its mask
- * covers, packed after the mask index: hashing the whole 120-byte key would
+ * covers, packed after the mask index: hashing the whole 128-byte key would
  * cost more than everything else a packet does in XDP.  The packed key has
  * one of four widths, each with its own hash map, so that a mask that
  * covers few words (in_port, Ethernet, the IPv4 5-tuple) hashes 16 or 32
@@ -170,7 +179,16 @@ enum xdp_flow_action_type {
                                  * header, XDP_FLOW_SET_*. */
     XDP_FLOW_ACT_UPCALL_PARTIAL,/* Must be the only action: userspace
                                  * executes, the packet carries the mark. */
+    XDP_FLOW_ACT_CT_CLEAR,      /* Clears the key's ct fields.  Only first. */
+    XDP_FLOW_ACT_CT,            /* 'arg': zone; 'field': XDP_FLOW_CT_*.
+                                 * Only first, or after CT_CLEAR. */
+    XDP_FLOW_ACT_RECIRC,        /* 'arg': recirc_id.  Only last, after
+                                 * nothing but CT_CLEAR and CT. */
 };
+
+/* 'field' of XDP_FLOW_ACT_CT. */
+#define XDP_FLOW_CT_COMMIT 1    /* ct(commit): nothing more on a connection
+                                 * that is established already. */
 
 /* Fields for XDP_FLOW_ACT_SET_FIELD; 'value' and 'mask' hold the field in
  * network byte order from byte 0 (e.g. 4 bytes for an IPv4 address, 2 for a
@@ -224,6 +242,14 @@ struct xdp_flow_action {
                                              * the 20 bytes of the header. */
 #define XDP_FLOW_ENTRY_SETS_IPV6 (1 << 1)   /* Rewrites IPv6 fields: needs
                                              * the 40 bytes of the header. */
+/* The conntrack part of an entry (see XDP_FLOW_ACT_CT_CLEAR, _CT, _RECIRC):
+ * the program runs it before the other actions, and a recirculating entry
+ * has no other actions. */
+#define XDP_FLOW_ENTRY_CT_CLEAR (1 << 2)
+#define XDP_FLOW_ENTRY_CT (1 << 3)
+#define XDP_FLOW_ENTRY_RECIRC (1 << 4)
+#define XDP_FLOW_ENTRY_CONNTRACK (XDP_FLOW_ENTRY_CT_CLEAR | XDP_FLOW_ENTRY_CT \
+                                  | XDP_FLOW_ENTRY_RECIRC)
 
 /* 'flow_table' value.  No actions: drop. */
 struct xdp_flow_entry {

@@ -25,8 +25,9 @@
 #include "openvswitch/match.h"
 #include "packets.h"
 #include "util.h"
+#include "xdp-ct-abi.h"
 
-BUILD_ASSERT_DECL(sizeof(struct xdp_flow_key) == 120);
+BUILD_ASSERT_DECL(sizeof(struct xdp_flow_key) == 128);
 BUILD_ASSERT_DECL(sizeof(struct xdp_flow_key) % 8 == 0);
 BUILD_ASSERT_DECL(sizeof(struct xdp_flow_lookup) == 128);
 BUILD_ASSERT_DECL(sizeof(struct xdp_flow_lookup_medium) == 64);
@@ -35,6 +36,12 @@ BUILD_ASSERT_DECL(sizeof(struct xdp_flow_lookup_tiny) == 16);
 BUILD_ASSERT_DECL(XDP_FLOW_RECIRC_WORD * 4
                   == offsetof(struct xdp_flow_key, recirc_id));
 BUILD_ASSERT_DECL(XDP_FLOW_PAD_WORD * 4 == offsetof(struct xdp_flow_key, pad));
+BUILD_ASSERT_DECL(XDP_FLOW_KEY_U32S - 1 <= XDP_FLOW_WIDE_WORDS);
+BUILD_ASSERT_DECL(XDP_CT_STATE_TRACKED == CS_TRACKED);
+BUILD_ASSERT_DECL(XDP_CT_STATE_ESTABLISHED == CS_ESTABLISHED);
+BUILD_ASSERT_DECL(XDP_CT_STATE_REPLY_DIR == CS_REPLY_DIR);
+BUILD_ASSERT_DECL(XDP_CT_STATE_NEW == CS_NEW);
+BUILD_ASSERT_DECL(XDP_CT_STATE_INVALID == CS_INVALID);
 BUILD_ASSERT_DECL(sizeof(struct xdp_flow_action) == 40);
 BUILD_ASSERT_DECL(sizeof(union flow_vlan_hdr) == sizeof(struct xdp_flow_vlan));
 BUILD_ASSERT_DECL(XDP_FLOW_FRAG_ANY == FLOW_NW_FRAG_ANY);
@@ -71,6 +78,9 @@ xdp_flow_key_from_flow(struct xdp_flow_key *key, const struct flow *flow)
     memcpy(key->arp_tha, flow->arp_tha.ea, ETH_ADDR_LEN);
     key->ipv6_label = flow->ipv6_label;
     key->nd_reserved = flow->igmp_group_ip4;
+    key->ct_state = flow->ct_state;
+    key->ct_zone = flow->ct_zone;
+    key->ct_mark = flow->ct_mark;
 }
 
 /* Sets the fields of 'flow' that the XDP key covers from 'key'; the other
@@ -103,6 +113,9 @@ xdp_flow_key_to_flow(const struct xdp_flow_key *key, struct flow *flow)
     memcpy(flow->arp_tha.ea, key->arp_tha, ETH_ADDR_LEN);
     flow->ipv6_label = key->ipv6_label;
     flow->igmp_group_ip4 = key->nd_reserved;
+    flow->ct_state = key->ct_state;
+    flow->ct_zone = key->ct_zone;
+    flow->ct_mark = key->ct_mark;
 }
 
 /* True if some bit of 'value' under 'mask' (both 'n' bytes) is 1. */
@@ -123,10 +136,14 @@ xdp_flow_masked_nonzero(const void *value_, const void *mask_, size_t n)
 /* Returns NULL if XDP can match on everything 'match' matches on, otherwise
  * a constant string that names the first field it cannot.
  *
- * Metadata (tunnel, registers, marks, conntrack...) is all zeros for every
- * packet that XDP sees: it arrives on an afxdp port, before recirculation.
- * A match on zero metadata is therefore a match on nothing; a match on
- * nonzero metadata can only hit in userspace. */
+ * Metadata other than recirc_id and the conntrack results XDP keeps
+ * (ct_state, ct_zone, ct_mark) is all zeros for every packet that XDP
+ * sees: it arrives on an afxdp port and recirculates only through ct()
+ * and recirc(), which set nothing else.  A match on zero metadata is
+ * therefore a match on nothing; a match on nonzero metadata can only hit
+ * in userspace.  The conntrack fields XDP does not keep (ct_label, the
+ * original tuple) are not zero after a ct(), so a match on them, zero or
+ * not, is userspace's. */
 const char *
 xdp_flow_match_unsupported(const struct match *match)
 {
@@ -163,17 +180,22 @@ xdp_flow_match_unsupported(const struct match *match)
     XDP_CHECK_ZERO(skb_priority, "matches on skb_priority");
     XDP_CHECK_ZERO(pkt_mark, "matches on pkt_mark");
     XDP_CHECK_ZERO(dp_hash, "matches on dp_hash");
-    XDP_CHECK_ZERO(ct_state, "matches on conntrack state (ct_state)");
-    XDP_CHECK_ZERO(ct_nw_proto, "matches on conntrack (ct_nw_proto)");
-    XDP_CHECK_ZERO(ct_zone, "matches on conntrack zone (ct_zone)");
-    XDP_CHECK_ZERO(ct_mark, "matches on conntrack mark (ct_mark)");
-    XDP_CHECK_ZERO(ct_label, "matches on conntrack label (ct_label)");
-    XDP_CHECK_ZERO(ct_nw_src, "matches on conntrack tuple (ct_nw_src)");
-    XDP_CHECK_ZERO(ct_nw_dst, "matches on conntrack tuple (ct_nw_dst)");
-    XDP_CHECK_ZERO(ct_ipv6_src, "matches on conntrack tuple (ct_ipv6_src)");
-    XDP_CHECK_ZERO(ct_ipv6_dst, "matches on conntrack tuple (ct_ipv6_dst)");
-    XDP_CHECK_ZERO(ct_tp_src, "matches on conntrack tuple (ct_tp_src)");
-    XDP_CHECK_ZERO(ct_tp_dst, "matches on conntrack tuple (ct_tp_dst)");
+    XDP_CHECK_UNMATCHED(ct_nw_proto, "matches on conntrack (ct_nw_proto)");
+    XDP_CHECK_UNMATCHED(ct_label, "matches on conntrack label (ct_label)");
+    XDP_CHECK_UNMATCHED(ct_nw_src, "matches on conntrack tuple (ct_nw_src)");
+    XDP_CHECK_UNMATCHED(ct_nw_dst, "matches on conntrack tuple (ct_nw_dst)");
+    XDP_CHECK_UNMATCHED(ct_ipv6_src,
+                        "matches on conntrack tuple (ct_ipv6_src)");
+    XDP_CHECK_UNMATCHED(ct_ipv6_dst,
+                        "matches on conntrack tuple (ct_ipv6_dst)");
+    XDP_CHECK_UNMATCHED(ct_tp_src, "matches on conntrack tuple (ct_tp_src)");
+    XDP_CHECK_UNMATCHED(ct_tp_dst, "matches on conntrack tuple (ct_tp_dst)");
+    if (m->ct_state & f->ct_state & ~(CS_TRACKED | CS_ESTABLISHED
+                                      | CS_REPLY_DIR)) {
+        /* XDP answers only for established connections. */
+        return "matches on a conntrack state XDP never gives "
+               "(+new, +rel, +inv, +snat or +dnat)";
+    }
     XDP_CHECK_ZERO(conj_id, "matches on conj_id");
     XDP_CHECK_ZERO(actset_output, "matches on actset_output");
     XDP_CHECK_UNMATCHED(mpls_lse, "matches on MPLS label stack entries "
@@ -182,10 +204,6 @@ xdp_flow_match_unsupported(const struct match *match)
 #undef XDP_CHECK_ZERO
 #undef XDP_CHECK_UNMATCHED
 
-    if (m->recirc_id && f->recirc_id) {
-        return "matches on a nonzero recirc_id (recirculation happens in "
-               "userspace)";
-    }
     if (m->packet_type && f->packet_type != htonl(PT_ETH)) {
         return "matches on a packet_type other than Ethernet";
     }
@@ -245,9 +263,8 @@ xdp_flow_key_mask(struct xdp_flow_key *dst, const struct xdp_flow_key *key,
 }
 
 /* Sets 'out' to what the program needs of mask 'mask': the key words it
- * covers, packed, and the narrowest width that holds them.  recirc_id and
- * pad are zero in every key XDP makes, and xdp_flow_table_put() takes no
- * flow that needs them otherwise: their words would add only hashing. */
+ * covers, packed, and the narrowest width that holds them.  The last word
+ * (pad) is zero in every key. */
 void
 xdp_flow_mask_compile(const struct xdp_flow_key *mask,
                       struct xdp_flow_mask *out)
@@ -260,7 +277,7 @@ xdp_flow_mask_compile(const struct xdp_flow_key *mask,
     out->in_use = 1;
     memcpy(m, mask, sizeof m);
     for (uint32_t i = 0; i < XDP_FLOW_KEY_U32S; i++) {
-        if (m[i] && i != XDP_FLOW_RECIRC_WORD && i != XDP_FLOW_PAD_WORD) {
+        if (m[i] && i != XDP_FLOW_PAD_WORD) {
             out->word_index[n] = i;
             out->word_mask[n] = m[i];
             n++;
@@ -282,7 +299,6 @@ xdp_flow_lookup_make(const struct xdp_flow_mask *mask, uint32_t mask_index,
 {
     uint32_t k[XDP_FLOW_KEY_U32S];
 
-    BUILD_ASSERT(XDP_FLOW_KEY_U32S <= XDP_FLOW_WIDE_WORDS);
     memcpy(k, key, sizeof k);
     memset(lookup, 0, sizeof *lookup);
     lookup->mask_index = mask_index;
@@ -346,7 +362,9 @@ xdp_flow_key_format(struct ds *s, const struct xdp_flow_key *key)
                   ntohs(key->tp_src), ntohs(key->tp_dst));
     ipv6_format_addr(&flow.nd_target, s);
     ds_put_format(s, ",sha="ETH_ADDR_FMT",tha="ETH_ADDR_FMT","
-                  "nd_reserved=0x%08"PRIx32,
+                  "nd_reserved=0x%08"PRIx32",ct_state=0x%02"PRIx8","
+                  "ct_zone=%"PRIu16",ct_mark=0x%08"PRIx32,
                   ETH_ADDR_ARGS(flow.arp_sha), ETH_ADDR_ARGS(flow.arp_tha),
-                  ntohl(key->nd_reserved));
+                  ntohl(key->nd_reserved), key->ct_state, key->ct_zone,
+                  key->ct_mark);
 }

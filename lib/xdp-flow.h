@@ -42,9 +42,10 @@ void xdp_flow_to_match(const struct xdp_flow_key *key,
 void xdp_flow_key_mask(struct xdp_flow_key *dst,
                        const struct xdp_flow_key *key,
                        const struct xdp_flow_key *mask);
-/* Words of struct xdp_flow_key that are zero in every packet's key. */
+/* Words of struct xdp_flow_key: recirc_id's, and the last (pad), zero in
+ * every packet's key. */
 #define XDP_FLOW_RECIRC_WORD 1
-#define XDP_FLOW_PAD_WORD 29
+#define XDP_FLOW_PAD_WORD 31
 
 void xdp_flow_mask_compile(const struct xdp_flow_key *mask,
                            struct xdp_flow_mask *);

@@ -290,6 +290,63 @@ xdp_odp_translate_set(enum ovs_key_attr key, const uint8_t *value,
     return NULL;
 }
 
+/* Appends to 'entry' what the program does for OVS_ACTION_ATTR_CT 'a', if
+ * it can: look the connection up in its conntrack cache, in the action's
+ * zone.  The cache holds only established connections with no NAT nor
+ * helper, so a ct() that would change one (mark, label, NAT, a helper, a
+ * forced commit) is userspace's; a plain commit changes nothing there. */
+static const char *
+xdp_odp_translate_ct(const struct nlattr *a, struct xdp_flow_entry *entry)
+{
+    const struct nlattr *attr;
+    struct xdp_flow_action *act;
+    uint16_t zone = 0;
+    uint16_t flags = 0;
+    size_t left;
+
+    NL_NESTED_FOR_EACH (attr, left, a) {
+        enum ovs_ct_attr type = nl_attr_type(attr);
+
+        switch (type) {
+        case OVS_CT_ATTR_ZONE:
+            zone = nl_attr_get_u16(attr);
+            break;
+        case OVS_CT_ATTR_COMMIT:
+            flags |= XDP_FLOW_CT_COMMIT;
+            break;
+        case OVS_CT_ATTR_EVENTMASK:
+            /* For the kernel's conntrack events only. */
+            break;
+        case OVS_CT_ATTR_FORCE_COMMIT:
+            return "uses conntrack with force_commit (ct action)";
+        case OVS_CT_ATTR_MARK:
+        case OVS_CT_ATTR_LABELS:
+            return "sets a conntrack mark or label (ct action)";
+        case OVS_CT_ATTR_HELPER:
+            return "uses a conntrack helper (ct action)";
+        case OVS_CT_ATTR_NAT:
+            return "uses conntrack NAT (ct action)";
+        case OVS_CT_ATTR_TIMEOUT:
+            return "uses a conntrack timeout policy name (ct action)";
+        case OVS_CT_ATTR_UNSPEC:
+        case __OVS_CT_ATTR_MAX:
+        default:
+            return "uses a conntrack option XDP does not know (ct action)";
+        }
+    }
+    if (entry->n_actions > (entry->flags & XDP_FLOW_ENTRY_CT_CLEAR ? 1 : 0)) {
+        return "uses conntrack after other actions (ct action)";
+    }
+    act = xdp_odp_add(entry, XDP_FLOW_ACT_CT);
+    if (!act) {
+        return "has more than 16 actions";
+    }
+    act->arg = zone;
+    act->field = flags;
+    entry->flags |= XDP_FLOW_ENTRY_CT;
+    return NULL;
+}
+
 /* Translates the ODP actions in 'actions' into 'entry''s actions.  Returns
  * NULL if XDP can execute all of them, otherwise the reason why not, with
  * 'entry' made partial (xdp_flow_entry_make_partial()).  'port_to_ifindex'
@@ -301,6 +358,7 @@ xdp_odp_actions_to_entry(const struct nlattr *actions, size_t actions_len,
 {
     const char *reason = NULL;
     bool output = false;
+    bool recirc = false;
     const struct nlattr *a;
     size_t left;
 
@@ -316,6 +374,10 @@ xdp_odp_actions_to_entry(const struct nlattr *actions, size_t actions_len,
             reason = (type == OVS_ACTION_ATTR_OUTPUT
                       ? "outputs to several ports"
                       : "has actions after an output");
+            break;
+        }
+        if (recirc) {
+            reason = "has actions after a recirculation";
             break;
         }
         switch (type) {
@@ -383,18 +445,48 @@ xdp_odp_actions_to_entry(const struct nlattr *actions, size_t actions_len,
             /* An explicit drop ends the actions. */
             output = false;
             goto out;
+        case OVS_ACTION_ATTR_CT_CLEAR:
+            if (entry->n_actions) {
+                reason = "clears conntrack state after other actions "
+                         "(ct_clear action)";
+                break;
+            }
+            if (!xdp_odp_add(entry, XDP_FLOW_ACT_CT_CLEAR)) {
+                reason = "has more than 16 actions";
+                break;
+            }
+            entry->flags |= XDP_FLOW_ENTRY_CT_CLEAR;
+            break;
+        case OVS_ACTION_ATTR_CT:
+            reason = xdp_odp_translate_ct(a, entry);
+            break;
+        case OVS_ACTION_ATTR_RECIRC:
+            if (entry->n_actions != (!!(entry->flags & XDP_FLOW_ENTRY_CT)
+                                     + !!(entry->flags
+                                          & XDP_FLOW_ENTRY_CT_CLEAR))) {
+                reason = "recirculates after actions other than ct() "
+                         "(recirc action)";
+                break;
+            }
+            act = xdp_odp_add(entry, XDP_FLOW_ACT_RECIRC);
+            if (!act) {
+                reason = "has more than 16 actions";
+                break;
+            }
+            act->arg = nl_attr_get_u32(a);
+            entry->flags |= XDP_FLOW_ENTRY_RECIRC;
+            /* Nothing may follow: the next pass is another flow's. */
+            recirc = true;
+            break;
         case OVS_ACTION_ATTR_UNSPEC:
         case OVS_ACTION_ATTR_USERSPACE:
         case OVS_ACTION_ATTR_SAMPLE:
-        case OVS_ACTION_ATTR_RECIRC:
         case OVS_ACTION_ATTR_HASH:
         case OVS_ACTION_ATTR_PUSH_MPLS:
         case OVS_ACTION_ATTR_POP_MPLS:
-        case OVS_ACTION_ATTR_CT:
         case OVS_ACTION_ATTR_TRUNC:
         case OVS_ACTION_ATTR_PUSH_ETH:
         case OVS_ACTION_ATTR_POP_ETH:
-        case OVS_ACTION_ATTR_CT_CLEAR:
         case OVS_ACTION_ATTR_PUSH_NSH:
         case OVS_ACTION_ATTR_POP_NSH:
         case OVS_ACTION_ATTR_METER:
@@ -414,11 +506,17 @@ xdp_odp_actions_to_entry(const struct nlattr *actions, size_t actions_len,
         }
     }
 out:
-    if (!reason && !output) {
-        /* Rewrites without an output: the packet is dropped anyway. */
-        memset(entry->actions, 0, sizeof entry->actions);
-        entry->n_actions = 0;
-        entry->flags = 0;
+    if (!reason && !output && !recirc) {
+        /* Rewrites without an output: the packet is dropped anyway.  The
+         * conntrack part stays: conntrack would see the packet (and
+         * advance a TCP window) before the drop. */
+        uint32_t n_ct = (!!(entry->flags & XDP_FLOW_ENTRY_CT_CLEAR)
+                         + !!(entry->flags & XDP_FLOW_ENTRY_CT));
+
+        memset(&entry->actions[n_ct], 0,
+               (XDP_FLOW_MAX_ACTIONS - n_ct) * sizeof entry->actions[0]);
+        entry->n_actions = n_ct;
+        entry->flags &= XDP_FLOW_ENTRY_CT_CLEAR | XDP_FLOW_ENTRY_CT;
         entry->l4_reach = 0;
     }
     if (reason) {
@@ -519,6 +617,24 @@ xdp_odp_actions_from_entry(const struct xdp_flow_entry *entry,
             nl_msg_end_nested(buf, offset);
             break;
         }
+        case XDP_FLOW_ACT_CT_CLEAR:
+            nl_msg_put_flag(buf, OVS_ACTION_ATTR_CT_CLEAR);
+            break;
+        case XDP_FLOW_ACT_CT: {
+            size_t offset = nl_msg_start_nested(buf, OVS_ACTION_ATTR_CT);
+
+            if (act->field & XDP_FLOW_CT_COMMIT) {
+                nl_msg_put_flag(buf, OVS_CT_ATTR_COMMIT);
+            }
+            if (act->arg) {
+                nl_msg_put_u16(buf, OVS_CT_ATTR_ZONE, act->arg);
+            }
+            nl_msg_end_nested(buf, offset);
+            break;
+        }
+        case XDP_FLOW_ACT_RECIRC:
+            nl_msg_put_u32(buf, OVS_ACTION_ATTR_RECIRC, act->arg);
+            break;
         case XDP_FLOW_ACT_UPCALL_PARTIAL:
         default:
             break;

@@ -65,7 +65,7 @@ test_widths(struct xdp_test *t)
     struct pkt p;
 
     for (int i = 0; i < XDP_FLOW_KEY_U32S; i++) {
-        if (i != XDP_FLOW_RECIRC_WORD && i != XDP_FLOW_PAD_WORD) {
+        if (i != XDP_FLOW_PAD_WORD) {
             words[n_all++] = i;
         }
     }

@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Copyright (c) 2026 The ovs-xdp authors. */
+
+/* ct() in XDP: answers for packets of connections that OVS's userspace
+ * conntrack has marked established and userspace has put in the cache
+ * (xdp-ct-abi.h, lib/xdp-conntrack.c), with what conntrack would answer:
+ * +trk+est (+rpl), the zone and the mark.  It answers only where
+ * conntrack's answer is sure to be that one: the packet passes the checks
+ * conn_key_extract() makes (header lengths, IP and L4 checksums, not a
+ * fragment), and a TCP segment has no SYN, FIN or RST and is inside the
+ * window as tcp_conn_update() (conntrack-tcp.c) sees it, which the cache
+ * then advances as that function does.  Anything else goes to userspace.
+ *
+ * A packet may go through several ct() (one per pass, xdp-recirc in
+ * ovs-xdp.bpf.c).  xdp_ct_lookup() only finds the connection; nothing is
+ * written until the last pass is known to run in XDP, when
+ * xdp_ct_commit() checks and advances TCP windows and counts: a packet
+ * that goes to userspace midway must reach conntrack as if XDP had not
+ * seen it.  Included once, by ovs-xdp.bpf.c. */
+
+#ifndef XDP_CONNTRACK_H
+#define XDP_CONNTRACK_H 1
+
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "xdp-ct-abi.h"
+#include "xdp-classify.h"
+#include "xdp-flow-abi.h"
+#include "xdp-parse.h"
+
+/* Connections; userspace sets the size (other_config:xdp-max-conns)
+ * before load: 'ct_conns' and 'ct_expire' hold it, 'ct_keys' twice it. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 2 * XDP_CT_DEFAULT_MAX_CONNS);
+    __type(key, struct xdp_ct_key);
+    __type(value, struct xdp_ct_ref);
+} ct_keys SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, XDP_CT_DEFAULT_MAX_CONNS);
+    __type(key, __u32);
+    __type(value, struct xdp_ct_conn);
+} ct_conns SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, XDP_CT_DEFAULT_MAX_CONNS);
+    __type(key, __u32);
+    __type(value, __u64);
+} ct_expire SEC(".maps");
+
+/* What xdp_ct_lookup() says. */
+enum xdp_ct_verdict {
+    XDP_CT_ANSWERED,            /* Key updated; a hit recorded. */
+    XDP_CT_TO_USERSPACE,        /* Conntrack must decide: no connection,
+                                 * or a packet XDP does not judge. */
+    XDP_CT_HAND_BACK,           /* As XDP_CT_TO_USERSPACE, and the
+                                 * connection is the cache's: userspace
+                                 * must sync it first ('*slotp'). */
+};
+
+#define XDP_CT_CSUM_CHUNK 64
+
+struct xdp_ct_csum_loop {
+    struct xdp_md *ctx;
+    __u32 off;
+    __u32 end;
+    __u32 sum;
+};
+
+/* bpf_loop() callback: adds XDP_CT_CSUM_CHUNK bytes at 'off' to 'sum',
+ * while they are before 'end'. */
+static long
+xdp_ct_csum_chunk(__u32 i, void *data)
+{
+    struct xdp_ct_csum_loop *loop = data;
+    void *p;
+
+    if (loop->off + XDP_CT_CSUM_CHUNK > loop->end) {
+        return 1;
+    }
+    p = xdp_pkt(loop->ctx, loop->off, XDP_CT_CSUM_CHUNK);
+    if (!p) {
+        return 1;
+    }
+    loop->sum = bpf_csum_diff(NULL, 0, p, XDP_CT_CSUM_CHUNK, loop->sum);
+    loop->off += XDP_CT_CSUM_CHUNK;
+    return 0;
+}
+
+/* bpf_loop() callback: adds the 4-byte word at 'off' to 'sum', while the
+ * word ends before 'end'. */
+static long
+xdp_ct_csum_word(__u32 i, void *data)
+{
+    struct xdp_ct_csum_loop *loop = data;
+    void *p;
+
+    if (loop->off + 4 > loop->end) {
+        return 1;
+    }
+    p = xdp_pkt(loop->ctx, loop->off, 4);
+    if (!p) {
+        return 1;
+    }
+    loop->sum = bpf_csum_diff(NULL, 0, p, 4, loop->sum);
+    loop->off += 4;
+    return 0;
+}
+
+static __always_inline __u16
+xdp_ct_fold(__u32 sum)
+{
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
+
+/* True if the L4 checksum of the packet in 's' is valid, as
+ * checksum_valid() of conntrack.c computes it: over 'l4_size' bytes and
+ * the pseudo-header. */
+static __always_inline int
+xdp_ct_l4_csum_ok(struct xdp_md *ctx, const struct xdp_scratch *s)
+{
+    struct xdp_ct_csum_loop loop = { .ctx = ctx };
+    __u32 l4_size = s->info.l4_size;
+    __u8 tail[4] = { 0, 0, 0, 0 };
+    __u32 left;
+
+    if (s->key.dl_type == bpf_htons(ETH_P_IP)) {
+        struct {
+            __be32 src;
+            __be32 dst;
+            __u8 zero;
+            __u8 proto;
+            __be16 len;
+        } ph = {
+            .src = s->key.nw_src,
+            .dst = s->key.nw_dst,
+            .proto = s->key.nw_proto,
+            .len = bpf_htons(l4_size),
+        };
+
+        loop.sum = bpf_csum_diff(NULL, 0, (__be32 *) &ph, sizeof ph, 0);
+    } else {
+        struct {
+            __be32 src[4];
+            __be32 dst[4];
+            __be32 len;
+            __u8 zero[3];
+            __u8 next;
+        } ph = {
+            .len = bpf_htonl(l4_size),
+            .next = s->key.nw_proto,
+        };
+
+        __builtin_memcpy(ph.src, s->key.ipv6_src, sizeof ph.src);
+        __builtin_memcpy(ph.dst, s->key.ipv6_dst, sizeof ph.dst);
+        loop.sum = bpf_csum_diff(NULL, 0, (__be32 *) &ph, sizeof ph, 0);
+    }
+
+    loop.off = s->info.l4_off;
+    loop.end = s->info.l4_off + l4_size;
+    bpf_loop(XDP_PARSE_MAX_OFF / XDP_CT_CSUM_CHUNK + 1, xdp_ct_csum_chunk,
+             &loop, 0);
+    bpf_loop(XDP_CT_CSUM_CHUNK / 4, xdp_ct_csum_word, &loop, 0);
+    if (loop.off > loop.end) {
+        return 0;
+    }
+    left = loop.end - loop.off;
+    if (left >= 4) {
+        /* The loops stopped short: the packet is not all there. */
+        return 0;
+    }
+    /* The last 1 to 3 bytes, zero-padded: they start on a 4-byte boundary
+     * of L4, so each keeps its place in its 16-bit word. */
+    if (left) {
+        __u8 *p = xdp_pkt(ctx, loop.off, 1);
+
+        if (!p) {
+            return 0;
+        }
+        tail[0] = p[0];
+        if (left > 1) {
+            p = xdp_pkt(ctx, loop.off + 1, 1);
+            if (!p) {
+                return 0;
+            }
+            tail[1] = p[0];
+        }
+        if (left > 2) {
+            p = xdp_pkt(ctx, loop.off + 2, 1);
+            if (!p) {
+                return 0;
+            }
+            tail[2] = p[0];
+        }
+        loop.sum = bpf_csum_diff(NULL, 0, (__be32 *) tail, sizeof tail,
+                                 loop.sum);
+    }
+    return xdp_ct_fold(loop.sum) == 0xffff;
+}
+
+/* True if conntrack's conn_key_extract() would take the packet in 's' as
+ * it is: an IPv4 header of 20 bytes (options: userspace) with a valid
+ * checksum, or IPv6 without extension headers; TCP or UDP with sane
+ * lengths and a valid checksum (zero for UDP over IPv4: none).  Only
+ * packets that are not fragments get here. */
+static __always_inline int
+xdp_ct_packet_ok(struct xdp_md *ctx, const struct xdp_scratch *s)
+{
+    __u32 l3_off = s->info.l3_off, l4_off = s->info.l4_off;
+    __u32 l4_size = s->info.l4_size;
+
+    if (!s->info.l4) {
+        return 0;
+    }
+    if (s->key.dl_type == bpf_htons(ETH_P_IP)) {
+        const struct iphdr *ip = xdp_pkt(ctx, l3_off, sizeof *ip);
+
+        if (!ip || ip->ihl != 5 || l4_off != l3_off + sizeof *ip) {
+            return 0;
+        }
+        if (xdp_ct_fold(bpf_csum_diff(NULL, 0, (__be32 *) ip, sizeof *ip,
+                                      0)) != 0xffff) {
+            return 0;
+        }
+    } else if (s->key.dl_type == bpf_htons(ETH_P_IPV6)) {
+        if (l4_off != l3_off + sizeof(struct ipv6hdr)) {
+            return 0;
+        }
+    } else {
+        return 0;
+    }
+
+    if (s->key.nw_proto == IPPROTO_TCP) {
+        const struct tcphdr *tcp = xdp_pkt(ctx, l4_off, sizeof *tcp);
+        __u32 doff;
+
+        if (!tcp || l4_size < sizeof *tcp) {
+            return 0;
+        }
+        doff = tcp->doff * 4;
+        if (doff < sizeof *tcp || doff > l4_size) {
+            return 0;
+        }
+    } else {
+        const struct udphdr *udp = xdp_pkt(ctx, l4_off, sizeof *udp);
+        __u32 len;
+
+        if (!udp || l4_size < sizeof *udp) {
+            return 0;
+        }
+        len = bpf_ntohs(udp->len);
+        if (len < sizeof *udp || len > l4_size) {
+            return 0;
+        }
+        if (!udp->check && s->key.dl_type == bpf_htons(ETH_P_IP)) {
+            return 1;
+        }
+    }
+    return xdp_ct_l4_csum_ok(ctx, s);
+}
+
+/* Looks up the connection of the packet in the scratch area for a ct() in
+ * 'zone'.  On XDP_CT_ANSWERED, sets the key's conntrack fields as
+ * conntrack would and records the hit in the scratch area's 'ct_hits'; on
+ * XDP_CT_HAND_BACK, sets its 'ct_slot' to the slot userspace must sync.
+ * The packet and the cache are left alone.  A global function: the
+ * verifier checks it once, not once per pass. */
+__noinline int
+xdp_ct_lookup(struct xdp_md *ctx, __u32 zone)
+{
+    struct xdp_scratch *s = xdp_get_scratch();
+    const struct xdp_ct_conn *conn;
+    const struct xdp_ct_ref *ref;
+    struct xdp_ct_hits *hits;
+    struct xdp_ct_key *ck;
+    const __u64 *expire;
+    __u32 slot, tcp_flags;
+
+    if (!s) {
+        return XDP_CT_TO_USERSPACE;
+    }
+    ck = &s->ct_key;
+    hits = &s->ct_hits;
+    /* Conntrack counts from the IP header on. */
+    ip_len = len > s->info.l3_off ? len - s->info.l3_off : 0;
+    if (s->key.nw_frag
+        || (s->key.nw_proto != IPPROTO_TCP
+            && s->key.nw_proto != IPPROTO_UDP)) {
+        return XDP_CT_TO_USERSPACE;
+    }
+    __builtin_memset(ck, 0, sizeof *ck);
+    if (s->key.dl_type == bpf_htons(ETH_P_IP)) {
+        ck->src[0] = s->key.nw_src;
+        ck->dst[0] = s->key.nw_dst;
+    } else if (s->key.dl_type == bpf_htons(ETH_P_IPV6)) {
+        __builtin_memcpy(ck->src, s->key.ipv6_src, sizeof ck->src);
+        __builtin_memcpy(ck->dst, s->key.ipv6_dst, sizeof ck->dst);
+        ck->ipv6 = 1;
+    } else {
+        return XDP_CT_TO_USERSPACE;
+    }
+    ck->src_port = s->key.tp_src;
+    ck->dst_port = s->key.tp_dst;
+    ck->zone = zone;
+    ck->nw_proto = s->key.nw_proto;
+
+    ref = bpf_map_lookup_elem(&ct_keys, ck);
+    if (!ref) {
+        return XDP_CT_TO_USERSPACE;
+    }
+    slot = ref->slot;
+    conn = bpf_map_lookup_elem(&ct_conns, &slot);
+    expire = bpf_map_lookup_elem(&ct_expire, &slot);
+    if (!conn || !expire || !ref->generation
+        || conn->generation != ref->generation) {
+        return XDP_CT_TO_USERSPACE;
+    }
+    if (bpf_ktime_get_ns() >= *expire) {
+        /* Conntrack may have expired it already; it decides. */
+        return XDP_CT_TO_USERSPACE;
+    }
+    if (conn->flags & XDP_CT_CONN_TCP) {
+        tcp_flags = bpf_ntohs(s->key.tcp_flags);
+        if (conn->flags & XDP_CT_CONN_HANDED_BACK
+            || tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)
+                            >> 16
+            || !(tcp_flags & (TCP_FLAG_ACK >> 16))) {
+            s->ct_slot = slot;
+            return XDP_CT_HAND_BACK;
+        }
+    }
+    if (!xdp_ct_packet_ok(ctx, s)) {
+        /* Conntrack marks it invalid, or judges what XDP does not. */
+        if (conn->flags & XDP_CT_CONN_TCP) {
+            s->ct_slot = slot;
+            return XDP_CT_HAND_BACK;
+        }
+        return XDP_CT_TO_USERSPACE;
+    }
+
+    s->key.ct_state = (XDP_CT_STATE_TRACKED | XDP_CT_STATE_ESTABLISHED
+                       | (ref->reply ? XDP_CT_STATE_REPLY_DIR : 0));
+    s->key.ct_zone = zone;
+    s->key.ct_mark = conn->mark;
+
+    for (__u32 i = 0; i < XDP_CT_MAX_PASSES; i++) {
+        if (i >= hits->n) {
+            break;
+        }
+        if (hits->hit[i].slot == slot) {
+            return XDP_CT_ANSWERED;
+        }
+    }
+    if (hits->n < XDP_CT_MAX_PASSES) {
+        struct xdp_ct_hit *h = &hits->hit[hits->n & (XDP_CT_MAX_PASSES - 1)];
+
+        h->slot = slot;
+        h->generation = ref->generation;
+        h->reply = ref->reply;
+        hits->n++;
+    }
+    return XDP_CT_ANSWERED;
+}
+
+#define XDP_CT_SEQ_GEQ(a, b) ((__s32) ((a) - (b)) >= 0)
+#define XDP_CT_SEQ_GT(a, b) ((__s32) ((a) - (b)) > 0)
+#define XDP_CT_MAXACKWINDOW (0xffff + 1500)
+
+/* What tcp_conn_update() reads of a segment. */
+struct xdp_ct_segment {
+    __u32 seq;
+    __u32 ack;
+    __u32 end;
+    __u32 win;
+};
+
+static __always_inline int
+xdp_ct_segment_read(struct xdp_md *ctx, const struct xdp_scratch *s,
+                    struct xdp_ct_segment *seg)
+{
+    const struct tcphdr *tcp = xdp_pkt(ctx, s->info.l4_off, sizeof *tcp);
+    __u32 doff;
+
+    if (!tcp) {
+        return 0;
+    }
+    doff = tcp->doff * 4;
+    seg->seq = bpf_ntohl(tcp->seq);
+    seg->ack = bpf_ntohl(tcp->ack_seq);
+    seg->win = bpf_ntohs(tcp->window);
+    /* dp_packet_get_tcp_payload_length(); xdp_ct_packet_ok() checked
+     * 'doff'. */
+    seg->end = seg->seq + (s->info.l4_size - doff);
+    return 1;
+}
+
+/* The established-state branch of tcp_conn_update() for a segment without
+ * SYN, FIN or RST and with ACK: returns true, with the window advanced, if
+ * conntrack would find it valid; false, with nothing changed, if it would
+ * not (then conntrack must see it, with the cache's window). */
+static __always_inline int
+xdp_ct_tcp_update(struct xdp_ct_conn *conn, __u32 reply,
+                  const struct xdp_ct_segment *seg)
+{
+    struct xdp_ct_tcp_peer *src = &conn->peer[reply ? 1 : 0];
+    struct xdp_ct_tcp_peer *dst = &conn->peer[reply ? 0 : 1];
+    __u32 sws = src->shift, dws = dst->shift;
+    __u32 seq = seg->seq, end = seg->end, ack = seg->ack;
+    __u32 win = seg->win;
+    __s32 ackskew;
+
+    if (seq == end) {
+        /* No data: "ease sequencing restrictions". */
+        seq = src->seqlo;
+        end = seq;
+    }
+    ackskew = dst->seqlo - ack;
+    if (!(XDP_CT_SEQ_GEQ(src->seqhi, end)
+          && XDP_CT_SEQ_GEQ(seq, src->seqlo - ((__u32) dst->max_win << dws))
+          && ackskew >= -XDP_CT_MAXACKWINDOW
+          && ackskew <= (XDP_CT_MAXACKWINDOW << sws))) {
+        return 0;
+    }
+    if (src->max_win < win) {
+        src->max_win = win;
+    }
+    if (XDP_CT_SEQ_GT(end, src->seqlo)) {
+        src->seqlo = end;
+    }
+    if (XDP_CT_SEQ_GEQ(ack + (win << sws), dst->seqhi)) {
+        __u32 w = win << sws;
+
+        dst->seqhi = ack + (w > 1 ? w : 1);
+    }
+    return 1;
+}
+
+/* Commits the hits of the packet in the scratch area, which XDP will
+ * output: checks and advances TCP windows, counts ('len' bytes).  Returns
+ * true if all hold; otherwise the packet must go to userspace, and if a
+ * connection's window refused the segment, that connection is handed back
+ * (the program's later packets of it go to userspace too) and the scratch
+ * area's 'ct_slot' names it.  A refusal after an earlier
+ * connection of the packet advanced leaves that one ahead of conntrack by
+ * this segment, which conntrack accepts again: the same segment in two
+ * zones is judged on nearly the same windows. */
+__noinline int
+xdp_ct_commit(struct xdp_md *ctx, __u32 len)
+{
+    struct xdp_ct_segment seg = { 0, 0, 0, 0 };
+    struct xdp_scratch *s = xdp_get_scratch();
+    const struct xdp_ct_hits *hits;
+    __u32 ip_len;
+
+    if (!s) {
+        return 0;
+    }
+    hits = &s->ct_hits;
+
+    if (hits->n && s->key.nw_proto == IPPROTO_TCP
+        && !xdp_ct_segment_read(ctx, s, &seg)) {
+        return 0;
+    }
+
+    for (__u32 i = 0; i < XDP_CT_MAX_PASSES; i++) {
+        const struct xdp_ct_hit *h = &hits->hit[i];
+        struct xdp_ct_conn *conn;
+        __u32 slot, dir;
+        int ok = 1;
+
+        if (i >= hits->n) {
+            break;
+        }
+        slot = h->slot;
+        dir = h->reply ? 1 : 0;
+        conn = bpf_map_lookup_elem(&ct_conns, &slot);
+        if (!conn) {
+            return 0;
+        }
+        bpf_spin_lock(&conn->lock);
+        if (conn->generation != h->generation) {
+            /* Gone meanwhile: nothing of it to sync. */
+            ok = -1;
+        } else if (conn->flags & XDP_CT_CONN_HANDED_BACK) {
+            ok = 0;
+        } else if (conn->flags & XDP_CT_CONN_TCP) {
+            ok = xdp_ct_tcp_update(conn, dir, &seg);
+            if (!ok) {
+                conn->flags |= XDP_CT_CONN_HANDED_BACK;
+            }
+        }
+        if (ok > 0) {
+            conn->packets[dir] += 1;
+            conn->bytes[dir] += ip_len;
+        }
+        bpf_spin_unlock(&conn->lock);
+        if (ok <= 0) {
+            if (!ok) {
+                s->ct_slot = slot;
+            }
+            return 0;
+        }
+        /* Outside the lock: a time, not a count, and read only by the
+         * sync, which tolerates a late one. */
+        conn->used_ns = bpf_ktime_get_ns();
+    }
+    return 1;
+}
+
+#endif /* xdp-conntrack.h */
