@@ -361,9 +361,27 @@ xdp_ct_account(struct xdp_conntrack *xc, struct xdp_ct_slot *s,
     }
 }
 
+/* Merges the window that the program tracked for a TCP peer, 'x', into
+ * conntrack's, 'peer'.  Both only move forward, and conntrack may have
+ * seen segments after the connection was offloaded (those in flight, those
+ * the program sent up for other reasons), so each bound is the later of
+ * the two. */
+static void
+xdp_ct_merge_peer(struct conntrack_tcp_peer *peer,
+                  const struct xdp_ct_tcp_peer *x)
+{
+    if ((int32_t) (x->seqlo - peer->seqlo) > 0) {
+        peer->seqlo = x->seqlo;
+    }
+    if ((int32_t) (x->seqhi - peer->seqhi) > 0) {
+        peer->seqhi = x->seqhi;
+    }
+    peer->max_win = MAX(peer->max_win, x->max_win);
+}
+
 /* Removes the connection in 's' from the cache: the keys first, so that
  * the program finds it no more, then the slot.  If 'hand_back', also
- * writes the TCP window the program tracked back into conntrack and marks
+ * merges the TCP window the program tracked into conntrack's and marks
  * the connection not offloaded.  The connection's lock is held. */
 static void
 xdp_ct_remove(struct xdp_conntrack *xc, struct xdp_ct_slot *s, bool hand_back)
@@ -385,9 +403,7 @@ xdp_ct_remove(struct xdp_conntrack *xc, struct xdp_ct_slot *s, bool hand_back)
 
             if (conntrack_conn_get_tcp_peers(s->conn, peers)) {
                 for (int i = 0; i < 2; i++) {
-                    peers[i].seqlo = value.peer[i].seqlo;
-                    peers[i].seqhi = value.peer[i].seqhi;
-                    peers[i].max_win = value.peer[i].max_win;
+                    xdp_ct_merge_peer(&peers[i], &value.peer[i]);
                 }
                 conntrack_conn_set_tcp_peers(s->conn, peers);
             }
