@@ -61,7 +61,7 @@ dpif_xdp_unixctl_format_ct(struct ds *s, const struct xdp_prog *prog,
                   c[XDP_ABI_CNT_CT_HANDED_BACK], c[XDP_ABI_CNT_RECIRC],
                   c[XDP_ABI_CNT_RECIRC_LIMIT]);
     ds_put_format(s, "  conntrack cache: %"PRIu32"/%"PRIu32" connections, "
-                  "%"PRIu64" left in userspace (cache full)",
+                  "%"PRIu64" offers refused (cache full)",
                   st.n_conns, st.max_conns, st.n_full);
     if (st.n_errors) {
         ds_put_format(s, ", %"PRIu64" map errors", st.n_errors);

@@ -290,10 +290,7 @@ static struct xdp_prog *dpif_xdp_find_prog(const struct dpif *);
 static struct xdp_conntrack *
 dpif_xdp_conntrack(const struct dpif *dpif)
 {
-    struct conntrack *ct = dpif_netdev_get_conntrack(dpif);
-    struct xdp_conntrack *xc = xdp_conntrack_find(ct);
-
-    return xc ? xc : xdp_conntrack_create(ct);
+    return xdp_conntrack_get(dpif_netdev_get_conntrack(dpif));
 }
 
 /* Keeps the conntrack cache of 'dpif' bound to the maps of its program

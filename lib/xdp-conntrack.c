@@ -31,6 +31,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/thread.h"
 #include "openvswitch/vlog.h"
+#include "ovs-atomic.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -72,7 +73,8 @@ struct xdp_conntrack {
      * the hook is called with the connection's lock held. */
     struct ovs_mutex mutex;
     struct xdp_ct_maps maps OVS_GUARDED;    /* -1 while unbound. */
-    uint64_t cookie OVS_GUARDED;            /* Bound program's. */
+    atomic_uint64_t cookie;                 /* Bound program's, 0 if none:
+                                             * written under 'mutex'. */
     bool rebinding OVS_GUARDED;             /* Offloads nothing meanwhile. */
     uint64_t lock_flag OVS_GUARDED;         /* BPF_F_LOCK, or 0 for maps
                                              * whose value has no lock. */
@@ -82,8 +84,33 @@ struct xdp_conntrack {
     uint32_t n_free OVS_GUARDED;
     struct hmap by_conn OVS_GUARDED;        /* 'struct xdp_ct_slot's. */
     struct xdp_conntrack_stats stats OVS_GUARDED;
+
+    /* Bound, not rebinding, with a free slot: read without the mutex by
+     * the hook, so that a full or unbound cache costs the packets of
+     * established connections no lock. */
+    atomic_bool can_offload;
+    atomic_uint64_t n_full;
     long long int next_sync;                /* Main thread only. */
 };
+
+/* Updates 'can_offload' after a change of what it depends on. */
+static void
+xdp_ct_update_can_offload(struct xdp_conntrack *xc)
+    OVS_REQUIRES(xc->mutex)
+{
+    atomic_store_relaxed(&xc->can_offload,
+                         xc->maps.keys >= 0 && !xc->rebinding && xc->n_free);
+}
+
+static uint64_t
+xdp_conntrack_cookie__(const struct xdp_conntrack *xc_)
+{
+    struct xdp_conntrack *xc = CONST_CAST(struct xdp_conntrack *, xc_);
+    uint64_t cookie;
+
+    atomic_read_relaxed(&xc->cookie, &cookie);
+    return cookie;
+}
 
 static struct ovs_mutex caches_mutex = OVS_MUTEX_INITIALIZER;
 static struct hmap caches OVS_GUARDED_BY(caches_mutex)
@@ -191,6 +218,9 @@ xdp_conntrack_create(struct conntrack *ct)
     ovs_mutex_init(&xc->mutex);
     xc->maps.keys = xc->maps.conns = xc->maps.expire = -1;
     hmap_init(&xc->by_conn);
+    atomic_init(&xc->can_offload, false);
+    atomic_init(&xc->n_full, 0);
+    atomic_init(&xc->cookie, 0);
 
     ovs_mutex_lock(&caches_mutex);
     hmap_insert(&caches, &xc->node, hash_pointer(ct, 0));
@@ -198,6 +228,20 @@ xdp_conntrack_create(struct conntrack *ct)
 
     conntrack_set_offload(ct, &xdp_ct_offload_class, xc);
     return xc;
+}
+
+/* Returns the cache keeper of 'ct', made if there is none or if 'ct' lost
+ * it (a conntrack destroyed and another made at the same address). */
+struct xdp_conntrack *
+xdp_conntrack_get(struct conntrack *ct)
+{
+    struct xdp_conntrack *xc = xdp_conntrack_find(ct);
+
+    if (xc && conntrack_get_offload_aux(ct) != xc) {
+        xdp_conntrack_bind(xc, NULL, 0);
+        conntrack_set_offload(ct, &xdp_ct_offload_class, xc);
+    }
+    return xc ? xc : xdp_conntrack_create(ct);
 }
 
 /* Returns the cache keeper of 'ct', or NULL. */
@@ -422,6 +466,7 @@ xdp_ct_remove(struct xdp_conntrack *xc, struct xdp_ct_slot *s, bool hand_back)
     hmap_remove(&xc->by_conn, &s->node);
     s->conn = NULL;
     xc->free_slots[xc->n_free++] = slot;
+    xdp_ct_update_can_offload(xc);
 }
 
 /* The offload hook: 'conn' is established in both directions. */
@@ -431,20 +476,29 @@ xdp_ct_conn_established(void *xc_, struct conntrack *ct OVS_UNUSED,
 {
     struct xdp_conntrack *xc = xc_;
     bool taken = false;
+    bool can;
+
+    atomic_read_relaxed(&xc->can_offload, &can);
+    if (!can) {
+        if (xdp_conntrack_cookie__(xc)) {
+            uint64_t orig;
+
+            atomic_add_relaxed(&xc->n_full, 1, &orig);
+            COVERAGE_INC(xdp_ct_full);
+        }
+        return false;
+    }
 
     ovs_mutex_lock(&xc->mutex);
-    if (xc->maps.keys >= 0 && !xc->rebinding && !xdp_ct_slot_find(xc, conn)) {
-        if (!xc->n_free) {
-            xc->stats.n_full++;
-            COVERAGE_INC(xdp_ct_full);
-        } else {
-            uint32_t slot = xc->free_slots[--xc->n_free];
+    if (xc->maps.keys >= 0 && !xc->rebinding && xc->n_free
+        && !xdp_ct_slot_find(xc, conn)) {
+        uint32_t slot = xc->free_slots[--xc->n_free];
 
-            taken = !xdp_ct_fill(xc, &xc->slots[slot], conn);
-            if (!taken) {
-                xc->n_free++;
-            }
+        taken = !xdp_ct_fill(xc, &xc->slots[slot], conn);
+        if (!taken) {
+            xc->n_free++;
         }
+        xdp_ct_update_can_offload(xc);
     }
     ovs_mutex_unlock(&xc->mutex);
     return taken;
@@ -641,9 +695,11 @@ xdp_conntrack_bind(struct xdp_conntrack *xc, const struct xdp_ct_maps *maps,
                    uint64_t meta_cookie)
 {
     ovs_mutex_lock(&xc->mutex);
-    bool same = maps ? xc->maps.keys >= 0 && xc->cookie == meta_cookie
+    bool same = maps ? xc->maps.keys >= 0
+                       && xdp_conntrack_cookie__(xc) == meta_cookie
                      : xc->maps.keys < 0;
     xc->rebinding = !same;
+    xdp_ct_update_can_offload(xc);
     ovs_mutex_unlock(&xc->mutex);
     if (same) {
         return;
@@ -658,7 +714,7 @@ xdp_conntrack_bind(struct xdp_conntrack *xc, const struct xdp_ct_maps *maps,
     xc->slots = NULL;
     xc->free_slots = NULL;
     xc->max_conns = xc->n_free = 0;
-    xc->cookie = 0;
+    atomic_store_relaxed(&xc->cookie, 0);
     hmap_clear(&xc->by_conn);
 
     if (maps) {
@@ -685,7 +741,7 @@ xdp_conntrack_bind(struct xdp_conntrack *xc, const struct xdp_ct_maps *maps,
                                           BPF_F_LOCK)) {
                 xc->lock_flag = 0;
             }
-            xc->cookie = meta_cookie;
+            atomic_store_relaxed(&xc->cookie, meta_cookie);
             xc->max_conns = n;
             xc->slots = xcalloc(n, sizeof *xc->slots);
             xc->free_slots = xmalloc(n * sizeof *xc->free_slots);
@@ -697,21 +753,16 @@ xdp_conntrack_bind(struct xdp_conntrack *xc, const struct xdp_ct_maps *maps,
         }
     }
     xc->rebinding = false;
+    xdp_ct_update_can_offload(xc);
     ovs_mutex_unlock(&xc->mutex);
 }
 
 /* The meta cookie of the program whose maps 'xc' is bound to, 0 if
  * none. */
 uint64_t
-xdp_conntrack_cookie(const struct xdp_conntrack *xc_)
+xdp_conntrack_cookie(const struct xdp_conntrack *xc)
 {
-    struct xdp_conntrack *xc = CONST_CAST(struct xdp_conntrack *, xc_);
-    uint64_t cookie;
-
-    ovs_mutex_lock(&xc->mutex);
-    cookie = xc->cookie;
-    ovs_mutex_unlock(&xc->mutex);
-    return cookie;
+    return xdp_conntrack_cookie__(xc);
 }
 
 void
@@ -722,6 +773,7 @@ xdp_conntrack_get_stats(const struct xdp_conntrack *xc_,
 
     ovs_mutex_lock(&xc->mutex);
     *stats = xc->stats;
+    atomic_read_relaxed(&xc->n_full, &stats->n_full);
     stats->n_conns = hmap_count(&xc->by_conn);
     stats->max_conns = xc->max_conns;
     ovs_mutex_unlock(&xc->mutex);

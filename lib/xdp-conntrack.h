@@ -53,6 +53,7 @@ uint32_t xdp_conntrack_max_conns(void);
 struct xdp_conntrack *xdp_conntrack_create(struct conntrack *);
 void xdp_conntrack_destroy(struct xdp_conntrack *);
 struct xdp_conntrack *xdp_conntrack_find(const struct conntrack *);
+struct xdp_conntrack *xdp_conntrack_get(struct conntrack *);
 struct xdp_conntrack *xdp_conntrack_find_by_cookie(uint64_t meta_cookie);
 
 void xdp_conntrack_bind(struct xdp_conntrack *, const struct xdp_ct_maps *,
@@ -69,8 +70,9 @@ void xdp_conntrack_sync(struct xdp_conntrack *, bool force);
 struct xdp_conntrack_stats {
     uint32_t n_conns;           /* Connections in the cache. */
     uint32_t max_conns;         /* Its size (0 without a program). */
-    uint64_t n_full;            /* Established connections left in
-                                 * userspace: cache full. */
+    uint64_t n_full;            /* Offers of established connections
+                                 * refused, cache full (one per packet
+                                 * conntrack accepts while it is). */
     uint64_t n_offloaded;       /* Connections put in the cache. */
     uint64_t n_deleted;         /* Removed because conntrack deleted
                                  * them. */
