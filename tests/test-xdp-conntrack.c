@@ -428,7 +428,12 @@ test_cache(void)
     run(ct, "ack before hand-back", make_tcp(true, TCP_ACK, SERVER_ISN + 1,
                                              acked, 509, -1, 0));
     if (slot >= 0) {
-        xdp_conntrack_hand_back(xc, slot);
+        /* As lib/xdp-xsk.c would, from the metadata: a packet of another
+         * program names nothing here. */
+        xdp_conntrack_hand_back_by_cookie(0x4321, slot + 1);
+        printf("slot %d named by another program's packet\n", slot);
+        print_stats(xc);
+        xdp_conntrack_hand_back_by_cookie(0x1234, slot + 1);
         printf("handed back slot %d\n", slot);
     }
     print_stats(xc);
