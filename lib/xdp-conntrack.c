@@ -776,6 +776,7 @@ xdp_conntrack_get_stats(const struct xdp_conntrack *xc_,
     atomic_read_relaxed(&xc->n_full, &stats->n_full);
     stats->n_conns = hmap_count(&xc->by_conn);
     stats->max_conns = xc->max_conns;
+    stats->value_lock = xc->lock_flag != 0;
     ovs_mutex_unlock(&xc->mutex);
 }
 

@@ -78,6 +78,8 @@ struct xdp_conntrack_stats {
                                  * them. */
     uint64_t n_handed_back;     /* Taken back from the program. */
     uint64_t n_errors;          /* Map updates that failed. */
+    bool value_lock;            /* Slots read and written with
+                                 * BPF_F_LOCK. */
 };
 void xdp_conntrack_get_stats(const struct xdp_conntrack *,
                              struct xdp_conntrack_stats *);

@@ -21,14 +21,17 @@
  * test plays its part by writing the slots as it would).
  *
  *   ovstest-xdp test-xdp-conntrack keys    key mapping, window shifts
- *   ovstest-xdp test-xdp-conntrack cache   offload, full cache, sync,
- *                                          hand-back, flush
+ *   ovstest-xdp test-xdp-conntrack cache [locked]
+ *       offload, full cache, sync, hand-back, flush; with "locked", the
+ *       'ct_conns' value has a bpf_spin_lock (BTF made here), as the
+ *       program's, so that the cache reads and writes with BPF_F_LOCK
  *
  * "cache" exits with 77 (skip) if BPF maps cannot be made here. */
 
 #include <config.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -338,8 +341,35 @@ udp_tuples(uint16_t sport, struct ct_dpif_tuple *orig,
     orig->dst_port = reply->src_port = htons(53);
 }
 
+/* Makes a 'ct_conns' map of 'n' entries whose value starts with a
+ * bpf_spin_lock, as the program's, described by BTF made here. */
+static int
+make_locked_conns(uint32_t n)
+{
+    struct btf *btf = btf__new_empty();
+    int u32 = btf__add_int(btf, "u32", 4, 0);
+    int lock = btf__add_struct(btf, "bpf_spin_lock", 4);
+
+    btf__add_field(btf, "val", u32, 0, 0);
+    int conn = btf__add_struct(btf, "xdp_ct_conn", sizeof(struct xdp_ct_conn));
+    btf__add_field(btf, "lock", lock, 0, 0);
+    if (btf__load_into_kernel(btf)) {
+        printf("cannot load BTF: %s\n", ovs_strerror(errno));
+        exit(77);
+    }
+
+    LIBBPF_OPTS(bpf_map_create_opts, opts,
+                .btf_fd = btf__fd(btf),
+                .btf_key_type_id = u32,
+                .btf_value_type_id = conn);
+    int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ct_conns", sizeof(uint32_t),
+                            sizeof(struct xdp_ct_conn), n, &opts);
+    btf__free(btf);
+    return fd;
+}
+
 static void
-test_cache(void)
+test_cache(bool locked)
 {
     enum { N_CONNS = 2 };
     struct xdp_ct_maps maps;
@@ -351,9 +381,12 @@ test_cache(void)
         printf("cannot make BPF maps: %s\n", ovs_strerror(errno));
         exit(77);
     }
-    maps.conns = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ct_conns",
-                                sizeof(uint32_t), sizeof(struct xdp_ct_conn),
-                                N_CONNS, NULL);
+    maps.conns = (locked
+                  ? make_locked_conns(N_CONNS)
+                  : bpf_map_create(BPF_MAP_TYPE_ARRAY, "ct_conns",
+                                   sizeof(uint32_t),
+                                   sizeof(struct xdp_ct_conn), N_CONNS,
+                                   NULL));
     maps.expire = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ct_expire",
                                  sizeof(uint32_t), sizeof(uint64_t),
                                  N_CONNS, NULL);
@@ -373,7 +406,10 @@ test_cache(void)
     print_stats(xc);
 
     xdp_conntrack_bind(xc, &maps, 0x1234);
-    printf("bound, cookie %#"PRIx64":\n", xdp_conntrack_cookie(xc));
+    struct xdp_conntrack_stats st;
+    xdp_conntrack_get_stats(xc, &st);
+    printf("bound, cookie %#"PRIx64", %s:\n", xdp_conntrack_cookie(xc),
+           st.value_lock ? "BPF_F_LOCK" : "no lock in the value");
 
     /* A TCP handshake with window scaling, then data. */
     printf("tcp:\n");
@@ -491,9 +527,9 @@ test_xdp_conntrack_main(int argc, char *argv[])
     if (!strcmp(cmd, "keys")) {
         test_keys();
     } else if (!strcmp(cmd, "cache")) {
-        test_cache();
+        test_cache(argc > 2 && !strcmp(argv[2], "locked"));
     } else {
-        ovs_fatal(0, "usage: test-xdp-conntrack keys|cache");
+        ovs_fatal(0, "usage: test-xdp-conntrack keys|cache [locked]");
     }
 }
 
