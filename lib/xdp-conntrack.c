@@ -19,6 +19,7 @@
 #include "xdp-conntrack.h"
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -660,20 +661,118 @@ xdp_ct_for_each_slot(struct xdp_conntrack *xc,
     free(slots);
 }
 
+/* Reads all 'n' slots of the 'ct_conns' map 'fd' in batches.  Returns
+ * them, indexed by slot (free() them), or NULL if batches are not
+ * available. */
+static struct xdp_ct_conn *
+xdp_ct_read_all(int fd, uint32_t n, uint64_t lock_flag)
+{
+    struct xdp_ct_conn *values = xmalloc(n * sizeof *values);
+    uint32_t *keys = xmalloc(n * sizeof *keys);
+    LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = lock_flag);
+    uint32_t done = 0, token = 0;
+
+    while (done < n) {
+        uint32_t count = n - done;
+        int error = (bpf_map_lookup_batch(fd, done ? &token : NULL, &token,
+                                          keys + done, values + done,
+                                          &count, &opts)
+                     ? errno : 0);
+
+        done += count;
+        if (error == ENOENT) {
+            break;
+        } else if (error || !count) {
+            done = 0;
+            break;
+        }
+    }
+    /* An array gives its slots in order. */
+    for (uint32_t i = 0; i < done; i++) {
+        if (keys[i] != i) {
+            done = 0;
+        }
+    }
+    free(keys);
+    if (done != n) {
+        free(values);
+        return NULL;
+    }
+    return values;
+}
+
+/* A slot in use, as the sync's first pass, without locks, sees it. */
+struct xdp_ct_sync_item {
+    uint32_t slot;
+    struct conn *conn;
+    uint32_t generation;
+    uint64_t packets[2];
+    uint64_t used_ns;
+    uint64_t expire_ns;
+};
+
 /* Brings what the program saw of the cached connections into conntrack:
  * counters and last use (which refreshes their expiration), and writes
  * conntrack's expirations back as the program's deadlines.  Unless 'force',
- * does its work at most every XDP_CONNTRACK_SYNC_MSEC. */
+ * does its work at most every XDP_CONNTRACK_SYNC_MSEC.
+ *
+ * Reads all slots in batches first, then takes the locks only for the
+ * connections with something new. */
 void
 xdp_conntrack_sync(struct xdp_conntrack *xc, bool force)
 {
     long long int now = time_msec();
+    struct xdp_ct_sync_item *items;
+    struct xdp_ct_conn *values = NULL;
+    struct xdp_ct_slot *s;
+    size_t n = 0;
 
     if (!force && now < xc->next_sync) {
         return;
     }
     xc->next_sync = now + XDP_CONNTRACK_SYNC_MSEC;
-    xdp_ct_for_each_slot(xc, xdp_ct_sync_cb);
+
+    ovs_mutex_lock(&xc->mutex);
+    items = xmalloc(MAX(hmap_count(&xc->by_conn), 1) * sizeof *items);
+    HMAP_FOR_EACH (s, node, &xc->by_conn) {
+        struct xdp_ct_sync_item *item = &items[n++];
+
+        item->slot = s - xc->slots;
+        item->conn = s->conn;
+        item->generation = s->generation;
+        item->packets[0] = s->packets[0];
+        item->packets[1] = s->packets[1];
+        item->used_ns = s->used_ns;
+        item->expire_ns = s->expire_ns;
+    }
+    if (n) {
+        values = xdp_ct_read_all(xc->maps.conns, xc->max_conns,
+                                 xc->lock_flag);
+    }
+    ovs_mutex_unlock(&xc->mutex);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct xdp_ct_sync_item *item = &items[i];
+
+        if (values) {
+            const struct xdp_ct_conn *v = &values[item->slot];
+            /* 'item->conn' is freed only after an RCU grace period, and
+             * its expiration is atomic. */
+            long long int exp = conntrack_conn_get_expiration(item->conn);
+            uint64_t exp_ns = exp > 0 ? exp * NSEC_PER_MSEC : 0;
+
+            if (v->generation != item->generation
+                || (v->used_ns <= item->used_ns
+                    && v->packets[0] == item->packets[0]
+                    && v->packets[1] == item->packets[1]
+                    && exp_ns == item->expire_ns)) {
+                continue;
+            }
+        }
+        xdp_ct_with_slot(xc, item->slot, xdp_ct_sync_cb);
+    }
+    free(values);
+    free(items);
 }
 
 static uint32_t
