@@ -180,11 +180,13 @@ make_udp(bool reply, uint16_t sport, size_t payload)
     return pkt;
 }
 
-/* Runs 'pkt' through 'ct' in ZONE with commit, frees it and prints its
- * ct_state after 'name'. */
+/* Runs 'pkt' through 'ct' in ZONE with commit, setting the mark to
+ * 'mark' if nonzero, frees it and prints its ct_state after 'name'. */
 static void
-run(struct conntrack *ct, const char *name, struct dp_packet *pkt)
+run_mark(struct conntrack *ct, const char *name, struct dp_packet *pkt,
+         uint32_t mark)
 {
+    uint32_t setmark[2] = { mark, UINT32_MAX };
     struct dp_packet_batch batch;
     struct flow flow;
 
@@ -192,13 +194,20 @@ run(struct conntrack *ct, const char *name, struct dp_packet *pkt)
     flow_extract(pkt, &flow);
     dp_packet_batch_init_packet(&batch, pkt);
     conntrack_execute(ct, &batch, htons(ETH_TYPE_IP), false, true, ZONE,
-                      NULL, NULL, 0, 0, NULL, NULL, time_msec(), 0);
+                      mark ? setmark : NULL, NULL, 0, 0, NULL, NULL,
+                      time_msec(), 0);
 
     uint8_t s = pkt->md.ct_state;
     printf("%s:%s%s%s%s%s\n", name, s & CS_TRACKED ? " +trk" : "",
            s & CS_NEW ? " +new" : "", s & CS_ESTABLISHED ? " +est" : "",
            s & CS_REPLY_DIR ? " +rpl" : "", s & CS_INVALID ? " +inv" : "");
     dp_packet_delete(pkt);
+}
+
+static void
+run(struct conntrack *ct, const char *name, struct dp_packet *pkt)
+{
+    run_mark(ct, name, pkt, 0);
 }
 
 static void
@@ -502,6 +511,19 @@ test_cache(bool locked)
         print_deadline(ct, maps.expire, slot, &orig, base);
     }
     print_counters(ct, &orig);
+
+    /* A new mark: the cached copy is withdrawn, then offered again. */
+    printf("udp 3000 marked:\n");
+    run_mark(ct, "udp 3000 orig, mark 7", make_udp(false, 3000, 10), 7);
+    print_stats(xc);
+    run(ct, "udp 3000 reply", make_udp(true, 3000, 20));
+    print_stats(xc);
+    slot = print_refs(xc, &orig, &reply);
+    if (slot >= 0) {
+        print_slot(maps.conns, slot);
+    }
+    run_mark(ct, "udp 3000 orig, mark 7 again", make_udp(false, 3000, 10), 7);
+    print_stats(xc);
 
     /* Flush: the hook removes every entry before conntrack frees. */
     printf("flush:\n");
