@@ -346,6 +346,7 @@ xdp_prog_create(const char *dp_name, char **errorp)
         goto error;
     }
     xdp_prog_set_sizes(prog->skel, xdp_prog_max_flows, xdp_prog_max_masks);
+    xdp_prog_set_ct_sizes(prog->skel, xdp_conntrack_max_conns());
     /* A new cookie for every load: metadata of an earlier program, or
      * bytes a packet brought, never pass for this one's. */
     error = xdp_meta_cookie_create(&prog->meta_cookie);
