@@ -41,10 +41,10 @@
 VLOG_DEFINE_THIS_MODULE(dpif_xdp_unixctl);
 
 /* The conntrack cache of 'prog' and what the program did with it ('c', its
- * counters). */
+ * counters); if 'verbose', its connections. */
 static void
 dpif_xdp_unixctl_format_ct(struct ds *s, const struct xdp_prog *prog,
-                           const uint64_t c[XDP_ABI_N_COUNTERS])
+                           const uint64_t c[XDP_ABI_N_COUNTERS], bool verbose)
 {
     struct xdp_conntrack *xc;
     struct xdp_conntrack_stats st;
@@ -67,6 +67,9 @@ dpif_xdp_unixctl_format_ct(struct ds *s, const struct xdp_prog *prog,
         ds_put_format(s, ", %"PRIu64" map errors", st.n_errors);
     }
     ds_put_char(s, '\n');
+    if (verbose) {
+        xdp_conntrack_format_conns(xc, s);
+    }
 }
 
 /* xdp/show [-m]: the XDP program of each datapath, what it did, its
@@ -117,7 +120,7 @@ dpif_xdp_unixctl_show(struct unixctl_conn *conn, int argc,
                           c[XDP_ABI_CNT_POLICED_EGRESS]);
         }
 
-        dpif_xdp_unixctl_format_ct(&s, prog, c);
+        dpif_xdp_unixctl_format_ct(&s, prog, c, verbose);
 
         struct xdp_flow_table *table = xdp_prog_flow_table(prog);
         struct xdp_flow_table_usage u;

@@ -29,9 +29,11 @@
 #include "coverage.h"
 #include "ct-dpif.h"
 #include "hash.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/thread.h"
 #include "openvswitch/vlog.h"
+#include "packets.h"
 #include "ovs-atomic.h"
 #include "timeval.h"
 #include "util.h"
@@ -893,4 +895,46 @@ xdp_conntrack_slot_of_key(const struct xdp_conntrack *xc_,
             : bpf_map_lookup_elem(xc->maps.keys, key, ref) ? errno : 0;
     ovs_mutex_unlock(&xc->mutex);
     return error;
+}
+
+static void
+xdp_ct_format_addr(struct ds *s, const __be32 addr[4], bool ipv6)
+{
+    if (ipv6) {
+        struct in6_addr in6;
+
+        memcpy(&in6, addr, sizeof in6);
+        ds_put_char(s, '[');
+        ipv6_format_addr(&in6, s);
+        ds_put_char(s, ']');
+    } else {
+        ds_put_format(s, IP_FMT, IP_ARGS(addr[0]));
+    }
+}
+
+/* Appends to 's' a line per cached connection, by slot: its original
+ * direction as packets carry it. */
+void
+xdp_conntrack_format_conns(const struct xdp_conntrack *xc_, struct ds *s)
+{
+    struct xdp_conntrack *xc = CONST_CAST(struct xdp_conntrack *, xc_);
+
+    ovs_mutex_lock(&xc->mutex);
+    for (uint32_t i = 0; i < xc->max_conns; i++) {
+        const struct xdp_ct_slot *slot = &xc->slots[i];
+        const struct xdp_ct_key *k = &slot->keys[0];
+
+        if (!slot->conn) {
+            continue;
+        }
+        ds_put_format(s, "    slot %"PRIu32" (generation %"PRIu32"): %s ",
+                      i, slot->generation,
+                      k->nw_proto == IPPROTO_TCP ? "tcp" : "udp");
+        xdp_ct_format_addr(s, k->src, k->ipv6);
+        ds_put_format(s, ":%"PRIu16" > ", ntohs(k->src_port));
+        xdp_ct_format_addr(s, k->dst, k->ipv6);
+        ds_put_format(s, ":%"PRIu16" zone %"PRIu16"\n", ntohs(k->dst_port),
+                      k->zone);
+    }
+    ovs_mutex_unlock(&xc->mutex);
 }

@@ -83,6 +83,7 @@ struct xdp_conntrack_stats {
 };
 void xdp_conntrack_get_stats(const struct xdp_conntrack *,
                              struct xdp_conntrack_stats *);
+void xdp_conntrack_format_conns(const struct xdp_conntrack *, struct ds *);
 
 /* Exposed for tests. */
 void xdp_conntrack_key_from_tuple(const struct ct_dpif_tuple *,

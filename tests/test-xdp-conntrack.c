@@ -45,6 +45,7 @@
 #include "ct-dpif.h"
 #include "dp-packet.h"
 #include "flow.h"
+#include "openvswitch/dynamic-string.h"
 #include "ovstest.h"
 #include "packets.h"
 #include "timeval.h"
@@ -435,6 +436,10 @@ test_cache(bool locked)
     run(ct, "data ack", make_tcp(true, TCP_ACK, SERVER_ISN + 1,
                                  CLIENT_ISN + 101, 509, -1, 0));
     print_stats(xc);
+    struct ds conns = DS_EMPTY_INITIALIZER;
+    xdp_conntrack_format_conns(xc, &conns);
+    printf("%s", ds_cstr(&conns));
+    ds_destroy(&conns);
     tcp_tuples(&orig, &reply);
     slot = print_refs(xc, &orig, &reply);
     if (slot >= 0) {
