@@ -181,11 +181,12 @@ make_udp(bool reply, uint16_t sport, size_t payload)
     return pkt;
 }
 
-/* Runs 'pkt' through 'ct' in ZONE with commit, setting the mark to
- * 'mark' if nonzero, frees it and prints its ct_state after 'name'. */
+/* Runs 'pkt' through 'ct' in ZONE with commit (and 'force'), setting the
+ * mark to 'mark' if nonzero, frees it and prints its ct_state after
+ * 'name'. */
 static void
-run_mark(struct conntrack *ct, const char *name, struct dp_packet *pkt,
-         uint32_t mark)
+run_opts(struct conntrack *ct, const char *name, struct dp_packet *pkt,
+         uint32_t mark, bool force)
 {
     uint32_t setmark[2] = { mark, UINT32_MAX };
     struct dp_packet_batch batch;
@@ -194,7 +195,7 @@ run_mark(struct conntrack *ct, const char *name, struct dp_packet *pkt,
     pkt_metadata_init(&pkt->md, 0);
     flow_extract(pkt, &flow);
     dp_packet_batch_init_packet(&batch, pkt);
-    conntrack_execute(ct, &batch, htons(ETH_TYPE_IP), false, true, ZONE,
+    conntrack_execute(ct, &batch, htons(ETH_TYPE_IP), force, true, ZONE,
                       mark ? setmark : NULL, NULL, 0, 0, NULL, NULL,
                       time_msec(), 0);
 
@@ -208,7 +209,14 @@ run_mark(struct conntrack *ct, const char *name, struct dp_packet *pkt,
 static void
 run(struct conntrack *ct, const char *name, struct dp_packet *pkt)
 {
-    run_mark(ct, name, pkt, 0);
+    run_opts(ct, name, pkt, 0, false);
+}
+
+static void
+run_mark(struct conntrack *ct, const char *name, struct dp_packet *pkt,
+         uint32_t mark)
+{
+    run_opts(ct, name, pkt, mark, false);
 }
 
 static void
@@ -529,6 +537,14 @@ test_cache(bool locked)
     }
     run_mark(ct, "udp 3000 orig, mark 7 again", make_udp(false, 3000, 10), 7);
     print_stats(xc);
+
+    /* ct(force) from the reply direction expires the connection at once
+     * (and commits a new one the other way round): the entry goes with
+     * it. */
+    printf("udp 3000 forced from the reply direction:\n");
+    run_opts(ct, "udp 3000 reply, force", make_udp(true, 3000, 20), 0, true);
+    print_stats(xc);
+    print_refs(xc, &orig, &reply);
 
     /* Flush: the hook removes every entry before conntrack frees. */
     printf("flush:\n");
