@@ -22,6 +22,8 @@ lib_libovsxdp_la_SOURCES = \
 	lib/pifo-sched.h \
 	lib/xdp-bpffs.c \
 	lib/xdp-bpffs.h \
+	lib/xdp-conntrack.c \
+	lib/xdp-conntrack.h \
 	lib/xdp-flow.c \
 	lib/xdp-flow.h \
 	lib/xdp-flow-table.c \

@@ -33,11 +33,44 @@
 #include "openvswitch/vlog.h"
 #include "unixctl.h"
 #include "util.h"
+#include "xdp-conntrack.h"
 #include "xdp-flow-table.h"
 #include "xdp-map.h"
 #include "xdp-prog.h"
 
 VLOG_DEFINE_THIS_MODULE(dpif_xdp_unixctl);
+
+/* The conntrack cache of 'prog' and what the program did with it ('c', its
+ * counters); if 'verbose', its connections. */
+static void
+dpif_xdp_unixctl_format_ct(struct ds *s, const struct xdp_prog *prog,
+                           const uint64_t c[XDP_ABI_N_COUNTERS], bool verbose)
+{
+    struct xdp_conntrack *xc;
+    struct xdp_conntrack_stats st;
+
+    xc = xdp_conntrack_find_by_cookie(xdp_prog_meta_cookie(prog));
+    if (!xc) {
+        return;
+    }
+    xdp_conntrack_get_stats(xc, &st);
+    ds_put_format(s, "  conntrack: %"PRIu64" answered in XDP, %"PRIu64
+                  " not, %"PRIu64" handed back; recirculations %"PRIu64
+                  " (%"PRIu64" over the limit)\n",
+                  c[XDP_ABI_CNT_CT_HIT], c[XDP_ABI_CNT_CT_MISS],
+                  c[XDP_ABI_CNT_CT_HANDED_BACK], c[XDP_ABI_CNT_RECIRC],
+                  c[XDP_ABI_CNT_RECIRC_LIMIT]);
+    ds_put_format(s, "  conntrack cache: %"PRIu32"/%"PRIu32" connections, "
+                  "%"PRIu64" offers refused (cache full)",
+                  st.n_conns, st.max_conns, st.n_full);
+    if (st.n_errors) {
+        ds_put_format(s, ", %"PRIu64" map errors", st.n_errors);
+    }
+    ds_put_char(s, '\n');
+    if (verbose) {
+        xdp_conntrack_format_conns(xc, s);
+    }
+}
 
 /* xdp/show [-m]: the XDP program of each datapath, what it did, its
  * ports. */
@@ -86,6 +119,8 @@ dpif_xdp_unixctl_show(struct unixctl_conn *conn, int argc,
                           c[XDP_ABI_CNT_POLICED_INGRESS],
                           c[XDP_ABI_CNT_POLICED_EGRESS]);
         }
+
+        dpif_xdp_unixctl_format_ct(&s, prog, c, verbose);
 
         struct xdp_flow_table *table = xdp_prog_flow_table(prog);
         struct xdp_flow_table_usage u;

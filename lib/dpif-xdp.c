@@ -30,6 +30,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "conntrack.h"
+#include "dpif-netdev.h"
 #include "dpif-provider.h"
 #include "flow.h"
 #include "coverage.h"
@@ -50,9 +52,11 @@
 #include "timeval.h"
 #include "util.h"
 #include "xdp-bpffs.h"
+#include "xdp-conntrack.h"
 #include "xdp-flow-table.h"
 #include "xdp-flow.h"
 #include "xdp-prog.h"
+#include "xdp-xsk.h"
 
 VLOG_DEFINE_THIS_MODULE(dpif_xdp);
 
@@ -68,6 +72,7 @@ static const char *const dpif_xdp_options[] = {
     "xdp-bpffs",                /* Where bpffs is mounted. */
     "xdp-max-flows",            /* Size of the XDP flow table. */
     "xdp-max-masks",            /* Masks the XDP flow table can hold. */
+    "xdp-max-conns",            /* Size of the XDP conntrack cache. */
 };
 
 static char *bpffs_root;        /* Value of other_config:xdp-bpffs. */
@@ -77,6 +82,8 @@ static uint32_t max_flows = XDP_FLOW_DEFAULT_FLOWS;
 static uint32_t max_masks = XDP_FLOW_DEFAULT_MASKS;
 #define DPIF_XDP_FLOWS_LIMIT (4 * 1024 * 1024)
 #define DPIF_XDP_MASKS_LIMIT 4096
+static uint32_t max_conns = XDP_CT_DEFAULT_MAX_CONNS;
+#define DPIF_XDP_CONNS_LIMIT (4 * 1024 * 1024)
 static struct sset warned_options = SSET_INITIALIZER(&warned_options);
 
 bool
@@ -106,7 +113,7 @@ dpif_xdp_check_options(const struct smap *other_config)
             && sset_add(&warned_options, node->key)) {
             VLOG_WARN("unknown datapath option other_config:%s ignored "
                       "(options of datapath_type=xdp: xdp-bpffs, "
-                      "xdp-max-flows, xdp-max-masks)",
+                      "xdp-max-flows, xdp-max-masks, xdp-max-conns)",
                       node->key);
         }
     }
@@ -184,6 +191,9 @@ dpif_xdp_set_config(struct dpif *dpif, const struct smap *other_config)
                       DPIF_XDP_FLOWS_LIMIT, &max_flows);
     dpif_xdp_set_size(other_config, "xdp-max-masks", XDP_FLOW_DEFAULT_MASKS,
                       DPIF_XDP_MASKS_LIMIT, &max_masks);
+    dpif_xdp_set_size(other_config, "xdp-max-conns", XDP_CT_DEFAULT_MAX_CONNS,
+                      DPIF_XDP_CONNS_LIMIT, &max_conns);
+    xdp_conntrack_set_max_conns(max_conns);
     xdp_prog_configure(bpffs_root, max_flows, max_masks);
     xdp_prog_set_vlan_limit(flow_vlan_limit);
     dpif_xdp_enable_flow_api(other_config);
@@ -244,6 +254,7 @@ dpif_xdp_port_add(struct dpif *dpif, struct netdev *netdev,
 /* Work done about once a second, from the main thread: re-ranks the masks
  * of the XDP flow tables, and the ports' upkeep. */
 static long long int dpif_xdp_next_upkeep;
+static long long int dpif_xdp_next_ct_sync;
 #define DPIF_XDP_UPKEEP_MSEC 1000
 
 /* dpif-netdev's run takes one batch from each rx queue of the ports
@@ -273,9 +284,52 @@ dpif_xdp_run_rx(struct dpif *dpif)
     return need_revalidate;
 }
 
+static struct xdp_prog *dpif_xdp_find_prog(const struct dpif *);
+
+/* The conntrack cache keeper of 'dpif', made on first use. */
+static struct xdp_conntrack *
+dpif_xdp_conntrack(const struct dpif *dpif)
+{
+    return xdp_conntrack_get(dpif_netdev_get_conntrack(dpif));
+}
+
+/* Keeps the conntrack cache of 'dpif' bound to the maps of its program
+ * (the program is loaded and unloaded with the afxdp ports), and syncs it,
+ * every XDP_CONNTRACK_SYNC_MSEC. */
+static void
+dpif_xdp_conntrack_run(struct dpif *dpif)
+{
+    if (time_msec() < dpif_xdp_next_ct_sync) {
+        return;
+    }
+    dpif_xdp_next_ct_sync = time_msec() + XDP_CONNTRACK_SYNC_MSEC;
+
+    struct xdp_conntrack *xc = dpif_xdp_conntrack(dpif);
+    struct xdp_prog *prog = dpif_xdp_find_prog(dpif);
+    struct xdp_ct_maps maps;
+
+    if (prog && xdp_prog_ct_maps(prog, &maps)) {
+        xdp_conntrack_bind(xc, &maps, xdp_prog_meta_cookie(prog));
+    } else {
+        xdp_conntrack_bind(xc, NULL, 0);
+    }
+    xdp_prog_unref(prog);
+    xdp_conntrack_sync(xc, false);
+}
+
+/* dpctl/dump-conntrack: XDP's counters and last use brought in first. */
+static int
+dpif_xdp_ct_dump_start(struct dpif *dpif, struct ct_dpif_dump_state **dump,
+                       const uint16_t *zone, int *ptot_bkts)
+{
+    xdp_conntrack_sync(dpif_xdp_conntrack(dpif), true);
+    return dpif_netdev_class.ct_dump_start(dpif, dump, zone, ptot_bkts);
+}
+
 static bool
 dpif_xdp_run(struct dpif *dpif)
 {
+    dpif_xdp_conntrack_run(dpif);
     /* other_config:vlan-limit may have changed since the last run. */
     xdp_prog_set_vlan_limit(flow_vlan_limit);
     if (time_msec() >= dpif_xdp_next_upkeep) {
@@ -292,6 +346,7 @@ dpif_xdp_wait(struct dpif *dpif)
 {
     if (xdp_prog_any_loaded()) {
         poll_timer_wait_until(dpif_xdp_next_upkeep);
+        poll_timer_wait_until(dpif_xdp_next_ct_sync);
     }
     netdev_xdp_wait();
     dpif_netdev_class.wait(dpif);
@@ -455,6 +510,8 @@ dpif_xdp_register(void)
     dpif_xdp_class.wait = dpif_xdp_wait;
     dpif_xdp_class.operate = dpif_xdp_operate;
     dpif_xdp_class.flow_flush = dpif_xdp_flow_flush;
+    dpif_xdp_class.ct_dump_start = dpif_xdp_ct_dump_start;
+    xdp_xsk_set_ct_slot_cb(xdp_conntrack_hand_back_by_cookie);
 
     dp_register_provider(&dpif_xdp_class);
 }

@@ -40,6 +40,7 @@
 #include "ovs-xdp.skel.h"
 #include "util.h"
 #include "xdp-bpffs.h"
+#include "xdp-conntrack.h"
 #include "xdp-flow-table.h"
 #include "xdp-map.h"
 #include "xdp-meta.h"
@@ -345,6 +346,7 @@ xdp_prog_create(const char *dp_name, char **errorp)
         goto error;
     }
     xdp_prog_set_sizes(prog->skel, xdp_prog_max_flows, xdp_prog_max_masks);
+    xdp_prog_set_ct_sizes(prog->skel, xdp_conntrack_max_conns());
     /* A new cookie for every load: metadata of an earlier program, or
      * bytes a packet brought, never pass for this one's. */
     error = xdp_meta_cookie_create(&prog->meta_cookie);
@@ -771,4 +773,43 @@ static void
 xdp_prog_fatal_hook(void *aux OVS_UNUSED)
 {
     xdp_prog_cleanup_all();
+}
+
+/* Stores the file descriptors of the conntrack cache's maps of 'prog'
+ * ('ct_keys', 'ct_conns', 'ct_expire') in '*maps'.  Returns false if the
+ * program has none of them. */
+bool
+xdp_prog_ct_maps(const struct xdp_prog *prog, struct xdp_ct_maps *maps)
+{
+    const struct bpf_object *obj = prog->skel->obj;
+    const struct bpf_map *keys = bpf_object__find_map_by_name(obj, "ct_keys");
+    const struct bpf_map *conns = bpf_object__find_map_by_name(obj,
+                                                               "ct_conns");
+    const struct bpf_map *expire = bpf_object__find_map_by_name(obj,
+                                                                "ct_expire");
+
+    if (!keys || !conns || !expire) {
+        return false;
+    }
+    maps->keys = bpf_map__fd(keys);
+    maps->conns = bpf_map__fd(conns);
+    maps->expire = bpf_map__fd(expire);
+    return maps->keys >= 0 && maps->conns >= 0 && maps->expire >= 0;
+}
+
+/* Sizes the conntrack cache's maps of 'skel' before it is loaded: 'n_conns'
+ * connections (xdp_conntrack_max_conns()), two keys each.  Maps the program
+ * lacks are skipped. */
+void
+xdp_prog_set_ct_sizes(struct ovs_xdp *skel, uint32_t n_conns)
+{
+    static const char *const names[] = { "ct_keys", "ct_conns", "ct_expire" };
+
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        struct bpf_map *map = bpf_object__find_map_by_name(skel->obj,
+                                                           names[i]);
+        if (map) {
+            bpf_map__set_max_entries(map, i ? n_conns : 2 * n_conns);
+        }
+    }
 }

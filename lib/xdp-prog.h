@@ -88,4 +88,8 @@ struct xdp_prog **xdp_prog_find_all(size_t *n);
 
 void xdp_prog_cleanup_all(void);
 
+struct xdp_ct_maps;
+bool xdp_prog_ct_maps(const struct xdp_prog *, struct xdp_ct_maps *);
+void xdp_prog_set_ct_sizes(struct ovs_xdp *, uint32_t n_conns);
+
 #endif /* xdp-prog.h */

@@ -27,6 +27,7 @@
 #include "coverage.h"
 #include "dp-packet.h"
 #include "netdev-provider.h"
+#include "ovs-atomic.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
 #include "util.h"
@@ -237,6 +238,8 @@ xdp_xsk_complete(struct xdp_xsk *xsk, struct xdp_umem *umem)
     }
 }
 
+static ATOMIC(xdp_xsk_ct_slot_cb *) ct_slot_cb;
+
 /* Reads the metadata that the XDP program wrote in front of the packet of
  * 'len' bytes at 'addr': a partially offloaded flow's packets carry its
  * mark, so that dpif-netdev runs that flow's actions without a lookup.
@@ -258,6 +261,23 @@ xdp_xsk_read_meta(struct xdp_umem *umem, uint64_t addr, uint32_t len,
         dp_packet_set_flow_mark(packet, meta.flow_mark);
         COVERAGE_INC(afxdp_rx_flow_mark);
     }
+    if (meta.ct_slot) {
+        xdp_xsk_ct_slot_cb *cb;
+
+        atomic_read_relaxed(&ct_slot_cb, &cb);
+        if (cb) {
+            cb(cookie, meta.ct_slot);
+        }
+    }
+}
+
+/* Sets the function called for each received packet whose metadata names
+ * a conntrack cache slot that the program handed back, before the packet
+ * leaves xdp_xsk_recv(). */
+void
+xdp_xsk_set_ct_slot_cb(xdp_xsk_ct_slot_cb *cb)
+{
+    atomic_store_relaxed(&ct_slot_cb, cb);
 }
 
 /* Receives up to a batch of packets from 'xsk' into 'batch', as packets of

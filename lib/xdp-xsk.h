@@ -79,4 +79,10 @@ void xdp_xsk_kick(struct xdp_xsk *, const char *devname);
 
 void xdp_xsk_get_stats(const struct xdp_xsk *, struct xdp_statistics *);
 
+/* Called, from the receiving thread, for a received packet whose metadata
+ * names a handed-back conntrack cache slot: 'meta_cookie' of the program
+ * that wrote it, 'ct_slot' (1 + the slot). */
+typedef void xdp_xsk_ct_slot_cb(uint64_t meta_cookie, uint32_t ct_slot);
+void xdp_xsk_set_ct_slot_cb(xdp_xsk_ct_slot_cb *);
+
 #endif /* xdp-xsk.h */

@@ -27,6 +27,7 @@ TESTSUITE_AT = \
 	tests/xdp-flow-table.at \
 	tests/xdp-actions.at \
 	tests/xdp-offload.at \
+	tests/xdp-conntrack.at \
 	tests/pifo.at \
 	tests/xdp-policer.at \
 	tests/compare-report.at
@@ -83,6 +84,7 @@ tests_ovstest_xdp_SOURCES = \
 	tests/test-pifo.h \
 	tests/test-pifo-sched.c \
 	tests/test-xdp-actions.c \
+	tests/test-xdp-conntrack.c \
 	tests/test-xdp-flow.c \
 	tests/test-xdp-flow-table.c \
 	tests/test-xdp-lookup.c \

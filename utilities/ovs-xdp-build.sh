@@ -102,6 +102,27 @@ if [ ! -f ovs/configure ]; then
     rm -rf ovs && mkdir ovs
     tar -xzf "$ovs_tar" -C ovs --strip-components=1
 fi
+# ovs-xdp's patches to Open vSwitch (ovs-patches/, each explained in its
+# header), applied once: ovs/.ovs-xdp-patched holds their checksum.  A tree
+# patched with other versions of them is unpacked again.  Patched sources
+# are newer than the last build, so the build step below runs.
+patches=$(ls ovs-patches/*.patch 2>/dev/null || true)
+if [ -n "$patches" ]; then
+    sum=$(cat $patches | sha256sum | cut -d' ' -f1)
+    if [ -f ovs/.ovs-xdp-patched ] \
+       && [ "$(cat ovs/.ovs-xdp-patched)" != "$sum" ]; then
+        say "Open vSwitch was patched with other patches: unpacking again"
+        rm -rf ovs && mkdir ovs
+        tar -xzf "$ovs_tar" -C ovs --strip-components=1
+    fi
+    if [ ! -f ovs/.ovs-xdp-patched ]; then
+        for p in $patches; do
+            say "patching Open vSwitch: $p"
+            patch -d ovs -p1 --forward --quiet < "$p"
+        done
+        echo "$sum" > ovs/.ovs-xdp-patched
+    fi
+fi
 if [ ! -f ovs/config.status ]; then
     say "configuring Open vSwitch"
     (cd ovs && ./configure --enable-afxdp PYTHON3=/usr/bin/python3 \
