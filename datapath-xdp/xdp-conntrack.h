@@ -293,8 +293,6 @@ xdp_ct_lookup(struct xdp_md *ctx, __u32 zone)
     }
     ck = &s->ct_key;
     hits = &s->ct_hits;
-    /* Conntrack counts from the IP header on. */
-    ip_len = len > s->info.l3_off ? len - s->info.l3_off : 0;
     if (s->key.nw_frag
         || (s->key.nw_proto != IPPROTO_TCP
             && s->key.nw_proto != IPPROTO_UDP)) {
@@ -468,6 +466,8 @@ xdp_ct_commit(struct xdp_md *ctx, __u32 len)
         return 0;
     }
     hits = &s->ct_hits;
+    /* Conntrack counts from the IP header on. */
+    ip_len = len > s->info.l3_off ? len - s->info.l3_off : 0;
 
     if (hits->n && s->key.nw_proto == IPPROTO_TCP
         && !xdp_ct_segment_read(ctx, s, &seg)) {
