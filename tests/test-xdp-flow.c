@@ -76,6 +76,9 @@ test_convert(void)
         CONVERT_FIELD(tcp_flags),
         CONVERT_FIELD(tp_src),
         CONVERT_FIELD(tp_dst),
+        CONVERT_FIELD(recirc_id),
+        CONVERT_FIELD(ct_zone),
+        CONVERT_FIELD(ct_mark),
     };
     struct xdp_flow_key key, mask;
     struct match match, back;
@@ -115,6 +118,20 @@ test_convert(void)
            !reason && match_equal(&match, &back) ? "round trip ok"
            : "FAILED");
 
+    /* The conntrack states XDP gives, and not those it does not. */
+    match_init_catchall(&match);
+    match.flow.packet_type = htonl(PT_ETH);
+    match.wc.masks.packet_type = OVS_BE32_MAX;
+    match_set_recirc_id(&match, 7);
+    match_set_ct_state_masked(&match, CS_TRACKED | CS_ESTABLISHED,
+                              CS_TRACKED | CS_ESTABLISHED | CS_NEW
+                              | CS_REPLY_DIR | CS_INVALID);
+    reason = xdp_flow_from_match(&match, &key, &mask);
+    xdp_flow_to_match(&key, &mask, &back);
+    printf("ct_state=+trk+est-new-rpl-inv, recirc_id=7: %s\n",
+           !reason && match_equal(&match, &back) ? "round trip ok"
+           : "FAILED");
+
     /* Everything XDP does not cover. */
 #define UNSUPPORTED(NAME, CODE)                                 \
     do {                                                        \
@@ -131,12 +148,15 @@ test_convert(void)
     UNSUPPORTED("skb_priority", match_set_skb_priority(&match, 1));
     UNSUPPORTED("pkt_mark", match_set_pkt_mark(&match, 1));
     UNSUPPORTED("dp_hash", match_set_dp_hash(&match, 1));
-    UNSUPPORTED("recirc_id", match_set_recirc_id(&match, 3));
-    UNSUPPORTED("ct_state", match_set_ct_state(&match, 1));
-    UNSUPPORTED("ct_zone", match_set_ct_zone(&match, 1));
-    UNSUPPORTED("ct_mark", match_set_ct_mark(&match, 1));
+    UNSUPPORTED("ct_state=+new", match_set_ct_state(&match, CS_NEW));
+    UNSUPPORTED("ct_state=+trk+inv",
+                match_set_ct_state(&match, CS_TRACKED | CS_INVALID));
+    UNSUPPORTED("ct_state=+trk+est+dnat",
+                match_set_ct_state(&match, CS_TRACKED | CS_ESTABLISHED
+                                           | CS_DST_NAT));
     UNSUPPORTED("ct_label", match_set_ct_label(&match,
                                                (ovs_u128) { .u64.lo = 1 }));
+    UNSUPPORTED("ct_label=0", match_set_ct_label(&match, OVS_U128_ZERO));
     UNSUPPORTED("ct_nw_src", match_set_ct_nw_src(&match, htonl(1)));
     UNSUPPORTED("ct_tp_dst", match_set_ct_tp_dst(&match, htons(1)));
     UNSUPPORTED("packet_type", match_set_packet_type(&match,
@@ -150,9 +170,11 @@ test_convert(void)
                  match.wc.masks.igmp_group_ip4 = OVS_BE32_MAX));
     UNSUPPORTED("packet_type=eth", match_set_packet_type(&match,
                                                          htonl(PT_ETH)));
-    /* Metadata is all zeros for packets that XDP sees. */
+    /* Metadata that XDP keeps, or that is all zeros for packets that XDP
+     * sees. */
     UNSUPPORTED("ct_state=-trk", match_set_ct_state_masked(&match, 0,
                                                            CS_TRACKED));
+    UNSUPPORTED("ct_zone=1", match_set_ct_zone(&match, 1));
     UNSUPPORTED("pkt_mark=0", match_set_pkt_mark(&match, 0));
     UNSUPPORTED("reg0=0", match_set_reg(&match, 0, 0));
     UNSUPPORTED("tun_id=0", match_set_tun_id(&match, 0));

@@ -63,6 +63,9 @@ format_entry(struct ds *s, const struct xdp_flow_entry *entry)
         [XDP_FLOW_ACT_POP_VLAN] = "pop_vlan",
         [XDP_FLOW_ACT_SET_FIELD] = "set_field",
         [XDP_FLOW_ACT_UPCALL_PARTIAL] = "partial",
+        [XDP_FLOW_ACT_CT_CLEAR] = "ct_clear",
+        [XDP_FLOW_ACT_CT] = "ct",
+        [XDP_FLOW_ACT_RECIRC] = "recirc",
     };
 
     if (!entry->n_actions) {
@@ -74,8 +77,12 @@ format_entry(struct ds *s, const struct xdp_flow_entry *entry)
         ds_put_format(s, "%s%s", i ? " " : "", names[act->type]);
         if (act->type == XDP_FLOW_ACT_SET_FIELD) {
             ds_put_format(s, "(%u)", act->field);
+        } else if (act->type == XDP_FLOW_ACT_CT) {
+            ds_put_format(s, "(zone=%"PRIu32"%s)", act->arg,
+                          act->field & XDP_FLOW_CT_COMMIT ? ",commit" : "");
         } else if (act->type == XDP_FLOW_ACT_OUTPUT
-                   || act->type == XDP_FLOW_ACT_PUSH_VLAN) {
+                   || act->type == XDP_FLOW_ACT_PUSH_VLAN
+                   || act->type == XDP_FLOW_ACT_RECIRC) {
             ds_put_format(s, "(%#"PRIx32")", act->arg);
         }
     }
