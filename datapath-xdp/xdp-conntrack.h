@@ -58,6 +58,12 @@ struct {
     __type(value, __u64);
 } ct_expire SEC(".maps");
 
+/* TCP flags as the key holds them (host order after bpf_ntohs()). */
+#define XDP_CT_TCP_FIN 0x001
+#define XDP_CT_TCP_SYN 0x002
+#define XDP_CT_TCP_RST 0x004
+#define XDP_CT_TCP_ACK 0x010
+
 /* What xdp_ct_lookup() says. */
 enum xdp_ct_verdict {
     XDP_CT_ANSWERED,            /* Key updated; a hit recorded. */
@@ -332,9 +338,8 @@ xdp_ct_lookup(struct xdp_md *ctx, __u32 zone)
     if (conn->flags & XDP_CT_CONN_TCP) {
         tcp_flags = bpf_ntohs(s->key.tcp_flags);
         if (conn->flags & XDP_CT_CONN_HANDED_BACK
-            || tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)
-                            >> 16
-            || !(tcp_flags & (TCP_FLAG_ACK >> 16))) {
+            || tcp_flags & (XDP_CT_TCP_SYN | XDP_CT_TCP_FIN | XDP_CT_TCP_RST)
+            || !(tcp_flags & XDP_CT_TCP_ACK)) {
             s->ct_slot = slot;
             return XDP_CT_HAND_BACK;
         }

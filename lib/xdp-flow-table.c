@@ -407,9 +407,9 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
     int error = 0;
 
     *reason = NULL;
-    if ((key->recirc_id & mask->recirc_id) || (key->pad & mask->pad)) {
+    if ((key->pad & mask->pad) || (key->pad0 & mask->pad0)) {
         /* Never seen in XDP, and left out of the packed lookup keys. */
-        *reason = "matches on a nonzero recirc_id";
+        *reason = "matches on padding of the XDP key";
         return EINVAL;
     }
     ovs_mutex_lock(&t->mutex);

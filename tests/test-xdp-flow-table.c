@@ -19,7 +19,7 @@
  * and by running the program on packets (BPF_PROG_RUN):
  *
  *   ops: put, modify with statistics kept, full flow and mask tables, the
- *       same match under two UFIDs, a nonzero recirc_id refused, re-ranking,
+ *       same match under two UFIDs, a match on padding refused, re-ranking,
  *       delete, demote, withdraw, count, flush.
  *   failures: map writes that fail (read-only descriptors, an entry that
  *       vanished) leave nothing of the flow behind, as the table's own
@@ -203,13 +203,13 @@ test_table(void)
     table_print_usage(table);
     /* The same match under another UFID. */
     table_put(table, 5, &key80, &dst_mask, &out);
-    /* A recirculated flow never matches in XDP: refused. */
+    /* A match on the key's padding never matches in XDP: refused. */
     {
-        struct xdp_flow_key recirc_key = key82, recirc_mask = dst_mask;
+        struct xdp_flow_key pad_key = key82, pad_mask = dst_mask;
 
-        recirc_key.recirc_id = 1;
-        recirc_mask.recirc_id = UINT32_MAX;
-        table_put(table, 6, &recirc_key, &recirc_mask, &out);
+        pad_key.pad0 = 1;
+        pad_mask.pad0 = UINT8_MAX;
+        table_put(table, 6, &pad_key, &pad_mask, &out);
     }
     table_put(table, 4, &key82, &dst_mask, &out);
     print_run(&t, "dst 82", &p82);
