@@ -28,6 +28,7 @@ TESTSUITE_AT = \
 	tests/xdp-actions.at \
 	tests/xdp-offload.at \
 	tests/xdp-conntrack.at \
+	tests/xdp-ct.at \
 	tests/pifo.at \
 	tests/xdp-policer.at \
 	tests/compare-report.at
@@ -85,6 +86,7 @@ tests_ovstest_xdp_SOURCES = \
 	tests/test-pifo-sched.c \
 	tests/test-xdp-actions.c \
 	tests/test-xdp-conntrack.c \
+	tests/test-xdp-ct.c \
 	tests/test-xdp-flow.c \
 	tests/test-xdp-flow-table.c \
 	tests/test-xdp-lookup.c \
