@@ -118,6 +118,7 @@ struct seg {
     int ip_opt_words;           /* IPv4 options (32-bit words). */
     bool ext6;                  /* IPv6 hop-by-hop header. */
     bool vlan;
+    bool frag;                  /* IPv4 fragment (MF or an offset). */
     bool bad_l4_csum, bad_ip_csum, udp_zero;
     int udp_len;                /* >= 0: UDP length field forced to it. */
     size_t pad;                 /* Bytes after the IP packet. */
@@ -210,6 +211,10 @@ build(const struct seg *s, struct pkt *p)
         }
     } else {
         pkt_ipv4(p, proto);
+        if (s->frag) {
+            put16(p->data + p->l3 + 6, random_range(2) ? 0x2000
+                                       : 1 + random_range(0x1fff));
+        }
         if (s->ip_opt_words) {
             p->data[p->l3] = 0x45 + s->ip_opt_words;
             memset(pkt_put(p, 4 * s->ip_opt_words), 1,
@@ -689,11 +694,11 @@ print_seg(const struct seg *s, const struct conntrack_tcp_peer p[2])
                (int32_t) (dst->seqlo - s->ack), s->win);
     }
     printf(" payload %"PRIuSIZE" wscale %d tcp_opts %d doff %d ip_opts %d "
-           "ext6 %d vlan %d bad_l4 %d bad_ip %d udp_zero %d udp_len %d pad "
-           "%"PRIuSIZE" cut %"PRIuSIZE"\n", s->payload, s->wscale,
-           s->tcp_opt_words, s->doff, s->ip_opt_words, s->ext6, s->vlan,
-           s->bad_l4_csum, s->bad_ip_csum, s->udp_zero, s->udp_len, s->pad,
-           s->cut);
+           "ext6 %d vlan %d frag %d bad_l4 %d bad_ip %d udp_zero %d "
+           "udp_len %d pad %"PRIuSIZE" cut %"PRIuSIZE"\n", s->payload,
+           s->wscale, s->tcp_opt_words, s->doff, s->ip_opt_words, s->ext6,
+           s->vlan, s->frag, s->bad_l4_csum, s->bad_ip_csum, s->udp_zero,
+           s->udp_len, s->pad, s->cut);
     if (c->tcp) {
         for (int i = 0; i < 2; i++) {
             printf("    before: peer %d seqlo %"PRIu32" seqhi %"PRIu32
@@ -752,7 +757,13 @@ check_seg(struct ctx *x, const struct seg *s, struct verdicts *v)
     }
 
     xdp_run(x, &p, v);
-    ct_run(x, &p, c->zone, false, 0, v);
+    if (!s->frag) {
+        ct_run(x, &p, c->zone, false, 0, v);
+    } else {
+        /* Conntrack's fragment reassembly would keep it: not compared,
+         * but XDP must not output it. */
+        v->ran_ct = false;
+    }
     x->n_packets++;
 
     if (v->ct_hit_no_flow) {
@@ -949,6 +960,7 @@ random_seg(struct seg *s, const struct conntrack_tcp_peer p[2])
     } else {
         s->bad_ip_csum = chance(3);
         s->ip_opt_words = chance(3) ? 1 + random_range(10) : 0;
+        s->frag = chance(1);
     }
     s->vlan = chance(3);
     s->pad = chance(4) ? 1 + random_range(40) : 0;
@@ -1002,9 +1014,12 @@ test_random(int n, uint32_t seed)
            x.n_conservative[4]);
     printf("mismatches: %"PRIu64"\n", x.n_mismatches);
     /* Not vacuous: XDP must have answered for many segments, TCP ones
-     * too, and handed many back. */
+     * too, and handed many back.  Nor more conservative than it says it
+     * is: a segment conntrack accepts goes up only for a known reason
+     * (TEST_XDP_CT_VERBOSE=1 prints the others). */
     bool ok = (!x.n_mismatches && x.n_accepted_tcp >= (uint64_t) n / 10
-               && x.n_handed_back >= (uint64_t) n / 10);
+               && x.n_handed_back >= (uint64_t) n / 10
+               && !x.n_conservative[4]);
     ctx_close(&x);
     if (!ok) {
         printf("FAILED\n");
