@@ -280,6 +280,7 @@ xdp_pass_step(__u32 pass, void *data)
         s->key.ct_state = 0;
         s->key.ct_zone = 0;
         s->key.ct_mark = 0;
+        s->ct_last_slot = NO_CT_SLOT;
     }
     if (flags & XDP_FLOW_ENTRY_CT) {
         act = &entry->actions[flags & XDP_FLOW_ENTRY_CT_CLEAR ? 1 : 0];
@@ -352,6 +353,7 @@ xdp_run_passes(struct xdp_md *ctx, const struct xdp_abi_port *port,
     s->n_passed = 0;
     s->ct_hits.n = 0;
     s->ct_slot = NO_CT_SLOT;
+    s->ct_last_slot = NO_CT_SLOT;
     bpf_loop(XDP_CT_MAX_PASSES, xdp_pass_step, &passes, 0);
     if (passes.result != XDP_PASS_LAST) {
         return upcall_restart(ctx, port, cnt, first_mark, passes.slot);
@@ -387,7 +389,7 @@ xdp_run_passes(struct xdp_md *ctx, const struct xdp_abi_port *port,
 
     /* It can: the connections are the packet's now. */
     s->ct_slot = NO_CT_SLOT;
-    if (!xdp_ct_commit(ctx, len)) {
+    if (!xdp_ct_commit(ctx)) {
         slot = s->ct_slot;
         if (slot != NO_CT_SLOT) {
             count(cnt, XDP_ABI_CNT_CT_HANDED_BACK);
@@ -511,10 +513,14 @@ ovs_xdp_main(struct xdp_md *ctx)
          * unchanged if the port cannot take it. */
         verdict = xdp_output(ctx, hit.c.out_ifindex);
         if (verdict == XDP_ABORTED) {
-            /* Only after a conntrack part if the port went meanwhile:
-             * userspace runs the packet again, and the windows that
-             * advanced for it accept it again. */
             count(cnt, XDP_ABI_CNT_NO_TX_PORT);
+            if (counted) {
+                /* After a conntrack part, the port went since it was
+                 * checked: its connections and flows counted the packet,
+                 * which must not run again.  As an output to a port
+                 * being deleted. */
+                return XDP_DROP;
+            }
             return upcall_partial(ctx, port, cnt, hit.c.mark);
         }
         if (!counted) {

@@ -174,7 +174,9 @@ struct xdp_scratch {
     struct xdp_ct_hits ct_hits; /* This packet's ct() hits. */
     __u32 ct_slot;              /* A connection to hand back, or
                                  * 0xffffffff. */
-    __u32 pad;
+    __u32 ct_last_slot;         /* The connection of the packet's last
+                                 * ct(), or 0xffffffff (none, or
+                                 * ct_clear since). */
 };
 
 struct {

@@ -287,9 +287,9 @@ __noinline int
 xdp_ct_lookup(struct xdp_md *ctx, __u32 zone)
 {
     struct xdp_scratch *s = xdp_get_scratch();
-    const struct xdp_ct_conn *conn;
     const struct xdp_ct_ref *ref;
     struct xdp_ct_hits *hits;
+    struct xdp_ct_conn *conn;
     struct xdp_ct_key *ck;
     const __u64 *expire;
     __u32 slot, tcp_flags;
@@ -339,41 +339,41 @@ xdp_ct_lookup(struct xdp_md *ctx, __u32 zone)
         tcp_flags = bpf_ntohs(s->key.tcp_flags);
         if (conn->flags & XDP_CT_CONN_HANDED_BACK
             || tcp_flags & (XDP_CT_TCP_SYN | XDP_CT_TCP_FIN | XDP_CT_TCP_RST)
-            || !(tcp_flags & XDP_CT_TCP_ACK)) {
+            || !(tcp_flags & XDP_CT_TCP_ACK)
+            || !xdp_ct_packet_ok(ctx, s)) {
+            /* Conntrack must see it, on the cache's window; and the later
+             * packets too, so that none overtakes it. */
+            bpf_spin_lock(&conn->lock);
+            conn->flags |= XDP_CT_CONN_HANDED_BACK;
+            bpf_spin_unlock(&conn->lock);
             s->ct_slot = slot;
             return XDP_CT_HAND_BACK;
         }
-    }
-    if (!xdp_ct_packet_ok(ctx, s)) {
+    } else if (!xdp_ct_packet_ok(ctx, s)) {
         /* Conntrack marks it invalid, or judges what XDP does not. */
-        if (conn->flags & XDP_CT_CONN_TCP) {
-            s->ct_slot = slot;
-            return XDP_CT_HAND_BACK;
-        }
         return XDP_CT_TO_USERSPACE;
     }
 
-    s->key.ct_state = (XDP_CT_STATE_TRACKED | XDP_CT_STATE_ESTABLISHED
-                       | (ref->reply ? XDP_CT_STATE_REPLY_DIR : 0));
-    s->key.ct_zone = zone;
-    s->key.ct_mark = conn->mark;
+    /* Conntrack takes a ct() in the zone of the packet's last ct(), with
+     * no ct_clear since, from the packet's metadata (process_one_fast()):
+     * no update.  Any other is one more update of its connection. */
+    if (slot != s->ct_last_slot) {
+        struct xdp_ct_hit *h;
 
-    for (__u32 i = 0; i < XDP_CT_MAX_PASSES; i++) {
-        if (i >= hits->n) {
-            break;
+        if (hits->n >= XDP_CT_MAX_PASSES) {
+            return XDP_CT_TO_USERSPACE;
         }
-        if (hits->hit[i].slot == slot) {
-            return XDP_CT_ANSWERED;
-        }
-    }
-    if (hits->n < XDP_CT_MAX_PASSES) {
-        struct xdp_ct_hit *h = &hits->hit[hits->n & (XDP_CT_MAX_PASSES - 1)];
-
+        h = &hits->hit[hits->n & (XDP_CT_MAX_PASSES - 1)];
         h->slot = slot;
         h->generation = ref->generation;
         h->reply = ref->reply;
         hits->n++;
+        s->ct_last_slot = slot;
     }
+    s->key.ct_state = (XDP_CT_STATE_TRACKED | XDP_CT_STATE_ESTABLISHED
+                       | (ref->reply ? XDP_CT_STATE_REPLY_DIR : 0));
+    s->key.ct_zone = zone;
+    s->key.ct_mark = conn->mark;
     return XDP_CT_ANSWERED;
 }
 
@@ -415,7 +415,7 @@ xdp_ct_segment_read(struct xdp_md *ctx, const struct xdp_scratch *s,
  * not (then conntrack must see it, with the cache's window). */
 static __always_inline int
 xdp_ct_tcp_update(struct xdp_ct_conn *conn, __u32 reply,
-                  const struct xdp_ct_segment *seg)
+                  const struct xdp_ct_segment *seg, int update)
 {
     struct xdp_ct_tcp_peer *src = &conn->peer[reply ? 1 : 0];
     struct xdp_ct_tcp_peer *dst = &conn->peer[reply ? 0 : 1];
@@ -436,6 +436,9 @@ xdp_ct_tcp_update(struct xdp_ct_conn *conn, __u32 reply,
           && ackskew <= (XDP_CT_MAXACKWINDOW << sws))) {
         return 0;
     }
+    if (!update) {
+        return 1;
+    }
     if (src->max_win < win) {
         src->max_win = win;
     }
@@ -450,76 +453,96 @@ xdp_ct_tcp_update(struct xdp_ct_conn *conn, __u32 reply,
     return 1;
 }
 
+/* Checks (with 'update' false) or commits (true) hit 'i' of the packet in
+ * 's': returns 1 if the connection takes the segment, 0 if its window
+ * refuses it or it was handed back (then 's->ct_slot' names it), -1 if it
+ * is gone.  Committing advances the TCP window and counts 'ip_len'
+ * bytes. */
+static __always_inline int
+xdp_ct_hit_apply(struct xdp_scratch *s, __u32 i,
+                 const struct xdp_ct_segment *seg, __u32 ip_len, int update)
+{
+    const struct xdp_ct_hit *h = &s->ct_hits.hit[i & (XDP_CT_MAX_PASSES - 1)];
+    struct xdp_ct_conn *conn;
+    __u32 slot = h->slot, dir = h->reply ? 1 : 0;
+    int ok = 1;
+
+    conn = bpf_map_lookup_elem(&ct_conns, &slot);
+    if (!conn) {
+        return -1;
+    }
+    bpf_spin_lock(&conn->lock);
+    if (conn->generation != h->generation) {
+        /* Gone meanwhile: nothing of it to sync. */
+        ok = -1;
+    } else if (conn->flags & XDP_CT_CONN_HANDED_BACK) {
+        ok = 0;
+    } else if (conn->flags & XDP_CT_CONN_TCP) {
+        ok = xdp_ct_tcp_update(conn, dir, seg, update);
+        if (!ok && update) {
+            conn->flags |= XDP_CT_CONN_HANDED_BACK;
+        }
+    }
+    if (ok > 0 && update) {
+        conn->packets[dir] += 1;
+        conn->bytes[dir] += ip_len;
+    }
+    bpf_spin_unlock(&conn->lock);
+    if (!ok) {
+        s->ct_slot = slot;
+    } else if (ok > 0 && update) {
+        /* Outside the lock: a time, not a count, and read only by the
+         * sync, which tolerates a late one. */
+        conn->used_ns = bpf_ktime_get_ns();
+    }
+    return ok;
+}
+
 /* Commits the hits of the packet in the scratch area, which XDP will
- * output: checks and advances TCP windows, counts ('len' bytes).  Returns
- * true if all hold; otherwise the packet must go to userspace, and if a
- * connection's window refused the segment, that connection is handed back
- * (the program's later packets of it go to userspace too) and the scratch
- * area's 'ct_slot' names it.  A refusal after an earlier
- * connection of the packet advanced leaves that one ahead of conntrack by
- * this segment, which conntrack accepts again: the same segment in two
- * zones is judged on nearly the same windows. */
+ * output: checks and advances TCP windows, counts.  Returns true if all
+ * hold; otherwise the packet must go to userspace, and if a connection's
+ * window refused the segment, that connection is handed back (the
+ * program's later packets of it go to userspace too) and the scratch
+ * area's 'ct_slot' names it.  All hits are checked before any is
+ * committed, so that a refusal by the second connection leaves the first
+ * as conntrack will find it; only a window that moves between the check
+ * and the commit (another CPU, the same connection) can still refuse
+ * then, and the packet goes up with the first already counted.  A global
+ * function: the verifier checks it once. */
 __noinline int
-xdp_ct_commit(struct xdp_md *ctx, __u32 len)
+xdp_ct_commit(struct xdp_md *ctx)
 {
     struct xdp_ct_segment seg = { 0, 0, 0, 0 };
     struct xdp_scratch *s = xdp_get_scratch();
-    const struct xdp_ct_hits *hits;
-    __u32 ip_len;
+    __u32 ip_len, n;
 
     if (!s) {
         return 0;
     }
-    hits = &s->ct_hits;
-    /* Conntrack counts from the IP header on. */
-    ip_len = len > s->info.l3_off ? len - s->info.l3_off : 0;
-
-    if (hits->n && s->key.nw_proto == IPPROTO_TCP
+    n = s->ct_hits.n;
+    if (n && s->key.nw_proto == IPPROTO_TCP
         && !xdp_ct_segment_read(ctx, s, &seg)) {
         return 0;
     }
+    /* Conntrack counts dp_packet_l3_size(): the IP packet, without the
+     * Ethernet padding after it. */
+    ip_len = s->info.l4_off - s->info.l3_off + s->info.l4_size;
 
     for (__u32 i = 0; i < XDP_CT_MAX_PASSES; i++) {
-        const struct xdp_ct_hit *h = &hits->hit[i];
-        struct xdp_ct_conn *conn;
-        __u32 slot, dir;
-        int ok = 1;
-
-        if (i >= hits->n) {
+        if (i >= n) {
             break;
         }
-        slot = h->slot;
-        dir = h->reply ? 1 : 0;
-        conn = bpf_map_lookup_elem(&ct_conns, &slot);
-        if (!conn) {
+        if (xdp_ct_hit_apply(s, i, &seg, ip_len, 0) <= 0) {
             return 0;
         }
-        bpf_spin_lock(&conn->lock);
-        if (conn->generation != h->generation) {
-            /* Gone meanwhile: nothing of it to sync. */
-            ok = -1;
-        } else if (conn->flags & XDP_CT_CONN_HANDED_BACK) {
-            ok = 0;
-        } else if (conn->flags & XDP_CT_CONN_TCP) {
-            ok = xdp_ct_tcp_update(conn, dir, &seg);
-            if (!ok) {
-                conn->flags |= XDP_CT_CONN_HANDED_BACK;
-            }
+    }
+    for (__u32 i = 0; i < XDP_CT_MAX_PASSES; i++) {
+        if (i >= n) {
+            break;
         }
-        if (ok > 0) {
-            conn->packets[dir] += 1;
-            conn->bytes[dir] += ip_len;
-        }
-        bpf_spin_unlock(&conn->lock);
-        if (ok <= 0) {
-            if (!ok) {
-                s->ct_slot = slot;
-            }
+        if (xdp_ct_hit_apply(s, i, &seg, ip_len, 1) <= 0) {
             return 0;
         }
-        /* Outside the lock: a time, not a count, and read only by the
-         * sync, which tolerates a late one. */
-        conn->used_ns = bpf_ktime_get_ns();
     }
     return 1;
 }

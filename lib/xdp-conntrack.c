@@ -45,6 +45,7 @@ COVERAGE_DEFINE(xdp_ct_full);
 COVERAGE_DEFINE(xdp_ct_deleted);
 COVERAGE_DEFINE(xdp_ct_handed_back);
 COVERAGE_DEFINE(xdp_ct_slot_gone);
+COVERAGE_DEFINE(xdp_ct_pulled);
 
 /* OVS's conntrack-tcp.c: window scale flags of struct tcp_peer's
  * 'wscale'. */
@@ -426,9 +427,25 @@ xdp_ct_merge_peer(struct conntrack_tcp_peer *peer,
     peer->max_win = MAX(peer->max_win, x->max_win);
 }
 
+/* Merges the TCP window in 'value', slot 's''s as the program left it,
+ * into the connection's. */
+static void
+xdp_ct_merge_window(struct xdp_ct_slot *s, const struct xdp_ct_conn *value)
+{
+    struct conntrack_tcp_peer peers[2];
+
+    if (s->tcp && conntrack_conn_get_tcp_peers(s->conn, peers)) {
+        for (int i = 0; i < 2; i++) {
+            xdp_ct_merge_peer(&peers[i], &value->peer[i]);
+        }
+        conntrack_conn_set_tcp_peers(s->conn, peers);
+    }
+}
+
 /* Removes the connection in 's' from the cache: the keys first, so that
- * the program finds it no more, then the slot.  If 'hand_back', also
- * merges the TCP window the program tracked into conntrack's and marks
+ * the program finds it no more, then the slot.  The TCP window the program
+ * tracked is merged into conntrack's, whatever the reason: a connection
+ * withdrawn for a new mark stays in conntrack.  If 'hand_back', also marks
  * the connection not offloaded.  The connection's lock is held. */
 static void
 xdp_ct_remove(struct xdp_conntrack *xc, struct xdp_ct_slot *s, bool hand_back)
@@ -445,16 +462,7 @@ xdp_ct_remove(struct xdp_conntrack *xc, struct xdp_ct_slot *s, bool hand_back)
     }
     if (!xdp_ct_read(xc, s, &value) && value.generation == s->generation) {
         xdp_ct_account(xc, s, &value);
-        if (hand_back && s->tcp) {
-            struct conntrack_tcp_peer peers[2];
-
-            if (conntrack_conn_get_tcp_peers(s->conn, peers)) {
-                for (int i = 0; i < 2; i++) {
-                    xdp_ct_merge_peer(&peers[i], &value.peer[i]);
-                }
-                conntrack_conn_set_tcp_peers(s->conn, peers);
-            }
-        }
+        xdp_ct_merge_window(s, &value);
     }
     memset(&value, 0, sizeof value);
     if (xdp_ct_map_update(xc->maps.conns, &slot, &value, xc->lock_flag)) {
@@ -524,9 +532,40 @@ xdp_ct_conn_deleted(void *xc_, struct conntrack *ct OVS_UNUSED,
     ovs_mutex_unlock(&xc->mutex);
 }
 
+/* The offload hook: conntrack is about to update offloaded 'conn' with a
+ * packet that did not come with a hand-back (a miss in a later pass, a
+ * flow XDP cannot finish, another port, metadata that did not fit): the
+ * window and counters the program has are brought in first, or conntrack
+ * would judge the packet on the window it had when it offloaded 'conn'.
+ * A connection the program has handed back meanwhile is taken back. */
+static void
+xdp_ct_conn_pull(void *xc_, struct conntrack *ct OVS_UNUSED,
+                 struct conn *conn)
+{
+    struct xdp_conntrack *xc = xc_;
+    struct xdp_ct_conn value;
+
+    ovs_mutex_lock(&xc->mutex);
+    struct xdp_ct_slot *s = xdp_ct_slot_find(xc, conn);
+    if (s && !xdp_ct_read(xc, s, &value)
+        && value.generation == s->generation) {
+        if (value.flags & XDP_CT_CONN_HANDED_BACK) {
+            xdp_ct_remove(xc, s, true);
+            xc->stats.n_handed_back++;
+            COVERAGE_INC(xdp_ct_handed_back);
+        } else {
+            xdp_ct_account(xc, s, &value);
+            xdp_ct_merge_window(s, &value);
+            COVERAGE_INC(xdp_ct_pulled);
+        }
+    }
+    ovs_mutex_unlock(&xc->mutex);
+}
+
 static const struct conntrack_offload_class xdp_ct_offload_class = {
     .conn_established = xdp_ct_conn_established,
     .conn_deleted = xdp_ct_conn_deleted,
+    .conn_pull = xdp_ct_conn_pull,
 };
 
 /* Calls 'cb' for the connection in slot 'slot' with its lock and the

@@ -817,7 +817,10 @@ check_seg(struct ctx *x, const struct seg *s, struct verdicts *v)
             }
         }
         if (c->tcp && have_v0) {
-            if (!cache_read(x, slot, &v1)) {
+            /* Conntrack took the slot back (its pull of a connection the
+             * program handed back) or it is gone: nothing to compare. */
+            if (!cache_read(x, slot, &v1)
+                || v1.generation != v0.generation) {
                 v1 = v0;
             }
             if (memcmp(v0.peer, v1.peer, sizeof v0.peer)) {
