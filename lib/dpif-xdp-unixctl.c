@@ -54,15 +54,15 @@ dpif_xdp_unixctl_format_ct(struct ds *s, const struct xdp_prog *prog,
         return;
     }
     xdp_conntrack_get_stats(xc, &st);
-    ds_put_format(s, "  conntrack: %"PRIu64" answered in XDP, %"PRIu64
-                  " not, %"PRIu64" handed back; recirculations %"PRIu64
-                  " (%"PRIu64" over the limit)\n",
+    ds_put_format(s, "  conntrack: %"PRIu64" ct hits (answered in XDP), "
+                  "%"PRIu64" ct misses, %"PRIu64" handed back; "
+                  "%"PRIu64" recirculations (%"PRIu64" over the limit)\n",
                   c[XDP_ABI_CNT_CT_HIT], c[XDP_ABI_CNT_CT_MISS],
                   c[XDP_ABI_CNT_CT_HANDED_BACK], c[XDP_ABI_CNT_RECIRC],
                   c[XDP_ABI_CNT_RECIRC_LIMIT]);
-    ds_put_format(s, "  conntrack cache: %"PRIu32"/%"PRIu32" connections, "
-                  "%"PRIu64" offers refused (cache full)",
-                  st.n_conns, st.max_conns, st.n_full);
+    ds_put_format(s, "  conntrack cache: cached connections: %"PRIu32"/%"
+                  PRIu32", left in userspace: %"PRIu64" (offers refused, "
+                  "cache full)", st.n_conns, st.max_conns, st.n_full);
     if (st.n_errors) {
         ds_put_format(s, ", %"PRIu64" map errors", st.n_errors);
     }

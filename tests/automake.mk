@@ -9,6 +9,7 @@ EXTRA_DIST += \
 	tests/atlocal.in \
 	tests/compare-quick.csv \
 	tests/xdp-corpus.py \
+	tests/xdp-ct.py \
 	tests/xdp-frames.py \
 	tests/xdp-rate.py \
 	tests/xdp-udp-stream.py
@@ -40,6 +41,7 @@ SYSTEM_XDP_TESTSUITE_AT = \
 	tests/system-xdp-churn.at \
 	tests/system-xdp-difftest.at \
 	tests/system-xdp-qos.at \
+	tests/system-xdp-conntrack.at \
 	tests/system-xdp-ovn.at
 
 TESTSUITE = $(srcdir)/tests/testsuite
