@@ -370,8 +370,7 @@ xdp_ct_lookup(struct xdp_md *ctx, __u32 zone)
         hits->n++;
         s->ct_last_slot = slot;
     }
-    s->key.ct_state = (XDP_CT_STATE_TRACKED | XDP_CT_STATE_ESTABLISHED
-                       | (ref->reply ? XDP_CT_STATE_REPLY_DIR : 0));
+    s->key.ct_state = XDP_CT_STATE_TRACKED | (ref->ct_state & 0xff);
     s->key.ct_zone = zone;
     s->key.ct_mark = conn->mark;
     return XDP_CT_ANSWERED;

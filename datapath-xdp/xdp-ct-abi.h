@@ -58,7 +58,10 @@ struct xdp_ct_ref {
     __u32 slot;                 /* Index in 'ct_conns' and 'ct_expire'. */
     __u32 generation;           /* The slot's generation when made. */
     __u32 reply;                /* 1: the key is the reply direction. */
-    __u32 pad;
+    __u32 ct_state;             /* What conntrack answers for this
+                                 * direction, but XDP_CT_STATE_TRACKED:
+                                 * ESTABLISHED (| REPLY_DIR), or NEW for a
+                                 * UDP connection seen one way only. */
 };
 
 /* One TCP peer's window, as OVS's struct tcp_peer (conntrack-tcp.c) for a

@@ -62,6 +62,8 @@ struct xdp_ct_slot {
     struct conn *conn;          /* NULL if free. */
     uint32_t generation;        /* In use: the entry's; free: the last. */
     bool tcp;
+    bool one_way;               /* UDP seen one way: only keys[0] is in
+                                 * the map, answering +new. */
     struct xdp_ct_key keys[2];  /* Original and reply direction. */
     uint64_t packets[2];        /* XDP's counts already in conntrack. */
     uint64_t bytes[2];
@@ -308,6 +310,10 @@ xdp_ct_fill(struct xdp_conntrack *xc, struct xdp_ct_slot *s, struct conn *conn)
         xdp_conntrack_key_from_tuple(&tuples[i], zone, &s->keys[i]);
     }
 
+    /* A UDP connection seen one way only is +new for conntrack, and its
+     * first reply changes its state: the program answers for the original
+     * direction only until then. */
+    s->one_way = !conntrack_conn_seen_reply(conn);
     s->generation = s->generation + 1 ? s->generation + 1 : 1;
     memset(&value, 0, sizeof value);
     value.generation = s->generation;
@@ -336,11 +342,14 @@ xdp_ct_fill(struct xdp_conntrack *xc, struct xdp_ct_slot *s, struct conn *conn)
     if (!error) {
         error = xdp_ct_map_update(xc->maps.expire, &slot, &s->expire_ns, 0);
     }
-    for (int i = 0; i < 2 && !error; i++) {
+    for (int i = 0; i < (s->one_way ? 1 : 2) && !error; i++) {
         struct xdp_ct_ref ref = {
             .slot = slot,
             .generation = s->generation,
             .reply = i,
+            .ct_state = (s->one_way ? XDP_CT_STATE_NEW
+                         : XDP_CT_STATE_ESTABLISHED
+                           | (i ? XDP_CT_STATE_REPLY_DIR : 0)),
         };
         error = xdp_ct_map_update(xc->maps.keys, &s->keys[i], &ref, 0);
     }
@@ -549,7 +558,10 @@ xdp_ct_conn_pull(void *xc_, struct conntrack *ct OVS_UNUSED,
     struct xdp_ct_slot *s = xdp_ct_slot_find(xc, conn);
     if (s && !xdp_ct_read(xc, s, &value)
         && value.generation == s->generation) {
-        if (value.flags & XDP_CT_CONN_HANDED_BACK) {
+        if (value.flags & XDP_CT_CONN_HANDED_BACK || s->one_way) {
+            /* A one-way connection's packet here may be its first reply:
+             * taken back, it is offered again in the state the packet
+             * leaves it in. */
             xdp_ct_remove(xc, s, true);
             xc->stats.n_handed_back++;
             COVERAGE_INC(xdp_ct_handed_back);

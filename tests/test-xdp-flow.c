@@ -148,7 +148,10 @@ test_convert(void)
     UNSUPPORTED("skb_priority", match_set_skb_priority(&match, 1));
     UNSUPPORTED("pkt_mark", match_set_pkt_mark(&match, 1));
     UNSUPPORTED("dp_hash", match_set_dp_hash(&match, 1));
-    UNSUPPORTED("ct_state=+new", match_set_ct_state(&match, CS_NEW));
+    UNSUPPORTED("ct_state=+trk+rel",
+                match_set_ct_state(&match, CS_TRACKED | CS_RELATED));
+    UNSUPPORTED("ct_state=+trk+new",
+                match_set_ct_state(&match, CS_TRACKED | CS_NEW));
     UNSUPPORTED("ct_state=+trk+inv",
                 match_set_ct_state(&match, CS_TRACKED | CS_INVALID));
     UNSUPPORTED("ct_state=+trk+est+dnat",
