@@ -470,6 +470,19 @@ xdp_ct_hit_apply(struct xdp_scratch *s, __u32 i,
     if (!conn) {
         return -1;
     }
+    if (!(conn->flags & XDP_CT_CONN_TCP)) {
+        /* No window: nothing to keep consistent but the counts, which
+         * atomic adds keep without the lock. */
+        if (conn->generation != h->generation) {
+            return -1;
+        }
+        if (update) {
+            __sync_fetch_and_add(&conn->packets[dir], 1);
+            __sync_fetch_and_add(&conn->bytes[dir], ip_len);
+            conn->used_ns = bpf_ktime_get_ns();
+        }
+        return 1;
+    }
     bpf_spin_lock(&conn->lock);
     if (conn->generation != h->generation) {
         /* Gone meanwhile: nothing of it to sync. */
