@@ -31,6 +31,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "xdp-ct-abi.h"
+#include "xdp-actions.h"
 #include "xdp-classify.h"
 #include "xdp-flow-abi.h"
 #include "xdp-parse.h"
@@ -123,14 +124,6 @@ xdp_ct_csum_word(__u32 i, void *data)
     return 0;
 }
 
-static __always_inline __u16
-xdp_ct_fold(__u32 sum)
-{
-    sum = (sum & 0xffff) + (sum >> 16);
-    sum = (sum & 0xffff) + (sum >> 16);
-    return sum;
-}
-
 /* True if the L4 checksum of the packet in 's' is valid, as
  * checksum_valid() of conntrack.c computes it: over 'l4_size' bytes and
  * the pseudo-header. */
@@ -213,7 +206,7 @@ xdp_ct_l4_csum_ok(struct xdp_md *ctx, const struct xdp_scratch *s)
         loop.sum = bpf_csum_diff(NULL, 0, (__be32 *) tail, sizeof tail,
                                  loop.sum);
     }
-    return xdp_ct_fold(loop.sum) == 0xffff;
+    return xdp_csum_fold(loop.sum) == 0xffff;
 }
 
 /* True if conntrack's conn_key_extract() would take the packet in 's' as
@@ -236,7 +229,7 @@ xdp_ct_packet_ok(struct xdp_md *ctx, const struct xdp_scratch *s)
         if (!ip || ip->ihl != 5 || l4_off != l3_off + sizeof *ip) {
             return 0;
         }
-        if (xdp_ct_fold(bpf_csum_diff(NULL, 0, (__be32 *) ip, sizeof *ip,
+        if (xdp_csum_fold(bpf_csum_diff(NULL, 0, (__be32 *) ip, sizeof *ip,
                                       0)) != 0xffff) {
             return 0;
         }
