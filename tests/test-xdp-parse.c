@@ -515,6 +515,10 @@ test_parse(struct xdp_test *t)
     pkt_nd(&p, 135, sll, sizeof sll);
     for (int i = 0; i < 4; i++) {
         pkt_put_random(&p, 8);
+        /* A type that neither OVS nor the parser reads (a random one
+         * could be a second link-layer address, which ends the options
+         * early), 8 bytes long. */
+        p.data[p.len - 8] = 3;
         p.data[p.len - 7] = 1;
     }
     pkt_finish(&p, IPPROTO_ICMPV6, false);
