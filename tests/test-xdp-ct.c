@@ -168,31 +168,6 @@ mark_of(uint16_t zone)
     return zone == ZONE_A ? MARK_A : MARK_B;
 }
 
-/* The L4 checksum of 'p' computed again over 'l4_len' bytes at 'p->l4'. */
-static void
-redo_l4_csum(struct pkt *p, uint8_t proto, size_t l4_len, bool udp_zero)
-{
-    uint8_t *ip = p->data + p->l3;
-    uint8_t *l4 = p->data + p->l4;
-    int off = proto == IPPROTO_TCP ? 16 : 6;
-    uint32_t partial;
-
-    partial = (p->ip == 4 ? csum_continue(0, ip + 12, 8)
-                          : csum_continue(0, ip + 8, 32));
-    partial = csum_add32(partial, htonl(l4_len));
-    partial = csum_add16(partial, htons(proto));
-    put16(l4 + off, 0);
-    if (proto == IPPROTO_UDP && udp_zero) {
-        return;
-    }
-    partial = csum_continue(partial, l4, l4_len);
-    ovs_be16 sum = csum_finish(partial);
-    if (proto == IPPROTO_UDP && !sum) {
-        sum = OVS_BE16_MAX;
-    }
-    memcpy(l4 + off, &sum, 2);
-}
-
 static void
 build(const struct seg *s, struct pkt *p)
 {
@@ -262,11 +237,11 @@ build(const struct seg *s, struct pkt *p)
     size_t l4_len = p->len - p->l4;
     if (s->doff >= 0 && c->tcp) {
         l4[12] = (l4[12] & 0x0f) | s->doff << 4;
-        redo_l4_csum(p, proto, l4_len, false);
+        pkt_set_l4_csum(p, proto, l4_len, false);
     }
     if (s->udp_len >= 0 && !c->tcp) {
         put16(l4 + 4, s->udp_len);
-        redo_l4_csum(p, proto, l4_len, s->udp_zero);
+        pkt_set_l4_csum(p, proto, l4_len, s->udp_zero);
     }
     if (s->bad_l4_csum) {
         l4[c->tcp ? 17 : 7] ^= 1 << random_range(8);

@@ -136,25 +136,21 @@ pkt_l4(struct pkt *p, uint8_t proto, size_t payload)
     }
 }
 
-/* Sets the IP length fields and computes all checksums of 'p' (whose L4
- * protocol is 'proto').  With 'udp_zero', a UDP checksum is left 0. */
+/* Computes the L4 checksum of 'p' (protocol 'proto') over 'l4_len' bytes
+ * at its L4 offset, with the pseudo-header of its IP header as it is.
+ * With 'udp_zero', a UDP checksum is left 0. */
 void
-pkt_finish(struct pkt *p, uint8_t proto, bool udp_zero)
+pkt_set_l4_csum(struct pkt *p, uint8_t proto, size_t l4_len, bool udp_zero)
 {
     uint16_t type = get16(p->data + p->l3 - 2);
     uint8_t *ip = p->data + p->l3;
     uint8_t *l4 = p->data + p->l4;
-    size_t l4_len = p->len - p->l4;
     uint32_t partial = 0;
     int csum_off;
 
     if (type == ETH_TYPE_IP) {
-        put16(ip + 2, p->len - p->l3);
-        put16(ip + 10, 0);
-        memcpy(ip + 10, &(ovs_be16) { csum(ip, (ip[0] & 15) * 4) }, 2);
         partial = csum_continue(0, ip + 12, 8);
     } else if (type == ETH_TYPE_IPV6) {
-        put16(ip + 4, p->len - p->l3 - 40);
         partial = csum_continue(0, ip + 8, 32);
     }
     partial = csum_add32(partial, htonl(l4_len));
@@ -166,7 +162,6 @@ pkt_finish(struct pkt *p, uint8_t proto, bool udp_zero)
         break;
     case IPPROTO_UDP:
         csum_off = 6;
-        put16(l4 + 4, l4_len);
         break;
     case IPPROTO_ICMPV6:
         csum_off = 2;
@@ -188,6 +183,28 @@ pkt_finish(struct pkt *p, uint8_t proto, bool udp_zero)
         sum = OVS_BE16_MAX;
     }
     memcpy(l4 + csum_off, &sum, 2);
+}
+
+/* Sets the IP length fields and computes all checksums of 'p' (whose L4
+ * protocol is 'proto').  With 'udp_zero', a UDP checksum is left 0. */
+void
+pkt_finish(struct pkt *p, uint8_t proto, bool udp_zero)
+{
+    uint16_t type = get16(p->data + p->l3 - 2);
+    uint8_t *ip = p->data + p->l3;
+    size_t l4_len = p->len - p->l4;
+
+    if (type == ETH_TYPE_IP) {
+        put16(ip + 2, p->len - p->l3);
+        put16(ip + 10, 0);
+        memcpy(ip + 10, &(ovs_be16) { csum(ip, (ip[0] & 15) * 4) }, 2);
+    } else if (type == ETH_TYPE_IPV6) {
+        put16(ip + 4, p->len - p->l3 - 40);
+    }
+    if (proto == IPPROTO_UDP) {
+        put16(p->data + p->l4 + 4, l4_len);
+    }
+    pkt_set_l4_csum(p, proto, l4_len, udp_zero);
 }
 
 /* Crafted packets for the parser. */

@@ -54,6 +54,8 @@ void pkt_nd(struct pkt *, uint8_t type, const uint8_t *opts,
             size_t opts_len);
 void pkt_set_ip_end(struct pkt *, size_t end);
 void pkt_finish(struct pkt *, uint8_t proto, bool udp_zero);
+void pkt_set_l4_csum(struct pkt *, uint8_t proto, size_t l4_len,
+                     bool udp_zero);
 
 void tcp_packet(struct pkt *, uint8_t src_mac, uint16_t dst_port);
 
