@@ -19,7 +19,8 @@
 # check-afxdp" (system tests: OVS's system-traffic.at and ovs-xdp's own, on
 # datapath_type=xdp with afxdp ports), and ends with one line that sums
 # them: "N passed, M failed, K skipped" (check-kernel counts one test per
-# program and kernel).  Run as root.
+# program and kernel), after the names of the tests that failed or passed
+# only on their recheck.  Run as root.
 # Extra arguments go to both testsuites (e.g. TESTSUITEFLAGS=-k ping).
 
 set -e
@@ -38,27 +39,81 @@ libxdp_dir=/sys/fs/bpf/xdp
 status=0
 start=$(date +%s)
 # A pipeline's status is its last command's (tee): take make's.
+echo "ovs-xdp-check: run testsuite" | tee -a "$log"
 make check "$@" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 make check-kernel 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
-make check-afxdp "$@" 2>&1 | tee -a "$log"
+# RECHECK=yes (OVS's convention) runs a failed system test once more: a
+# test counts as passed if its second run passes, and is listed below.
+make check-afxdp RECHECK="${RECHECK:-yes}" "$@" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 end=$(date +%s)
 [ -z "$libxdp_dir" ] || rmdir $libxdp_dir 2> /dev/null || true
 
-# Autotest prints one line per test: "  N: name   ok|skipped (...)|FAILED".
-passed=$(grep -Ec '^ *[0-9]+: .* (ok|expected failure)$' "$log" || true)
-failed=$(grep -Ec '^ *[0-9]+: .* (FAILED|UNEXPECTED PASS)( \(.*\))?$' \
-         "$log" || true)
-skipped=$(grep -Ec '^ *[0-9]+: .* skipped( \(.*\))?$' "$log" || true)
+# Autotest prints one line per test: "  N: name   ok|skipped (...)|FAILED";
+# a recheck prints the failed ones again, and the last result counts.
 # check-kernel: "ovs-xdp-kernel-check: PASS|FAIL PROGRAM (OBJECT) on KERNEL".
-passed=$((passed + $(grep -c '^ovs-xdp-kernel-check: PASS ' "$log" || true)))
-failed=$((failed + $(grep -c '^ovs-xdp-kernel-check: FAIL ' "$log" || true)))
-if [ "$status" != 0 ] && [ "$failed" = 0 ]; then
-    failed=1                    # A testsuite that could not run at all.
-fi
 echo
-echo "tests took $((end - start)) s"
-echo "$passed passed, $failed failed, $skipped skipped"
+awk -v took=$((end - start)) -v status="$status" '
+    /^(check-afxdp|ovs-xdp-check): (run|recheck) / {
+        suite = $3
+        sub(/.*\//, "", suite)
+        next
+    }
+    /^ovs-xdp-kernel-check: (PASS|FAIL) / {
+        key = "kernel" SUBSEP (++n_kernel)
+        order[++n] = key
+        result[key] = $2 == "PASS" ? "pass" : "fail"
+        line[key] = $0
+        next
+    }
+    /^ *[0-9]+: / {
+        if ($0 ~ / (ok|expected failure)$/) {
+            r = "pass"
+        } else if ($0 ~ / (FAILED|UNEXPECTED PASS)( \(.*\))?$/) {
+            r = "fail"
+        } else if ($0 ~ / skipped( \(.*\))?$/) {
+            r = "skip"
+        } else {
+            next
+        }
+        key = suite SUBSEP ($1 + 0)
+        if (!(key in result)) {
+            order[++n] = key
+        } else if (result[key] == "fail" && r == "pass") {
+            rechecked[key] = 1
+        }
+        result[key] = r
+        line[key] = suite ": " $0
+        sub(/: +/, ": ", line[key])
+    }
+    END {
+        for (i = 1; i <= n; i++) {
+            count[result[order[i]]]++
+        }
+        if (status != 0 && !count["fail"]) {
+            count["fail"] = 1       # A testsuite that could not run at all.
+        }
+        for (i = 1; i <= n; i++) {
+            if (order[i] in rechecked) {
+                if (!shown++) {
+                    print "passed on recheck (failed on the first run):"
+                }
+                print "  " line[order[i]]
+            }
+        }
+        for (i = 1; i <= n; i++) {
+            if (result[order[i]] == "fail") {
+                if (!failed++) {
+                    print "failed:"
+                }
+                print "  " line[order[i]]
+            }
+        }
+        print ""
+        print "tests took " took " s"
+        printf "%d passed, %d failed, %d skipped\n", count["pass"], \
+               count["fail"], count["skip"]
+    }' "$log"
 exit $status
