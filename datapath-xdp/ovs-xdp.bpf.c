@@ -76,9 +76,6 @@ struct {
  * a packet.  Read-only data costs a load, not a map lookup. */
 const volatile __u64 meta_cookie = 0;
 
-/* No conntrack cache slot to name in the metadata. */
-#define NO_CT_SLOT 0xffffffff
-
 /* Puts 'reason', 'mark' and 'ct_slot' (or NO_CT_SLOT) in front of the
  * packet for userspace.  Returns false if the driver has no room for
  * metadata. */
@@ -284,7 +281,7 @@ xdp_pass_step(__u32 pass, void *data)
     }
     if (flags & XDP_FLOW_ENTRY_CT) {
         act = &entry->actions[flags & XDP_FLOW_ENTRY_CT_CLEAR ? 1 : 0];
-        switch (xdp_ct_lookup(loop->ctx, act->arg)) {
+        switch (xdp_ct_lookup(loop->ctx, act->arg, act->field)) {
         case XDP_CT_ANSWERED:
             count(loop->cnt, XDP_ABI_CNT_CT_HIT);
             break;
@@ -351,6 +348,7 @@ xdp_run_passes(struct xdp_md *ctx, const struct xdp_abi_port *port,
     const struct xdp_flow_entry *entry;
 
     s->n_passed = 0;
+    s->ct_nat = 0;
     s->ct_hits.n = 0;
     s->ct_slot = NO_CT_SLOT;
     s->ct_last_slot = NO_CT_SLOT;
@@ -396,6 +394,12 @@ xdp_run_passes(struct xdp_md *ctx, const struct xdp_abi_port *port,
         }
         count(cnt, XDP_ABI_CNT_CT_MISS);
         return upcall_restart(ctx, port, cnt, first_mark, slot);
+    }
+    if (s->ct_nat && !xdp_ct_nat_apply(ctx)) {
+        /* Cannot happen: the lookup checked the headers.  Committed and
+         * counted, the packet must not run again. */
+        count(cnt, XDP_ABI_CNT_ACTION_ERROR);
+        return XDP_DROP;
     }
     xdp_count_passed(s, len);
     xdp_count_flow(hit->c.flow_id, len, &s->key);

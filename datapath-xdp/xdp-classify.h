@@ -161,6 +161,10 @@ struct xdp_ct_hits {
     struct xdp_ct_hit hit[XDP_CT_MAX_PASSES];
 };
 
+/* No conntrack cache slot: 'ct_slot' and 'ct_last_slot' of struct
+ * xdp_scratch, and the metadata of a packet for userspace. */
+#define NO_CT_SLOT 0xffffffff
+
 /* Per-CPU working area: keys are too big for the 512-byte stack shared by
  * the program and its bpf_loop() callbacks. */
 struct xdp_scratch {
@@ -177,6 +181,9 @@ struct xdp_scratch {
     __u32 ct_last_slot;         /* The connection of the packet's last
                                  * ct(), or 0xffffffff (none, or
                                  * ct_clear since). */
+    __u32 ct_nat;               /* A ct() NATed the key: the packet's
+                                 * addresses and ports are rewritten to
+                                 * the key's once it stays in XDP. */
 };
 
 struct {

@@ -270,14 +270,47 @@ xdp_ct_packet_ok(struct xdp_md *ctx, const struct xdp_scratch *s)
     return xdp_ct_l4_csum_ok(ctx, s);
 }
 
+/* Applies the NAT of 'ref' to the key in 's', as conntrack's nat_packet()
+ * does to the packet: one address and both ports, and ct_state's
+ * +snat/+dnat.  The packet follows in xdp_ct_nat_apply(). */
+static __always_inline void
+xdp_ct_nat_key(struct xdp_scratch *s, const struct xdp_ct_ref *ref)
+{
+    int ip4 = s->key.dl_type == bpf_htons(ETH_P_IP);
+
+    if (ref->nat & XDP_CT_NAT_SRC) {
+        if (ip4) {
+            s->key.nw_src = ref->nat_addr[0];
+        } else {
+            __builtin_memcpy(s->key.ipv6_src, ref->nat_addr,
+                             sizeof s->key.ipv6_src);
+        }
+    } else if (ref->nat & XDP_CT_NAT_DST) {
+        if (ip4) {
+            s->key.nw_dst = ref->nat_addr[0];
+        } else {
+            __builtin_memcpy(s->key.ipv6_dst, ref->nat_addr,
+                             sizeof s->key.ipv6_dst);
+        }
+    } else {
+        return;
+    }
+    s->key.tp_src = ref->nat_src_port;
+    s->key.tp_dst = ref->nat_dst_port;
+    s->key.ct_state |= ref->nat_state & (XDP_CT_STATE_SRC_NAT
+                                         | XDP_CT_STATE_DST_NAT);
+    s->ct_nat = 1;
+}
+
 /* Looks up the connection of the packet in the scratch area for a ct() in
- * 'zone'.  On XDP_CT_ANSWERED, sets the key's conntrack fields as
- * conntrack would and records the hit in the scratch area's 'ct_hits'; on
- * XDP_CT_HAND_BACK, sets its 'ct_slot' to the slot userspace must sync.
- * The packet and the cache are left alone.  A global function: the
- * verifier checks it once, not once per pass. */
+ * 'zone' with XDP_FLOW_CT_* 'ct_flags'.  On XDP_CT_ANSWERED, sets the
+ * key's conntrack fields as conntrack would (and, for a ct(nat), the
+ * addresses and ports its NAT rewrites) and records the hit in the scratch
+ * area's 'ct_hits'; on XDP_CT_HAND_BACK, sets its 'ct_slot' to the slot
+ * userspace must sync.  The packet and the cache are left alone.  A global
+ * function: the verifier checks it once, not once per pass. */
 __noinline int
-xdp_ct_lookup(struct xdp_md *ctx, __u32 zone)
+xdp_ct_lookup(struct xdp_md *ctx, __u32 zone, __u32 ct_flags)
 {
     struct xdp_scratch *s = xdp_get_scratch();
     const struct xdp_ct_ref *ref;
@@ -295,6 +328,12 @@ xdp_ct_lookup(struct xdp_md *ctx, __u32 zone)
     if (s->key.nw_frag
         || (s->key.nw_proto != IPPROTO_TCP
             && s->key.nw_proto != IPPROTO_UDP)) {
+        return XDP_CT_TO_USERSPACE;
+    }
+    /* After a NAT, conntrack looks the connection up by the reversed key
+     * (initial_conn_lookup()), and a NAT in another zone undoes the first
+     * one's state: userspace's. */
+    if (s->key.ct_state & (XDP_CT_STATE_SRC_NAT | XDP_CT_STATE_DST_NAT)) {
         return XDP_CT_TO_USERSPACE;
     }
     __builtin_memset(ck, 0, sizeof *ck);
@@ -366,6 +405,12 @@ xdp_ct_lookup(struct xdp_md *ctx, __u32 zone)
     s->key.ct_state = XDP_CT_STATE_TRACKED | (ref->ct_state & 0xff);
     s->key.ct_zone = zone;
     s->key.ct_mark = conn->mark;
+    if (ct_flags & XDP_FLOW_CT_NAT) {
+        xdp_ct_nat_key(s, ref);
+        /* A ct() with nat leaves no connection in the packet's metadata
+         * (set_cached_conn()): the next ct() updates it again. */
+        s->ct_last_slot = NO_CT_SLOT;
+    }
     return XDP_CT_ANSWERED;
 }
 
@@ -549,6 +594,86 @@ xdp_ct_commit(struct xdp_md *ctx)
             return 0;
         }
     }
+    return 1;
+}
+
+/* Rewrites the 16-bit words of 'n_words' at 'off' to 'value' with
+ * 'csum_flags' checksum updates (see xdp_apply_edit()): nothing if they are
+ * the same already, as OVS's packet_set_port(). */
+static __always_inline void
+xdp_ct_nat_edit(struct xdp_act_loop *loop, __u32 off, const void *value,
+                __u32 n_words, int csum_flags)
+{
+    struct xdp_edit edit = { .off = off, .n_words = n_words };
+
+    if (n_words == 8) {
+        __builtin_memcpy(edit.value, value, 16);
+    } else if (n_words == 2) {
+        __builtin_memcpy(edit.value, value, 4);
+    } else {
+        __builtin_memcpy(edit.value, value, 2);
+    }
+    __builtin_memset(edit.mask, 0xff, sizeof edit.mask);
+    xdp_apply_edit(loop, &edit, csum_flags);
+}
+
+/* Writes the addresses and ports of the key in the scratch area into the
+ * packet after ct(nat) hits (the packet stays in XDP: xdp_ct_commit()
+ * took it), with the checksum updates of conntrack's nat_packet():
+ * packet_set_ipv4_addr() (IP header and L4 checksums),
+ * packet_set_ipv6_addr() (L4), pat_packet() (ports, L4).  xdp_ct_packet_ok()
+ * checked the headers.  Returns 0 if the packet is too short for that, and
+ * is untouched then.  A global function: checked once. */
+__noinline int
+xdp_ct_nat_apply(struct xdp_md *ctx)
+{
+    struct xdp_scratch *s = xdp_get_scratch();
+    struct xdp_act_loop loop = { .ctx = ctx };
+    __be16 port;
+    __u32 l3, l4;
+
+    if (!s) {
+        return 0;
+    }
+    l3 = s->info.l3_off;
+    l4 = s->info.l4_off;
+    loop.l3_off = l3;
+    loop.l4_off = l4;
+    loop.l4_size = s->info.l4_size;
+    loop.dl_type = bpf_ntohs(s->key.dl_type);
+    loop.nw_proto = s->key.nw_proto;
+    loop.ip6_l4_csum = 1;
+    if (loop.l4_size < sizeof(struct udphdr)
+        || !xdp_pkt(ctx, l4, sizeof(struct udphdr))) {
+        return 0;
+    }
+    if (loop.dl_type == ETH_P_IP) {
+        if (!xdp_pkt(ctx, l3, sizeof(struct iphdr))) {
+            return 0;
+        }
+        xdp_ct_nat_edit(&loop, l3 + offsetof(struct iphdr, saddr),
+                        &s->key.nw_src, 2, XDP_CSUM_IP | XDP_CSUM_L4);
+        xdp_ct_nat_edit(&loop, l3 + offsetof(struct iphdr, daddr),
+                        &s->key.nw_dst, 2, XDP_CSUM_IP | XDP_CSUM_L4);
+    } else {
+        if (!xdp_pkt(ctx, l3, sizeof(struct ipv6hdr))) {
+            return 0;
+        }
+        xdp_ct_nat_edit(&loop, l3 + offsetof(struct ipv6hdr, saddr),
+                        s->key.ipv6_src, 8, XDP_CSUM_L4);
+        xdp_ct_nat_edit(&loop, l3 + offsetof(struct ipv6hdr, daddr),
+                        s->key.ipv6_dst, 8, XDP_CSUM_L4);
+    }
+    /* TCP and UDP have their ports at the same offsets; each port is a
+     * word of its own, as packet_set_port() updates them one by one. */
+    port = s->key.tp_src;
+    xdp_ct_nat_edit(&loop, l4 + offsetof(struct udphdr, source), &port, 1,
+                    s->key.nw_proto == IPPROTO_TCP ? XDP_CSUM_TCP
+                                                   : XDP_CSUM_UDP);
+    port = s->key.tp_dst;
+    xdp_ct_nat_edit(&loop, l4 + offsetof(struct udphdr, dest), &port, 1,
+                    s->key.nw_proto == IPPROTO_TCP ? XDP_CSUM_TCP
+                                                   : XDP_CSUM_UDP);
     return 1;
 }
 

@@ -53,6 +53,11 @@ struct xdp_ct_key {
     __u8 ipv6;                  /* 0: IPv4, 1: IPv6. */
 };
 
+/* 'nat' of struct xdp_ct_ref: what a ct(nat) rewrites in a packet of
+ * that direction, as conntrack's nat_packet() does. */
+#define XDP_CT_NAT_SRC 1        /* The source address to 'nat_addr'. */
+#define XDP_CT_NAT_DST 2        /* The destination address to 'nat_addr'. */
+
 /* 'ct_keys' value. */
 struct xdp_ct_ref {
     __u32 slot;                 /* Index in 'ct_conns' and 'ct_expire'. */
@@ -62,6 +67,15 @@ struct xdp_ct_ref {
                                  * direction, but XDP_CT_STATE_TRACKED:
                                  * ESTABLISHED (| REPLY_DIR), or NEW for a
                                  * UDP connection seen one way only. */
+    /* NAT, for a ct() with nat: with XDP_CT_NAT_SRC or _DST, the address
+     * and both ports are rewritten (to the other direction's key,
+     * reversed) and ct_state gains XDP_CT_STATE_SRC_NAT or _DST_NAT,
+     * which 'nat_state' holds; 0 for a connection without NAT. */
+    __u32 nat;                  /* XDP_CT_NAT_*. */
+    __u32 nat_state;            /* XDP_CT_STATE_SRC_NAT or _DST_NAT. */
+    __be32 nat_addr[4];         /* IPv4 in word 0. */
+    __be16 nat_src_port;
+    __be16 nat_dst_port;
 };
 
 /* One TCP peer's window, as OVS's struct tcp_peer (conntrack-tcp.c) for a

@@ -189,6 +189,9 @@ enum xdp_flow_action_type {
 /* 'field' of XDP_FLOW_ACT_CT. */
 #define XDP_FLOW_CT_COMMIT 1    /* ct(commit): nothing more on a connection
                                  * that is established already. */
+#define XDP_FLOW_CT_NAT 2       /* ct(nat) or ct(commit,nat(...)): the
+                                 * connection's NAT, if it has one (the
+                                 * arguments only matter to new ones). */
 
 /* Fields for XDP_FLOW_ACT_SET_FIELD; 'value' and 'mask' hold the field in
  * network byte order from byte 0 (e.g. 4 bytes for an IPv4 address, 2 for a

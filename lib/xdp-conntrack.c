@@ -293,6 +293,39 @@ xdp_ct_map_update(int fd, const void *key, const void *value, uint64_t flags)
     return bpf_map_update_elem(fd, key, value, flags) ? errno : 0;
 }
 
+/* Sets the NAT of 'ref', the key of direction 'reply' of a connection with
+ * NAT_ACTION_* bits 'nat_action' whose other direction's key is 'other', as
+ * conntrack's nat_packet() rewrites a packet of that direction: the reply
+ * direction undoes the original's NAT (nat_action_reverse()); the address
+ * NATed becomes 'other''s, reversed, and so do both ports (pat_packet()). */
+void
+xdp_conntrack_ref_set_nat(struct xdp_ct_ref *ref, uint16_t nat_action,
+                          bool reply, const struct xdp_ct_key *other)
+{
+    bool src = nat_action & (reply ? NAT_ACTION_DST : NAT_ACTION_SRC);
+    bool dst = nat_action & (reply ? NAT_ACTION_SRC : NAT_ACTION_DST);
+
+    ref->nat = 0;
+    ref->nat_state = 0;
+    memset(ref->nat_addr, 0, sizeof ref->nat_addr);
+    ref->nat_src_port = ref->nat_dst_port = 0;
+    if (!src && !dst) {
+        return;
+    }
+    /* nat_packet() takes the source when the action has both. */
+    if (src) {
+        ref->nat = XDP_CT_NAT_SRC;
+        ref->nat_state = XDP_CT_STATE_SRC_NAT;
+        memcpy(ref->nat_addr, other->dst, sizeof ref->nat_addr);
+    } else {
+        ref->nat = XDP_CT_NAT_DST;
+        ref->nat_state = XDP_CT_STATE_DST_NAT;
+        memcpy(ref->nat_addr, other->src, sizeof ref->nat_addr);
+    }
+    ref->nat_src_port = other->dst_port;
+    ref->nat_dst_port = other->src_port;
+}
+
 /* Puts 'conn' in free slot 's' (taken off the free stack by the caller).
  * Returns 0 or a positive errno value, having then undone what it did. */
 static int
@@ -342,6 +375,7 @@ xdp_ct_fill(struct xdp_conntrack *xc, struct xdp_ct_slot *s, struct conn *conn)
     if (!error) {
         error = xdp_ct_map_update(xc->maps.expire, &slot, &s->expire_ns, 0);
     }
+    uint16_t nat_action = conntrack_conn_get_nat_action(conn);
     for (int i = 0; i < (s->one_way ? 1 : 2) && !error; i++) {
         struct xdp_ct_ref ref = {
             .slot = slot,
@@ -351,6 +385,7 @@ xdp_ct_fill(struct xdp_conntrack *xc, struct xdp_ct_slot *s, struct conn *conn)
                          : XDP_CT_STATE_ESTABLISHED
                            | (i ? XDP_CT_STATE_REPLY_DIR : 0)),
         };
+        xdp_conntrack_ref_set_nat(&ref, nat_action, i, &s->keys[!i]);
         error = xdp_ct_map_update(xc->maps.keys, &s->keys[i], &ref, 0);
     }
     if (error) {

@@ -88,6 +88,8 @@ void xdp_conntrack_format_conns(const struct xdp_conntrack *, struct ds *);
 /* Exposed for tests. */
 void xdp_conntrack_key_from_tuple(const struct ct_dpif_tuple *,
                                   uint16_t zone, struct xdp_ct_key *);
+void xdp_conntrack_ref_set_nat(struct xdp_ct_ref *, uint16_t nat_action,
+                               bool reply, const struct xdp_ct_key *other);
 uint8_t xdp_conntrack_tcp_shift(uint8_t own_wscale, uint8_t other_wscale);
 int xdp_conntrack_slot_of_key(const struct xdp_conntrack *,
                               const struct xdp_ct_key *,

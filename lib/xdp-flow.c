@@ -191,10 +191,12 @@ xdp_flow_match_unsupported(const struct match *match)
     XDP_CHECK_UNMATCHED(ct_tp_src, "matches on conntrack tuple (ct_tp_src)");
     XDP_CHECK_UNMATCHED(ct_tp_dst, "matches on conntrack tuple (ct_tp_dst)");
     if (m->ct_state & f->ct_state & ~(CS_TRACKED | CS_ESTABLISHED
-                                      | CS_REPLY_DIR | CS_NEW)) {
-        /* XDP answers +est, or +new for UDP seen one way. */
+                                      | CS_REPLY_DIR | CS_NEW
+                                      | CS_SRC_NAT | CS_DST_NAT)) {
+        /* XDP answers +est, or +new for UDP seen one way, with +snat or
+         * +dnat after a ct(nat). */
         return "matches on a conntrack state XDP never gives "
-               "(+rel, +inv, +snat or +dnat)";
+               "(+rel or +inv)";
     }
     XDP_CHECK_ZERO(conj_id, "matches on conj_id");
     XDP_CHECK_ZERO(actset_output, "matches on actset_output");

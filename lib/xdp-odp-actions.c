@@ -292,9 +292,10 @@ xdp_odp_translate_set(enum ovs_key_attr key, const uint8_t *value,
 
 /* Appends to 'entry' what the program does for OVS_ACTION_ATTR_CT 'a', if
  * it can: look the connection up in its conntrack cache, in the action's
- * zone.  The cache holds only established connections with no NAT nor
- * helper, so a ct() that would change one (mark, label, NAT, a helper, a
- * forced commit) is userspace's; a plain commit changes nothing there. */
+ * zone.  The cache holds only established connections with no helper, so
+ * a ct() that would change one (mark, label, a helper, a forced commit) is
+ * userspace's; a plain commit changes nothing there, and a nat applies the
+ * connection's NAT (its range only matters to a new connection). */
 static const char *
 xdp_odp_translate_ct(const struct nlattr *a, struct xdp_flow_entry *entry)
 {
@@ -325,7 +326,8 @@ xdp_odp_translate_ct(const struct nlattr *a, struct xdp_flow_entry *entry)
         case OVS_CT_ATTR_HELPER:
             return "uses a conntrack helper (ct action)";
         case OVS_CT_ATTR_NAT:
-            return "uses conntrack NAT (ct action)";
+            flags |= XDP_FLOW_CT_NAT;
+            break;
         case OVS_CT_ATTR_TIMEOUT:
             return "uses a conntrack timeout policy name (ct action)";
         case OVS_CT_ATTR_UNSPEC:
@@ -628,6 +630,12 @@ xdp_odp_actions_from_entry(const struct xdp_flow_entry *entry,
             }
             if (act->arg) {
                 nl_msg_put_u16(buf, OVS_CT_ATTR_ZONE, act->arg);
+            }
+            if (act->field & XDP_FLOW_CT_NAT) {
+                /* The range is not kept: it only matters to a new
+                 * connection, which XDP never sees. */
+                nl_msg_end_nested(buf, nl_msg_start_nested(buf,
+                                                           OVS_CT_ATTR_NAT));
             }
             nl_msg_end_nested(buf, offset);
             break;

@@ -18,20 +18,23 @@
  * OVS's userspace conntrack, the authority.
  *
  * The program (BPF_PROG_RUN harness) gets a flow table whose first pass
- * is "ct(zone=Z),recirc(1)" and whose second pass outputs only packets
- * with ct_state=+trk+est (one flow) or +trk+est+rpl (another), per zone and
+ * is "ct(zone=Z),recirc(1)" or "ct(zone=Z,nat),recirc(1)" and whose second
+ * pass outputs only packets with ct_state=+trk+est (one flow) or
+ * +trk+est+rpl (another), each also with +snat and with +dnat, per zone and
  * ct_mark: a packet is output by XDP only if XDP answered +trk+est, and the
  * flow that counted it says which answer.  OVS's conntrack, with the cache
  * keeper of lib/xdp-conntrack.c bound to the program's own maps, sees
  * handshakes (TCP with several window scales, over IPv4 and IPv6, one
- * picked up mid-stream; UDP both ways) and offloads the connections.
+ * picked up mid-stream; UDP both ways; SNAT and DNAT connections, with and
+ * without nat in their ct()) and offloads the connections.
  *
  * Then each segment goes through the program and, separately, through
  * conntrack_execute() with conntrack's state as it would be had it seen
  * exactly the packets that XDP output (the windows are equal before each
  * segment, which the test checks).  A segment XDP outputs must get
- * +trk+est (+rpl alike), the same zone and mark from conntrack, and the
- * cache's window afterwards must equal conntrack's.  Conntrack then keeps
+ * +trk+est (+rpl, +snat, +dnat alike), the same zone and mark from
+ * conntrack, leave conntrack with the same bytes (NAT rewrites and their
+ * checksums), and the cache's window afterwards must equal conntrack's.  Conntrack then keeps
  * its new state; for any other segment its state is restored.  A segment
  * XDP hands back is taken back through the keeper, as userspace does, and
  * the connection offloaded again by an in-window ACK.
@@ -78,7 +81,21 @@
 #define ZONE_B 9
 #define MARK_A 0x55
 #define MARK_B 0x99
-#define PASS2_FLOW 100          /* Flow ids 100..103: zone, reply. */
+#define PASS2_FLOW 100          /* Flow ids 100..111: NAT, zone, reply. */
+#define N_PASS2_FLOWS 12
+
+/* NAT of a connection of the test, made by its first packet's
+ * ct(commit,nat(...)): the client's source becomes NAT_ADDR:NAT_PORT, or
+ * the server the client addresses becomes REAL_ADDR:REAL_PORT, plus the
+ * connection's index in conns[] for both ports (the first-pass flows
+ * match on the ports only). */
+enum tnat { TNAT_NONE, TNAT_SNAT, TNAT_DNAT };
+#define NAT_ADDR4 0x0a000009    /* 10.0.0.9 */
+#define NAT_ADDR6_LAST 9        /* 2001::9 */
+#define NAT_PORT 40000
+#define REAL_ADDR4 0x0a000007   /* 10.0.0.7 */
+#define REAL_ADDR6_LAST 7       /* 2001::7 */
+#define REAL_PORT 8081
 
 /* A connection of the test: client 10.0.0.1 or 2001::1, server 10.0.0.2
  * or 2001::2. */
@@ -92,15 +109,36 @@ struct tconn {
                                  * option in the SYNs, -1 for none; -2 for
                                  * a connection picked up mid-stream. */
     struct conn *conn;          /* Conntrack's, once set up. */
+    enum tnat nat;              /* NAT of the connection. */
+    bool ct_nat;                /* Its flow is ct(nat): XDP applies the
+                                 * NAT, as conntrack does. */
 };
 
 static struct tconn conns[] = {
-    { "tcp4 wscale 7/7", true, false, ZONE_A, 1000, 80, { 7, 7 }, NULL },
-    { "tcp6 no wscale", true, true, ZONE_A, 1000, 80, { -1, -1 }, NULL },
-    { "tcp4 wscale 14/0", true, false, ZONE_B, 2000, 443, { 14, 0 }, NULL },
-    { "tcp4 picked up", true, false, ZONE_B, 3000, 8080, { -2, -2 }, NULL },
-    { "udp4", false, false, ZONE_A, 5353, 53, { -1, -1 }, NULL },
-    { "udp6", false, true, ZONE_B, 6000, 53, { -1, -1 }, NULL },
+    { "tcp4 wscale 7/7", true, false, ZONE_A, 1000, 80, { 7, 7 },
+      NULL, TNAT_NONE, false },
+    { "tcp6 no wscale", true, true, ZONE_A, 1000, 80, { -1, -1 },
+      NULL, TNAT_NONE, false },
+    { "tcp4 wscale 14/0", true, false, ZONE_B, 2000, 443, { 14, 0 },
+      NULL, TNAT_NONE, false },
+    { "tcp4 picked up", true, false, ZONE_B, 3000, 8080, { -2, -2 },
+      NULL, TNAT_NONE, false },
+    { "udp4", false, false, ZONE_A, 5353, 53, { -1, -1 },
+      NULL, TNAT_NONE, false },
+    { "udp6", false, true, ZONE_B, 6000, 53, { -1, -1 },
+      NULL, TNAT_NONE, false },
+    { "tcp4 snat", true, false, ZONE_A, 1100, 80, { 7, 7 }, NULL,
+      TNAT_SNAT, true },
+    { "tcp6 dnat", true, true, ZONE_B, 1200, 80, { -1, -1 }, NULL,
+      TNAT_DNAT, true },
+    { "udp4 dnat", false, false, ZONE_B, 5400, 53, { -1, -1 }, NULL,
+      TNAT_DNAT, true },
+    { "udp6 snat", false, true, ZONE_A, 6100, 53, { -1, -1 }, NULL,
+      TNAT_SNAT, true },
+    { "tcp4 ct(nat) without NAT", true, false, ZONE_A, 1300, 80, { 0, 0 },
+      NULL, TNAT_NONE, true },
+    { "tcp4 snat, ct() without nat", true, false, ZONE_B, 1400, 80,
+      { 2, 2 }, NULL, TNAT_SNAT, false },
 };
 #define N_CONNS ARRAY_SIZE(conns)
 
@@ -129,7 +167,12 @@ struct seg {
 struct verdicts {
     int xdp_verdict;
     bool output;                /* Output by XDP. */
-    int flow;                   /* Second-pass flow that counted it. */
+    int flow;                   /* Second-pass flow that counted it:
+                                 * PASS2_FLOW + 4 * nat + 2 * zone B +
+                                 * reply, with nat 1 for +snat, 2 for
+                                 * +dnat. */
+    struct pkt xdp_pkt;         /* What XDP output. */
+    struct pkt ct_pkt;          /* The packet after conntrack (NAT). */
     uint32_t ct_slot;           /* Metadata: 1 + slot handed back, or 0. */
     bool ct_hit_no_flow;        /* Answered, then no second-pass flow. */
     bool ran_ct;                /* Conntrack saw it. */
@@ -144,8 +187,9 @@ struct ctx {
     struct conntrack *ct;
     struct xdp_conntrack *xc;
     int keys_fd, conns_fd, expire_fd;
-    uint64_t flow_packets[4];
+    uint64_t flow_packets[N_PASS2_FLOWS];
     uint64_t n_packets, n_accepted, n_accepted_tcp, n_handed_back, n_hb_est;
+    uint64_t n_accepted_nat;    /* Of those, with a NAT rewrite. */
     uint64_t n_userspace;
     uint64_t n_us_est, n_mismatches;
     /* Segments conntrack found +est that XDP sent up, by why: TCP flags,
@@ -168,15 +212,53 @@ mark_of(uint16_t zone)
     return zone == ZONE_A ? MARK_A : MARK_B;
 }
 
+/* The addresses (an IPv4 one in the first 4 bytes) and ports of the
+ * packets of 'c' in direction 'reply' as they arrive: a reply goes to the
+ * NATed source, or comes from the real server. */
+static void
+conn_tuple(const struct tconn *c, bool reply, uint8_t src[16],
+           uint8_t dst[16], uint16_t *sport, uint16_t *dport)
+{
+    uint16_t index = c - conns;
+    uint8_t client[16], server[16], nat[16];
+
+    memset(client, 0, 16);
+    memset(server, 0, 16);
+    memset(nat, 0, 16);
+    if (c->ipv6) {
+        client[0] = server[0] = nat[0] = 0x20;
+        client[1] = server[1] = nat[1] = 0x01;
+        client[15] = 1;
+        server[15] = 2;
+        nat[15] = c->nat == TNAT_SNAT ? NAT_ADDR6_LAST : REAL_ADDR6_LAST;
+    } else {
+        put32(client, 0x0a000001);
+        put32(server, 0x0a000002);
+        put32(nat, c->nat == TNAT_SNAT ? NAT_ADDR4 : REAL_ADDR4);
+    }
+    if (!reply) {
+        memcpy(src, client, 16);
+        memcpy(dst, server, 16);
+        *sport = c->sport;
+        *dport = c->dport;
+    } else {
+        memcpy(src, c->nat == TNAT_DNAT ? nat : server, 16);
+        memcpy(dst, c->nat == TNAT_SNAT ? nat : client, 16);
+        *sport = c->nat == TNAT_DNAT ? REAL_PORT + index : c->dport;
+        *dport = c->nat == TNAT_SNAT ? NAT_PORT + index : c->sport;
+    }
+}
+
 static void
 build(const struct seg *s, struct pkt *p)
 {
     const struct tconn *c = &conns[s->c];
     uint8_t proto = c->tcp ? IPPROTO_TCP : IPPROTO_UDP;
-    uint16_t src = s->reply ? c->dport : c->sport;
-    uint16_t dst = s->reply ? c->sport : c->dport;
+    uint8_t src_addr[16], dst_addr[16];
+    uint16_t src, dst;
     uint8_t *ip, *l4;
 
+    conn_tuple(c, s->reply, src_addr, dst_addr, &src, &dst);
     pkt_eth(p, s->vlan ? 1 : 0, c->ipv6 ? ETH_TYPE_IPV6 : ETH_TYPE_IP);
     if (c->ipv6) {
         pkt_ipv6(p, s->ext6 ? 0 : proto);
@@ -198,14 +280,9 @@ build(const struct seg *s, struct pkt *p)
         }
     }
     ip = p->data + p->l3;
-    if (s->reply) {
-        size_t a = c->ipv6 ? 8 : 12, n = c->ipv6 ? 16 : 4;
-        uint8_t tmp[16];
-
-        memcpy(tmp, ip + a, n);
-        memcpy(ip + a, ip + a + n, n);
-        memcpy(ip + a + n, tmp, n);
-    }
+    size_t a = c->ipv6 ? 8 : 12, n = c->ipv6 ? 16 : 4;
+    memcpy(ip + a, src_addr, n);
+    memcpy(ip + a + n, dst_addr, n);
 
     if (c->tcp) {
         size_t opt = 4 * s->tcp_opt_words + (s->wscale >= 0 ? 4 : 0);
@@ -257,23 +334,15 @@ build(const struct seg *s, struct pkt *p)
 static void
 conn_key(const struct tconn *c, bool reply, struct xdp_ct_key *k)
 {
-    ovs_be32 a[4], b[4];
+    uint8_t src[16], dst[16];
+    uint16_t sport, dport;
 
     memset(k, 0, sizeof *k);
-    memset(a, 0, sizeof a);
-    memset(b, 0, sizeof b);
-    if (c->ipv6) {
-        a[0] = b[0] = htonl(0x20010000);
-        a[3] = htonl(1);
-        b[3] = htonl(2);
-    } else {
-        a[0] = htonl(0x0a000001);
-        b[0] = htonl(0x0a000002);
-    }
-    memcpy(k->src, reply ? b : a, sizeof a);
-    memcpy(k->dst, reply ? a : b, sizeof b);
-    k->src_port = htons(reply ? c->dport : c->sport);
-    k->dst_port = htons(reply ? c->sport : c->dport);
+    conn_tuple(c, reply, src, dst, &sport, &dport);
+    memcpy(k->src, src, c->ipv6 ? 16 : 4);
+    memcpy(k->dst, dst, c->ipv6 ? 16 : 4);
+    k->src_port = htons(sport);
+    k->dst_port = htons(dport);
     k->zone = c->zone;
     k->nw_proto = c->tcp ? IPPROTO_TCP : IPPROTO_UDP;
     k->ipv6 = c->ipv6;
@@ -345,12 +414,50 @@ windows_equal(const struct xdp_ct_conn *v,
     return eq;
 }
 
-/* Runs 's' through conntrack in its connection's zone, with 'commit' and
- * 'mark' (if nonzero); stores the result in 'v' if nonnull.  Returns the
+/* The nat of the ct() of connection 'c': the NAT its first packet makes
+ * with 'first', otherwise what its flow applies (ct(nat)), or NULL. */
+static const struct nat_action_info_t *
+conn_nat(const struct tconn *c, bool first)
+{
+    static struct nat_action_info_t info;
+
+    memset(&info, 0, sizeof info);
+    if (first) {
+        if (c->nat == TNAT_NONE) {
+            return NULL;
+        }
+        if (c->nat == TNAT_SNAT) {
+            info.nat_action = NAT_ACTION_SRC | NAT_ACTION_SRC_PORT;
+            info.min_port = info.max_port = NAT_PORT + (c - conns);
+        } else {
+            info.nat_action = NAT_ACTION_DST | NAT_ACTION_DST_PORT;
+            info.min_port = info.max_port = REAL_PORT + (c - conns);
+        }
+        if (c->ipv6) {
+            memset(&info.min_addr.ipv6, 0, sizeof info.min_addr.ipv6);
+            info.min_addr.ipv6.s6_addr[0] = 0x20;
+            info.min_addr.ipv6.s6_addr[1] = 0x01;
+            info.min_addr.ipv6.s6_addr[15] = (c->nat == TNAT_SNAT
+                                              ? NAT_ADDR6_LAST
+                                              : REAL_ADDR6_LAST);
+        } else {
+            info.min_addr.ipv4 = htonl(c->nat == TNAT_SNAT ? NAT_ADDR4
+                                                           : REAL_ADDR4);
+        }
+        info.max_addr = info.min_addr;
+        return &info;
+    }
+    return c->ct_nat ? &info : NULL;
+}
+
+/* Runs 's' through conntrack in its connection's zone, with 'commit',
+ * 'mark' (if nonzero) and 'nat' (if nonnull); stores the result, and the
+ * packet as conntrack leaves it, in 'v' if nonnull.  Returns the
  * connection. */
 static struct conn *
 ct_run(struct ctx *x, const struct pkt *p, uint16_t zone, bool commit,
-       uint32_t mark, struct verdicts *v)
+       uint32_t mark, const struct nat_action_info_t *nat,
+       struct verdicts *v)
 {
     struct dp_packet *pkt = dp_packet_clone_data(p->data, p->len);
     uint32_t setmark[2] = { mark, UINT32_MAX };
@@ -368,10 +475,14 @@ ct_run(struct ctx *x, const struct pkt *p, uint16_t zone, bool commit,
         || flow.dl_type == htons(ETH_TYPE_IPV6)) {
         dp_packet_batch_init_packet(&batch, pkt);
         conntrack_execute(x->ct, &batch, flow.dl_type, false, commit, zone,
-                          mark ? setmark : NULL, NULL, 0, 0, NULL, NULL,
+                          mark ? setmark : NULL, NULL, 0, 0, NULL, nat,
                           time_msec(), 0);
+        /* NULL after a nat: conntrack leaves no connection in the
+         * metadata then. */
         conn = pkt->md.conn;
         if (v) {
+            v->ct_pkt.len = MIN(dp_packet_size(pkt), sizeof v->ct_pkt.data);
+            memcpy(v->ct_pkt.data, dp_packet_data(pkt), v->ct_pkt.len);
             v->ran_ct = true;
             v->ct_state = pkt->md.ct_state;
             v->ct_zone = pkt->md.ct_zone;
@@ -418,7 +529,7 @@ ct_keepalive(struct ctx *x, int c, bool reply)
         seg_init(&s, c, reply, 0, 0, 0, 0, 10);
     }
     build(&s, &pk);
-    ct_run(x, &pk, tc->zone, false, 0, NULL);
+    ct_run(x, &pk, tc->zone, false, 0, conn_nat(tc, false), NULL);
     return cache_slot(x, tc, NULL) >= 0;
 }
 
@@ -428,33 +539,41 @@ setup_conn(struct ctx *x, int c)
     struct tconn *tc = &conns[c];
     uint32_t mark = mark_of(tc->zone);
     uint32_t cisn = 1000 + 77777 * c, sisn = 3000000000u + 999 * c;
+    const struct nat_action_info_t *nat = conn_nat(tc, true);
+    struct conn *conn;
     struct seg s;
     struct pkt p;
 
+    /* The first packet commits with the NAT, if any; the reply runs
+     * without nat, so that conntrack leaves the connection in its
+     * metadata. */
     if (!tc->tcp) {
         seg_init(&s, c, false, 0, 0, 0, 0, 10);
         build(&s, &p);
-        tc->conn = ct_run(x, &p, tc->zone, true, mark, NULL);
+        tc->conn = ct_run(x, &p, tc->zone, true, mark, nat, NULL);
         seg_init(&s, c, true, 0, 0, 0, 0, 20);
         build(&s, &p);
-        ct_run(x, &p, tc->zone, true, 0, NULL);
+        conn = ct_run(x, &p, tc->zone, true, 0, NULL, NULL);
     } else if (tc->wscale[0] == -2) {
         /* Picked up mid-stream: no SYN, window scale unknown. */
         seg_init(&s, c, false, TCP_ACK, cisn, sisn, 1000, 0);
         build(&s, &p);
-        tc->conn = ct_run(x, &p, tc->zone, true, mark, NULL);
+        tc->conn = ct_run(x, &p, tc->zone, true, mark, nat, NULL);
         seg_init(&s, c, true, TCP_ACK, sisn, cisn, 1000, 0);
         build(&s, &p);
-        ct_run(x, &p, tc->zone, true, 0, NULL);
+        conn = ct_run(x, &p, tc->zone, true, 0, NULL, NULL);
     } else {
         seg_init(&s, c, false, TCP_SYN, cisn, 0, 64240, 0);
         s.wscale = tc->wscale[0];
         build(&s, &p);
-        tc->conn = ct_run(x, &p, tc->zone, true, mark, NULL);
+        tc->conn = ct_run(x, &p, tc->zone, true, mark, nat, NULL);
         seg_init(&s, c, true, TCP_SYN | TCP_ACK, sisn, cisn + 1, 65160, 0);
         s.wscale = tc->wscale[1];
         build(&s, &p);
-        ct_run(x, &p, tc->zone, true, 0, NULL);
+        conn = ct_run(x, &p, tc->zone, true, 0, NULL, NULL);
+    }
+    if (!tc->conn) {
+        tc->conn = conn;
     }
     for (int i = 0; i < 3 && cache_slot(x, tc, NULL) < 0; i++) {
         ct_keepalive(x, c, false);
@@ -491,8 +610,8 @@ setup_flows(struct ctx *x)
         char actions[64];
         struct ofpbuf buf;
 
-        snprintf(actions, sizeof actions, "ct(zone=%u),recirc(1)",
-                 conns[c].zone);
+        snprintf(actions, sizeof actions, "ct(zone=%u%s),recirc(1)",
+                 conns[c].zone, conns[c].ct_nat ? ",nat" : "");
         ofpbuf_init(&buf, 0);
         ovs_assert(!odp_actions_from_string(actions, NULL, &buf));
         for (int reply = 0; reply < 2; reply++) {
@@ -521,13 +640,17 @@ setup_flows(struct ctx *x)
     mask2.ct_zone = UINT16_MAX;
     mask2.ct_mark = UINT32_MAX;
     xt_set_mask(&x->t, 1, &mask2);
-    for (int i = 0; i < 4; i++) {
-        uint16_t zone = i / 2 ? ZONE_B : ZONE_A;
+    for (int i = 0; i < N_PASS2_FLOWS; i++) {
+        static const uint8_t nat_states[3] = {
+            0, XDP_CT_STATE_SRC_NAT, XDP_CT_STATE_DST_NAT
+        };
+        uint16_t zone = i / 2 % 2 ? ZONE_B : ZONE_A;
 
         memset(&key, 0, sizeof key);
         key.recirc_id = 1;
         key.ct_state = (XDP_CT_STATE_TRACKED | XDP_CT_STATE_ESTABLISHED
-                        | (i % 2 ? XDP_CT_STATE_REPLY_DIR : 0));
+                        | (i % 2 ? XDP_CT_STATE_REPLY_DIR : 0)
+                        | nat_states[i / 4]);
         key.ct_zone = zone;
         key.ct_mark = mark_of(zone);
         entry_output(&entry, x->t.ifindex);
@@ -591,8 +714,10 @@ xdp_run(struct ctx *x, const struct pkt *p, struct verdicts *v)
                             &out_len, 1, NULL);
     v->output = (v->xdp_verdict == XDP_TX
                  || v->xdp_verdict == XDP_REDIRECT);
+    v->xdp_pkt.len = MIN(out_len, sizeof v->xdp_pkt.data);
+    memcpy(v->xdp_pkt.data, out, v->xdp_pkt.len);
     v->flow = -1;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < N_PASS2_FLOWS; i++) {
         struct xdp_flow_stats st;
 
         xt_flow_stats(&x->t, PASS2_FLOW + i, &st);
@@ -634,17 +759,20 @@ format_state(char *buf, size_t size, const struct verdicts *v)
         snprintf(buf, size, "not run");
         return;
     }
-    snprintf(buf, size, "%s%s%s%s%s", s & CS_TRACKED ? "+trk" : "-trk",
+    snprintf(buf, size, "%s%s%s%s%s%s%s", s & CS_TRACKED ? "+trk" : "-trk",
              s & CS_NEW ? "+new" : "", s & CS_ESTABLISHED ? "+est" : "",
-             s & CS_REPLY_DIR ? "+rpl" : "", s & CS_INVALID ? "+inv" : "");
+             s & CS_REPLY_DIR ? "+rpl" : "", s & CS_INVALID ? "+inv" : "",
+             s & CS_SRC_NAT ? "+snat" : "", s & CS_DST_NAT ? "+dnat" : "");
 }
 
 static void
 format_xdp(char *buf, size_t size, const struct verdicts *v)
 {
     if (v->output) {
-        snprintf(buf, size, "output +trk+est%s zone %d",
-                 v->flow % 2 ? "+rpl" : "", v->flow / 2 ? ZONE_B : ZONE_A);
+        snprintf(buf, size, "output +trk+est%s%s zone %d",
+                 v->flow % 2 ? "+rpl" : "",
+                 v->flow / 4 == 1 ? "+snat" : v->flow / 4 == 2 ? "+dnat" : "",
+                 v->flow / 2 % 2 ? ZONE_B : ZONE_A);
     } else if (v->ct_slot) {
         snprintf(buf, size, "handed back");
     } else {
@@ -733,7 +861,7 @@ check_seg(struct ctx *x, const struct seg *s, struct verdicts *v)
 
     xdp_run(x, &p, v);
     if (!s->frag) {
-        ct_run(x, &p, c->zone, false, 0, v);
+        ct_run(x, &p, c->zone, false, 0, conn_nat(c, false), v);
     } else {
         /* Conntrack's fragment reassembly would keep it: not compared,
          * but XDP must not output it. */
@@ -746,16 +874,36 @@ check_seg(struct ctx *x, const struct seg *s, struct verdicts *v)
                  "matched its ct fields");
         mismatch = true;
     } else if (v->output) {
+        static const uint8_t nat_states[3] = {
+            0, CS_SRC_NAT, CS_DST_NAT
+        };
         bool rpl = v->flow % 2;
-        uint16_t zone = v->flow / 2 ? ZONE_B : ZONE_A;
+        uint16_t zone = v->flow / 2 % 2 ? ZONE_B : ZONE_A;
+        uint8_t nat_state = v->flow >= 0 ? nat_states[v->flow / 4] : 0;
 
         x->n_accepted++;
         x->n_accepted_tcp += c->tcp;
+        x->n_accepted_nat += c->ct_nat && c->nat != TNAT_NONE;
         if (v->flow < 0 || !v->ran_ct || !ct_est(v->ct_state)
             || !!(v->ct_state & CS_REPLY_DIR) != rpl
+            || (v->ct_state & (CS_SRC_NAT | CS_DST_NAT)) != nat_state
             || v->ct_zone != zone || v->ct_mark != mark_of(zone)) {
             snprintf(why, sizeof why, "XDP output, conntrack disagrees "
                      "(zone %u mark %#"PRIx32")", v->ct_zone, v->ct_mark);
+            mismatch = true;
+        } else if (v->xdp_pkt.len != v->ct_pkt.len
+                   || memcmp(v->xdp_pkt.data, v->ct_pkt.data,
+                             v->ct_pkt.len)) {
+            size_t i = 0;
+
+            while (i < MIN(v->xdp_pkt.len, v->ct_pkt.len)
+                   && v->xdp_pkt.data[i] == v->ct_pkt.data[i]) {
+                i++;
+            }
+            snprintf(why, sizeof why, "XDP output other bytes than "
+                     "conntrack left (lengths %"PRIuSIZE" and %"PRIuSIZE
+                     ", first difference at byte %"PRIuSIZE")",
+                     v->xdp_pkt.len, v->ct_pkt.len, i);
             mismatch = true;
         } else if (c->tcp) {
             ct_peers(c, p1);
@@ -974,8 +1122,9 @@ test_random(int n, uint32_t seed)
     }
 
     printf("segments: %"PRIu64"\n", x.n_packets);
-    printf("accepted by XDP and conntrack: %"PRIu64" (TCP %"PRIu64")\n",
-           x.n_accepted, x.n_accepted_tcp);
+    printf("accepted by XDP and conntrack: %"PRIu64" (TCP %"PRIu64", "
+           "NATed %"PRIu64")\n", x.n_accepted, x.n_accepted_tcp,
+           x.n_accepted_nat);
     printf("handed back to userspace: %"PRIu64" (conntrack +est for "
            "%"PRIu64", %.1f%%)\n", x.n_handed_back, x.n_hb_est,
            x.n_handed_back ? 100.0 * x.n_hb_est / x.n_handed_back : 0.0);
@@ -996,6 +1145,7 @@ test_random(int n, uint32_t seed)
      * is: a segment conntrack accepts goes up only for a known reason
      * (TEST_XDP_CT_VERBOSE=1 prints the others). */
     bool ok = (!x.n_mismatches && x.n_accepted_tcp >= (uint64_t) n / 10
+               && x.n_accepted_nat >= (uint64_t) n / 20
                && x.n_handed_back >= (uint64_t) n / 10
                && !x.n_conservative[4]);
     ctx_close(&x);
@@ -1110,6 +1260,31 @@ test_cases(void)
     seg_init(&s, 5, true, 0, 0, 0, 0, 7);
     s.udp_zero = true;
     run_case(&x, "zone 9, udp6 reply, checksum 0", &s);
+
+    /* NAT: the packets XDP outputs must be conntrack's, byte for byte. */
+    tcp_seg(6, false, TCP_ACK | TCP_PSH, 0, 0, 100, &s);
+    run_case(&x, "snat, data", &s);
+    tcp_seg(6, true, TCP_ACK, 0, 0, 0, &s);
+    run_case(&x, "snat, its ack (reply)", &s);
+    tcp_seg(7, false, TCP_ACK | TCP_PSH, 0, 0, 100, &s);
+    run_case(&x, "zone 9, ipv6 dnat, data", &s);
+    tcp_seg(7, true, TCP_ACK, 0, 0, 0, &s);
+    run_case(&x, "zone 9, ipv6 dnat, its ack (reply)", &s);
+    tcp_seg(6, false, TCP_FIN | TCP_ACK, 0, 0, 0, &s);
+    run_case(&x, "snat, fin", &s);
+    seg_init(&s, 8, false, 0, 0, 0, 0, 30);
+    s.udp_zero = true;
+    run_case(&x, "zone 9, udp dnat, checksum 0", &s);
+    seg_init(&s, 8, true, 0, 0, 0, 0, 31);
+    run_case(&x, "zone 9, udp dnat (reply)", &s);
+    seg_init(&s, 9, false, 0, 0, 0, 0, 30);
+    run_case(&x, "udp6 snat", &s);
+    seg_init(&s, 9, true, 0, 0, 0, 0, 3);
+    run_case(&x, "udp6 snat (reply)", &s);
+    tcp_seg(10, false, TCP_ACK, 0, 0, 10, &s);
+    run_case(&x, "ct(nat), no NAT", &s);
+    tcp_seg(11, true, TCP_ACK, 0, 0, 10, &s);
+    run_case(&x, "zone 9, snat, ct() without nat (reply)", &s);
 
     /* The deadline passed: conntrack decides. */
     slot = cache_slot(&x, &conns[0], NULL);

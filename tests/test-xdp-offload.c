@@ -78,8 +78,9 @@ format_entry(struct ds *s, const struct xdp_flow_entry *entry)
         if (act->type == XDP_FLOW_ACT_SET_FIELD) {
             ds_put_format(s, "(%u)", act->field);
         } else if (act->type == XDP_FLOW_ACT_CT) {
-            ds_put_format(s, "(zone=%"PRIu32"%s)", act->arg,
-                          act->field & XDP_FLOW_CT_COMMIT ? ",commit" : "");
+            ds_put_format(s, "(zone=%"PRIu32"%s%s)", act->arg,
+                          act->field & XDP_FLOW_CT_COMMIT ? ",commit" : "",
+                          act->field & XDP_FLOW_CT_NAT ? ",nat" : "");
         } else if (act->type == XDP_FLOW_ACT_OUTPUT
                    || act->type == XDP_FLOW_ACT_PUSH_VLAN
                    || act->type == XDP_FLOW_ACT_RECIRC) {
