@@ -34,10 +34,11 @@
  * segment, which the test checks).  A segment XDP outputs must get
  * +trk+est (+rpl, +snat, +dnat alike), the same zone and mark from
  * conntrack, leave conntrack with the same bytes (NAT rewrites and their
- * checksums), and the cache's window afterwards must equal conntrack's.  Conntrack then keeps
- * its new state; for any other segment its state is restored.  A segment
- * XDP hands back is taken back through the keeper, as userspace does, and
- * the connection offloaded again by an in-window ACK.
+ * checksums), and the cache's window afterwards must equal conntrack's.
+ * Conntrack then keeps its new state; for any other segment its state is
+ * restored.  A segment XDP hands back is taken back through the keeper, as
+ * userspace does, and the connection offloaded again by an in-window
+ * ACK.
  *
  *   ovstest-xdp test-xdp-ct cases            fixed segments, expected
  *                                            outcomes
