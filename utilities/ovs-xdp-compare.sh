@@ -44,7 +44,7 @@ its rx_packets where the scenario needs no XDP program there).  TCP:
 iperf3 between the namespaces; first packet: ping after the megaflows are
 flushed.  Scenarios (--scenarios, comma-separated; default all):
   udp64-1f udp1500-1f udp64-1k udp64-100k masks8-1k masks32-100k ct-1k
-  grooff tcp ct-tcp rtt setup memory
+  ctnat-1k grooff tcp ct-tcp ctnat-tcp rtt setup memory
 Options:
   --quick        2 rounds of 1 s (about 3 minutes); default 5 rounds of
                  2 s (about 10 minutes)
@@ -64,7 +64,8 @@ outdir=
 rounds=
 seconds=
 scenarios="udp64-1f,udp1500-1f,udp64-1k,udp64-100k,masks8-1k,masks32-100k"
-scenarios="$scenarios,ct-1k,grooff,tcp,ct-tcp,rtt,setup,memory"
+scenarios="$scenarios,ct-1k,ctnat-1k,grooff,tcp,ct-tcp,ctnat-tcp,rtt,setup"
+scenarios="$scenarios,memory"
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=true ;;
@@ -257,6 +258,9 @@ make_system() {
             dev "cmp${x}0" nud permanent
         ip netns exec "cmp-$x-r" ip neigh replace "10.77.$n.1" lladdr "$m0" \
             dev "cmp${x}3" nud permanent
+        # The source address of the ctnat pipeline's SNAT.
+        ip netns exec "cmp-$x-r" ip neigh replace "10.77.$n.9" lladdr "$m0" \
+            dev "cmp${x}3" nud permanent
     fi
 }
 
@@ -269,6 +273,8 @@ make_system() {
 #           (primed by prime_masks), then in_port rules
 #   ct      a stateful firewall: new connections from the left are
 #           committed, established ones pass both ways, the rest dropped
+#   ctnat   the same with SNAT: connections from the left leave from
+#           10.77.N.9 (ct(nat) in the first table, nat(src) on commit)
 #   setup   every UDP 5-tuple its own megaflow (ports and source address
 #           copied to registers)
 flows_for() {
@@ -290,6 +296,14 @@ flows_for() {
         ct)
             echo "table=0,priority=10,ip,actions=ct(table=1)"
             echo "table=1,priority=10,ip,in_port=$l,ct_state=+trk+new,actions=ct(commit),output:$r"
+            echo "table=1,priority=10,ip,in_port=$l,ct_state=+trk+est,actions=output:$r"
+            echo "table=1,priority=10,ip,in_port=$r,ct_state=+trk+est,actions=output:$l"
+            ;;
+        ctnat)
+            local n
+            n=$(sys_net "$1")
+            echo "table=0,priority=10,ip,actions=ct(table=1,nat)"
+            echo "table=1,priority=10,ip,in_port=$l,ct_state=+trk+new,actions=ct(commit,nat(src=10.77.$n.9)),output:$r"
             echo "table=1,priority=10,ip,in_port=$l,ct_state=+trk+est,actions=output:$r"
             echo "table=1,priority=10,ip,in_port=$r,ct_state=+trk+est,actions=output:$l"
             ;;
@@ -640,6 +654,7 @@ want masks8-1k && pkt_scenario masks8-1k 64 1000 masks8 xdp "${ovs2[@]}"
 want masks32-100k && \
     pkt_scenario masks32-100k 64 100000 masks32 xdp "${ovs2[@]}"
 want ct-1k && pkt_scenario ct-1k 64 1000 ct xdp "${ovs2[@]}"
+want ctnat-1k && pkt_scenario ctnat-1k 64 1000 ctnat xdp "${ovs2[@]}"
 if want grooff; then
     # No XDP program and no GRO on the sink end: XDP cannot redirect to
     # cmpX2, and ovs-xdp outputs there through userspace.
@@ -662,7 +677,7 @@ fi
 
 # TCP, first packet, setup, memory ----------------------------------------
 
-if want tcp || want ct-tcp; then
+if want tcp || want ct-tcp || want ctnat-tcp; then
     for x in x u l; do
         ip netns exec "cmp-$x-r" iperf3 -s -D -I "$work/iperf3-$x.pid" \
             > /dev/null
@@ -672,6 +687,7 @@ if want tcp || want ct-tcp; then
 fi
 want tcp && tcp_scenario tcp p1 ovs-xdp upstream bridge
 want ct-tcp && tcp_scenario ct-tcp ct ovs-xdp upstream
+want ctnat-tcp && tcp_scenario ctnat-tcp ctnat ovs-xdp upstream
 
 if want rtt; then
     say "rtt: first packet of a new flow, $pings pings each (medians)"
