@@ -20,6 +20,8 @@ drive step by step.
       accepts TCP connections on ADDR:PORT until killed; what the Nth
       connection (from 1) sends goes to PREFIX.N.part, renamed PREFIX.N
       when the peer closes (a reset leaves PREFIX.N.reset instead).
+      PREFIX.N.peer says, once accepted, "PEER-ADDR PEER-PORT LOCAL-ADDR
+      LOCAL-PORT" as the socket has them (what NAT left of the packets).
   xdp-ct.py client DST PORT CTL LOG
       connects to DST:PORT, writes "connected SPORT" to LOG, then runs the
       commands that lines appended to file CTL give, in order, writing
@@ -31,15 +33,20 @@ drive step by step.
                       sequence number 2^30 beyond: far out of the window
         close         closes normally (FIN), waits for the peer's FIN, exits
         rst           closes with SO_LINGER 0 (RST), exits
-  xdp-ct.py udp-echo ADDR PORT LOG
-      echoes each UDP datagram to its sender, writing a line to LOG for each.
+  xdp-ct.py udp-echo ADDR PORT LOG [PEERS]
+      echoes each UDP datagram to its sender, writing a line to LOG for each;
+      writes to PEERS, if given, "ADDR PORT" of each sender the first time
+      it is seen.
   xdp-ct.py udp-ping DST PORT COUNT PPS
       sends COUNT numbered datagrams to DST:PORT at PPS a second from one
       source port, counts the echoes (waiting up to 2 s after the last),
-      prints "sent COUNT echoed N".
+      prints "sent COUNT echoed N".  The socket is connected: the kernel
+      takes only echoes that come from DST:PORT.
   xdp-ct.py watch IFACE OUT
       writes "listening" to OUT, then "marker" for each frame that IFACE
       receives with MARKER in it.
+
+ADDR and DST may be IPv4 or IPv6 addresses (all but oow and watch).
 """
 
 import os
@@ -63,8 +70,12 @@ def checksum(data):
     return ~total & 0xffff
 
 
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
 def sink(addr, port, prefix):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls = socket.socket(family(addr), socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((addr, port))
     ls.listen(16)
@@ -72,6 +83,9 @@ def sink(addr, port, prefix):
 
     def serve(conn, name):
         reset = False
+        peer, local = conn.getpeername(), conn.getsockname()
+        with open(name + ".peer", "w") as f:
+            f.write("%s %d %s %d\n" % (peer[0], peer[1], local[0], local[1]))
         with open(name + ".part", "wb", buffering=0) as f:
             while True:
                 try:
@@ -136,7 +150,7 @@ def out_of_window(sock, iface):
 
 
 def client(dst, port, ctl, log):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(family(dst), socket.SOCK_STREAM)
     sock.connect((dst, port))
     out = open(log, "a", buffering=1)
     out.write("connected %d\n" % sock.getsockname()[1])
@@ -179,18 +193,23 @@ def client(dst, port, ctl, log):
                 return
 
 
-def udp_echo(addr, port, log):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def udp_echo(addr, port, log, peers=None):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
     s.bind((addr, port))
+    seen = set()
+    pf = open(peers, "w", buffering=1) if peers else None
     with open(log, "w", buffering=1) as f:
         while True:
             data, peer = s.recvfrom(2048)
             s.sendto(data, peer)
+            if pf and peer[:2] not in seen:
+                seen.add(peer[:2])
+                pf.write("%s %d\n" % peer[:2])
             f.write("%d\n" % struct.unpack("!Q", data[:8])[0])
 
 
 def udp_ping(dst, port, count, pps):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(family(dst), socket.SOCK_DGRAM)
     s.connect((dst, port))
     echoed = set()
 
@@ -235,8 +254,8 @@ def main():
         sink(a[1], int(a[2]), a[3])
     elif len(a) == 5 and a[0] == "client":
         client(a[1], int(a[2]), a[3], a[4])
-    elif len(a) == 4 and a[0] == "udp-echo":
-        udp_echo(a[1], int(a[2]), a[3])
+    elif len(a) in (4, 5) and a[0] == "udp-echo":
+        udp_echo(a[1], int(a[2]), a[3], a[4] if len(a) == 5 else None)
     elif len(a) == 5 and a[0] == "udp-ping":
         udp_ping(a[1], int(a[2]), int(a[3]), float(a[4]))
     elif len(a) == 3 and a[0] == "watch":
