@@ -140,45 +140,11 @@ xdp_csum_apply(struct xdp_md *ctx, __u32 off, __u32 delta, int udp)
     *p = csum;
 }
 
-static __always_inline int
-xdp_apply_edit(struct xdp_act_loop *loop, const struct xdp_edit *edit,
-               int csum_flags)
+/* Adds 'delta' (folded) to the checksums 'csum_flags' names. */
+static __always_inline void
+xdp_edit_csums(struct xdp_act_loop *loop, __u32 delta, int csum_flags)
 {
     struct xdp_md *ctx = loop->ctx;
-    __u32 delta = 0;
-    int changed = 0;
-    __u16 *p;
-    int i;
-
-    p = xdp_pkt(ctx, edit->off, sizeof edit->value);
-    if (!p) {
-        /* Shorter than an edit's most from 'off': check word by word. */
-        p = xdp_pkt(ctx, edit->off, 2 * edit->n_words);
-        if (!p) {
-            return 0;
-        }
-    }
-#pragma unroll
-    for (i = 0; i < XDP_EDIT_MAX_WORDS; i++) {
-        void *end = (void *) (long) ctx->data_end;
-        __u16 old, new;
-
-        if (i >= edit->n_words) {
-            break;
-        }
-        if ((void *) (p + i + 1) > end) {
-            return 0;
-        }
-        old = p[i];
-        new = (old & ~edit->mask[i]) | (edit->value[i] & edit->mask[i]);
-        p[i] = new;
-        changed |= old != new;
-        delta += (__u16) ~old + new;
-    }
-    if (!changed) {
-        return 0;
-    }
-    delta = xdp_csum_fold(delta);
 
     if (csum_flags & XDP_CSUM_IP) {
         xdp_csum_apply(ctx, loop->l3_off + offsetof(struct iphdr, check), delta,
@@ -202,6 +168,64 @@ xdp_apply_edit(struct xdp_act_loop *loop, const struct xdp_edit *edit,
     }
     if (csum_flags & XDP_CSUM_UDP) {
         xdp_csum_apply(ctx, loop->l4_off + XDP_UDP_CSUM_OFF, delta, 1);
+    }
+}
+
+/* XDP_EDIT_CHANGED | the folded checksum delta, from xdp_edit_write(). */
+#define XDP_EDIT_CHANGED 0x10000
+#define XDP_EDIT_DELTA 0xffff
+
+/* Writes 'edit' into the packet.  Returns -1 if the packet is too short
+ * (nothing written), otherwise the folded checksum delta of the words,
+ * with XDP_EDIT_CHANGED if one changed (words that did not each add
+ * 0xffff: an update by the same value, as OVS's recalc_csum*() make). */
+static __always_inline long
+xdp_edit_write(struct xdp_act_loop *loop, const struct xdp_edit *edit)
+{
+    struct xdp_md *ctx = loop->ctx;
+    __u32 delta = 0;
+    int changed = 0;
+    __u16 *p;
+    int i;
+
+    p = xdp_pkt(ctx, edit->off, sizeof edit->value);
+    if (!p) {
+        /* Shorter than an edit's most from 'off': check word by word. */
+        p = xdp_pkt(ctx, edit->off, 2 * edit->n_words);
+        if (!p) {
+            return -1;
+        }
+    }
+#pragma unroll
+    for (i = 0; i < XDP_EDIT_MAX_WORDS; i++) {
+        void *end = (void *) (long) ctx->data_end;
+        __u16 old, new;
+
+        if (i >= edit->n_words) {
+            break;
+        }
+        if ((void *) (p + i + 1) > end) {
+            return -1;
+        }
+        old = p[i];
+        new = (old & ~edit->mask[i]) | (edit->value[i] & edit->mask[i]);
+        p[i] = new;
+        changed |= old != new;
+        delta += (__u16) ~old + new;
+    }
+    return (changed ? XDP_EDIT_CHANGED : 0) | xdp_csum_fold(delta);
+}
+
+/* Writes 'edit' and, if that changed the packet, updates the checksums
+ * 'csum_flags' names. */
+static __always_inline int
+xdp_apply_edit(struct xdp_act_loop *loop, const struct xdp_edit *edit,
+               int csum_flags)
+{
+    long r = xdp_edit_write(loop, edit);
+
+    if (r >= 0 && r & XDP_EDIT_CHANGED) {
+        xdp_edit_csums(loop, r & XDP_EDIT_DELTA, csum_flags);
     }
     return 0;
 }

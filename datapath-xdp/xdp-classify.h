@@ -181,9 +181,14 @@ struct xdp_scratch {
     __u32 ct_last_slot;         /* The connection of the packet's last
                                  * ct(), or 0xffffffff (none, or
                                  * ct_clear since). */
-    __u32 ct_nat;               /* A ct() NATed the key: the packet's
-                                 * addresses and ports are rewritten to
-                                 * the key's once it stays in XDP. */
+    __u32 ct_nat;               /* XDP_CT_NAT_SRC or _DST: a ct() NATed
+                                 * the key: the packet's addresses and
+                                 * ports are rewritten to the key's once it
+                                 * stays in XDP. */
+    __u32 ct_pkt_ok;            /* xdp_ct_packet_ok() of the packet as it
+                                 * came: 0 not known yet, 1 true, 2 false
+                                 * (a NAT keeps it: conntrack would find
+                                 * the NATed packet as valid). */
 };
 
 struct {

@@ -299,7 +299,19 @@ xdp_ct_nat_key(struct xdp_scratch *s, const struct xdp_ct_ref *ref)
     s->key.tp_dst = ref->nat_dst_port;
     s->key.ct_state |= ref->nat_state & (XDP_CT_STATE_SRC_NAT
                                          | XDP_CT_STATE_DST_NAT);
-    s->ct_nat = 1;
+    s->ct_nat = ref->nat & (XDP_CT_NAT_SRC | XDP_CT_NAT_DST);
+}
+
+/* xdp_ct_packet_ok() of the packet in 's', computed once per packet: the
+ * packet does not change until it leaves, and a NAT of the key (whose
+ * addresses the L4 checksum's pseudo-header takes) keeps the answer. */
+static __always_inline int
+xdp_ct_packet_checked(struct xdp_md *ctx, struct xdp_scratch *s)
+{
+    if (!s->ct_pkt_ok) {
+        s->ct_pkt_ok = xdp_ct_packet_ok(ctx, s) ? 1 : 2;
+    }
+    return s->ct_pkt_ok == 1;
 }
 
 /* Looks up the connection of the packet in the scratch area for a ct() in
@@ -372,7 +384,7 @@ xdp_ct_lookup(struct xdp_md *ctx, __u32 zone, __u32 ct_flags)
         if (conn->flags & XDP_CT_CONN_HANDED_BACK
             || tcp_flags & (XDP_CT_TCP_SYN | XDP_CT_TCP_FIN | XDP_CT_TCP_RST)
             || !(tcp_flags & XDP_CT_TCP_ACK)
-            || !xdp_ct_packet_ok(ctx, s)) {
+            || !xdp_ct_packet_checked(ctx, s)) {
             /* Conntrack must see it, on the cache's window; and the later
              * packets too, so that none overtakes it. */
             bpf_spin_lock(&conn->lock);
@@ -381,8 +393,14 @@ xdp_ct_lookup(struct xdp_md *ctx, __u32 zone, __u32 ct_flags)
             s->ct_slot = slot;
             return XDP_CT_HAND_BACK;
         }
-    } else if (!xdp_ct_packet_ok(ctx, s)) {
+    } else if (!xdp_ct_packet_checked(ctx, s)) {
         /* Conntrack marks it invalid, or judges what XDP does not. */
+        return XDP_CT_TO_USERSPACE;
+    }
+    /* A second NAT (after a ct_clear): each NAT is an incremental update
+     * of the checksums in conntrack, one rewrite in XDP, which may differ
+     * in 0 against 0xffff.  Userspace's. */
+    if (ct_flags & XDP_FLOW_CT_NAT && ref->nat && s->ct_nat) {
         return XDP_CT_TO_USERSPACE;
     }
 
@@ -394,6 +412,19 @@ xdp_ct_lookup(struct xdp_md *ctx, __u32 zone, __u32 ct_flags)
 
         if (hits->n >= XDP_CT_MAX_PASSES) {
             return XDP_CT_TO_USERSPACE;
+        }
+        /* Two updates of one TCP connection by one packet: xdp_ct_commit()
+         * checks each against the window as it was, conntrack the second
+         * against the window the first moved.  Userspace's. */
+        if (conn->flags & XDP_CT_CONN_TCP) {
+            for (__u32 i = 0; i < XDP_CT_MAX_PASSES; i++) {
+                if (i >= hits->n) {
+                    break;
+                }
+                if (hits->hit[i & (XDP_CT_MAX_PASSES - 1)].slot == slot) {
+                    return XDP_CT_TO_USERSPACE;
+                }
+            }
         }
         h = &hits->hit[hits->n & (XDP_CT_MAX_PASSES - 1)];
         h->slot = slot;
@@ -598,13 +629,16 @@ xdp_ct_commit(struct xdp_md *ctx)
 }
 
 /* Rewrites the 16-bit words of 'n_words' at 'off' to 'value' with
- * 'csum_flags' checksum updates (see xdp_apply_edit()): nothing if they are
- * the same already, as OVS's packet_set_port(). */
+ * 'csum_flags' checksum updates (see xdp_edit_csums()): if they change, as
+ * OVS's packet_set_port(), or with 'always' in any case, as
+ * packet_set_ipv4_addr() and packet_set_ipv6_addr(), whose update by the
+ * same value turns a checksum of 0xffff into 0. */
 static __always_inline void
 xdp_ct_nat_edit(struct xdp_act_loop *loop, __u32 off, const void *value,
-                __u32 n_words, int csum_flags)
+                __u32 n_words, int csum_flags, int always)
 {
     struct xdp_edit edit = { .off = off, .n_words = n_words };
+    long r;
 
     if (n_words == 8) {
         __builtin_memcpy(edit.value, value, 16);
@@ -614,11 +648,14 @@ xdp_ct_nat_edit(struct xdp_act_loop *loop, __u32 off, const void *value,
         __builtin_memcpy(edit.value, value, 2);
     }
     __builtin_memset(edit.mask, 0xff, sizeof edit.mask);
-    xdp_apply_edit(loop, &edit, csum_flags);
+    r = xdp_edit_write(loop, &edit);
+    if (r >= 0 && (always || r & XDP_EDIT_CHANGED)) {
+        xdp_edit_csums(loop, r & XDP_EDIT_DELTA, csum_flags);
+    }
 }
 
 /* Writes the addresses and ports of the key in the scratch area into the
- * packet after ct(nat) hits (the packet stays in XDP: xdp_ct_commit()
+ * packet after a ct(nat) hit (the packet stays in XDP: xdp_ct_commit()
  * took it), with the checksum updates of conntrack's nat_packet():
  * packet_set_ipv4_addr() (IP header and L4 checksums),
  * packet_set_ipv6_addr() (L4), pat_packet() (ports, L4).  xdp_ct_packet_ok()
@@ -629,12 +666,16 @@ xdp_ct_nat_apply(struct xdp_md *ctx)
 {
     struct xdp_scratch *s = xdp_get_scratch();
     struct xdp_act_loop loop = { .ctx = ctx };
+    __u32 l3, l4, src, dst;
     __be16 port;
-    __u32 l3, l4;
 
     if (!s) {
         return 0;
     }
+    /* nat_packet() sets the address it NATs even to the same value,
+     * which still updates the checksums; ports only if they change. */
+    src = !!(s->ct_nat & XDP_CT_NAT_SRC);
+    dst = !!(s->ct_nat & XDP_CT_NAT_DST);
     l3 = s->info.l3_off;
     l4 = s->info.l4_off;
     loop.l3_off = l3;
@@ -652,28 +693,28 @@ xdp_ct_nat_apply(struct xdp_md *ctx)
             return 0;
         }
         xdp_ct_nat_edit(&loop, l3 + offsetof(struct iphdr, saddr),
-                        &s->key.nw_src, 2, XDP_CSUM_IP | XDP_CSUM_L4);
+                        &s->key.nw_src, 2, XDP_CSUM_IP | XDP_CSUM_L4, src);
         xdp_ct_nat_edit(&loop, l3 + offsetof(struct iphdr, daddr),
-                        &s->key.nw_dst, 2, XDP_CSUM_IP | XDP_CSUM_L4);
+                        &s->key.nw_dst, 2, XDP_CSUM_IP | XDP_CSUM_L4, dst);
     } else {
         if (!xdp_pkt(ctx, l3, sizeof(struct ipv6hdr))) {
             return 0;
         }
         xdp_ct_nat_edit(&loop, l3 + offsetof(struct ipv6hdr, saddr),
-                        s->key.ipv6_src, 8, XDP_CSUM_L4);
+                        s->key.ipv6_src, 8, XDP_CSUM_L4, src);
         xdp_ct_nat_edit(&loop, l3 + offsetof(struct ipv6hdr, daddr),
-                        s->key.ipv6_dst, 8, XDP_CSUM_L4);
+                        s->key.ipv6_dst, 8, XDP_CSUM_L4, dst);
     }
     /* TCP and UDP have their ports at the same offsets; each port is a
      * word of its own, as packet_set_port() updates them one by one. */
     port = s->key.tp_src;
     xdp_ct_nat_edit(&loop, l4 + offsetof(struct udphdr, source), &port, 1,
                     s->key.nw_proto == IPPROTO_TCP ? XDP_CSUM_TCP
-                                                   : XDP_CSUM_UDP);
+                                                   : XDP_CSUM_UDP, 0);
     port = s->key.tp_dst;
     xdp_ct_nat_edit(&loop, l4 + offsetof(struct udphdr, dest), &port, 1,
                     s->key.nw_proto == IPPROTO_TCP ? XDP_CSUM_TCP
-                                                   : XDP_CSUM_UDP);
+                                                   : XDP_CSUM_UDP, 0);
     return 1;
 }
 

@@ -90,7 +90,13 @@
  * the server the client addresses becomes REAL_ADDR:REAL_PORT, plus the
  * connection's index in conns[] for both ports (the first-pass flows
  * match on the ports only). */
-enum tnat { TNAT_NONE, TNAT_SNAT, TNAT_DNAT };
+enum tnat {
+    TNAT_NONE,
+    TNAT_SNAT,
+    TNAT_DNAT,
+    TNAT_DNAT_PORT,             /* To the server's own address, REAL_PORT. */
+    TNAT_DNAT_SAME,             /* To the server's own address and port. */
+};
 #define NAT_ADDR4 0x0a000009    /* 10.0.0.9 */
 #define NAT_ADDR6_LAST 9        /* 2001::9 */
 #define NAT_PORT 40000
@@ -140,8 +146,20 @@ static struct tconn conns[] = {
       NULL, TNAT_NONE, true },
     { "tcp4 snat, ct() without nat", true, false, ZONE_B, 1400, 80,
       { 2, 2 }, NULL, TNAT_SNAT, false },
+    { "tcp4 dnat, port only", true, false, ZONE_A, 1500, 80, { 7, 7 },
+      NULL, TNAT_DNAT_PORT, true },
+    { "tcp6 dnat to itself", true, true, ZONE_A, 1600, 80, { 7, 7 },
+      NULL, TNAT_DNAT_SAME, true },
+    { "tcp4 dnat to itself", true, false, ZONE_B, 1600, 80, { 7, 7 },
+      NULL, TNAT_DNAT_SAME, true },
+    /* Last: conntrack treats TCP port 21 as FTP control even without a
+     * helper (get_alg_ctl_type()): never offloaded, never in the random
+     * segments. */
+    { "tcp4 port 21", true, false, ZONE_A, 1700, 21, { 7, 7 },
+      NULL, TNAT_NONE, false },
 };
 #define N_CONNS ARRAY_SIZE(conns)
+#define ALG_CONN (N_CONNS - 1)
 
 /* A segment (or datagram) to build. */
 struct seg {
@@ -159,6 +177,9 @@ struct seg {
     bool vlan;
     bool frag;                  /* IPv4 fragment (MF or an offset). */
     bool bad_l4_csum, bad_ip_csum, udp_zero;
+    bool ip_csum_ffff;          /* An IPv4 checksum of 0xffff, not 0. */
+    bool tcp_csum_ffff;         /* A TCP checksum of 0xffff, not 0 (needs 2
+                                 * bytes of payload). */
     int udp_len;                /* >= 0: UDP length field forced to it. */
     size_t pad;                 /* Bytes after the IP packet. */
     size_t cut;                 /* Bytes cut off the end of the frame. */
@@ -231,11 +252,13 @@ conn_tuple(const struct tconn *c, bool reply, uint8_t src[16],
         client[1] = server[1] = nat[1] = 0x01;
         client[15] = 1;
         server[15] = 2;
-        nat[15] = c->nat == TNAT_SNAT ? NAT_ADDR6_LAST : REAL_ADDR6_LAST;
+        nat[15] = (c->nat == TNAT_SNAT ? NAT_ADDR6_LAST
+                   : c->nat == TNAT_DNAT ? REAL_ADDR6_LAST : 2);
     } else {
         put32(client, 0x0a000001);
         put32(server, 0x0a000002);
-        put32(nat, c->nat == TNAT_SNAT ? NAT_ADDR4 : REAL_ADDR4);
+        put32(nat, (c->nat == TNAT_SNAT ? NAT_ADDR4
+                    : c->nat == TNAT_DNAT ? REAL_ADDR4 : 0x0a000002));
     }
     if (!reply) {
         memcpy(src, client, 16);
@@ -243,9 +266,12 @@ conn_tuple(const struct tconn *c, bool reply, uint8_t src[16],
         *sport = c->sport;
         *dport = c->dport;
     } else {
-        memcpy(src, c->nat == TNAT_DNAT ? nat : server, 16);
+        bool dnat = c->nat >= TNAT_DNAT;
+
+        memcpy(src, dnat ? nat : server, 16);
         memcpy(dst, c->nat == TNAT_SNAT ? nat : client, 16);
-        *sport = c->nat == TNAT_DNAT ? REAL_PORT + index : c->dport;
+        *sport = (c->nat == TNAT_DNAT || c->nat == TNAT_DNAT_PORT
+                  ? REAL_PORT + index : c->dport);
         *dport = c->nat == TNAT_SNAT ? NAT_PORT + index : c->sport;
     }
 }
@@ -326,6 +352,24 @@ build(const struct seg *s, struct pkt *p)
     }
     if (s->bad_ip_csum && !c->ipv6) {
         ip[11] ^= 1 << random_range(8);
+    }
+    if (s->ip_csum_ffff && !c->ipv6) {
+        /* The IP ID that makes the header's sum -0: then both 0 and
+         * 0xffff are valid checksums. */
+        memset(ip + 4, 0, 2);
+        memset(ip + 10, 0, 2);
+        ovs_be16 id = csum(ip, IP_HEADER_LEN);
+        memcpy(ip + 4, &id, 2);
+        memset(ip + 10, 0xff, 2);
+    }
+    if (s->tcp_csum_ffff && c->tcp && s->payload >= 2) {
+        /* The same with the first 2 bytes of payload. */
+        uint8_t *word = l4 + (l4[12] >> 4) * 4;
+
+        memset(word, 0, 2);
+        pkt_set_l4_csum(p, proto, l4_len, false);
+        memcpy(word, l4 + 16, 2);
+        memset(l4 + 16, 0xff, 2);
     }
     pkt_put_random(p, s->pad);
     /* BPF_PROG_RUN takes no frame shorter than an Ethernet header. */
@@ -427,23 +471,19 @@ conn_nat(const struct tconn *c, bool first)
         if (c->nat == TNAT_NONE) {
             return NULL;
         }
+        uint8_t src[16], dst[16];
+        uint16_t sport, dport;
+
+        /* The reply's tuple says where the NAT goes. */
+        conn_tuple(c, true, src, dst, &sport, &dport);
         if (c->nat == TNAT_SNAT) {
             info.nat_action = NAT_ACTION_SRC | NAT_ACTION_SRC_PORT;
-            info.min_port = info.max_port = NAT_PORT + (c - conns);
+            info.min_port = info.max_port = dport;
+            memcpy(&info.min_addr, dst, c->ipv6 ? 16 : 4);
         } else {
             info.nat_action = NAT_ACTION_DST | NAT_ACTION_DST_PORT;
-            info.min_port = info.max_port = REAL_PORT + (c - conns);
-        }
-        if (c->ipv6) {
-            memset(&info.min_addr.ipv6, 0, sizeof info.min_addr.ipv6);
-            info.min_addr.ipv6.s6_addr[0] = 0x20;
-            info.min_addr.ipv6.s6_addr[1] = 0x01;
-            info.min_addr.ipv6.s6_addr[15] = (c->nat == TNAT_SNAT
-                                              ? NAT_ADDR6_LAST
-                                              : REAL_ADDR6_LAST);
-        } else {
-            info.min_addr.ipv4 = htonl(c->nat == TNAT_SNAT ? NAT_ADDR4
-                                                           : REAL_ADDR4);
+            info.min_port = info.max_port = sport;
+            memcpy(&info.min_addr, src, c->ipv6 ? 16 : 4);
         }
         info.max_addr = info.min_addr;
         return &info;
@@ -579,7 +619,11 @@ setup_conn(struct ctx *x, int c)
     for (int i = 0; i < 3 && cache_slot(x, tc, NULL) < 0; i++) {
         ct_keepalive(x, c, false);
     }
-    if (!tc->conn || cache_slot(x, tc, NULL) < 0) {
+    if (c == ALG_CONN) {
+        if (!tc->conn || cache_slot(x, tc, NULL) >= 0) {
+            ovs_fatal(0, "connection %s was offloaded", tc->name);
+        }
+    } else if (!tc->conn || cache_slot(x, tc, NULL) < 0) {
         ovs_fatal(0, "connection %s was not offloaded", tc->name);
     }
 }
@@ -854,6 +898,8 @@ check_seg(struct ctx *x, const struct seg *s, struct verdicts *v)
     have_v0 = cache_read(x, slot, &v0);
     if (c->tcp) {
         ct_peers(c, p0);
+    }
+    if (c->tcp && s->c != ALG_CONN) {
         if (!have_v0 || !windows_equal(&v0, p0, "before")) {
             snprintf(why, sizeof why, "windows differ before the segment");
             mismatch = true;
@@ -1107,7 +1153,7 @@ test_random(int n, uint32_t seed)
         struct conntrack_tcp_peer p[2];
         struct verdicts v;
         struct seg s;
-        int c = random_range(N_CONNS);
+        int c = random_range(ALG_CONN);
 
         seg_init(&s, c, chance(50), 0, 0, 0, 0, 0);
         if (conns[c].tcp) {
@@ -1286,6 +1332,23 @@ test_cases(void)
     run_case(&x, "ct(nat), no NAT", &s);
     tcp_seg(11, true, TCP_ACK, 0, 0, 10, &s);
     run_case(&x, "zone 9, snat, ct() without nat (reply)", &s);
+    /* NAT to the address the packet has: conntrack still updates the
+     * checksums, which turns 0xffff into 0. */
+    tcp_seg(12, false, TCP_ACK, 0, 0, 10, &s);
+    s.ip_csum_ffff = true;
+    run_case(&x, "dnat, port only, ip checksum 0xffff", &s);
+    tcp_seg(12, true, TCP_ACK, 0, 0, 10, &s);
+    s.ip_csum_ffff = true;
+    run_case(&x, "dnat, port only, ip checksum 0xffff (reply)", &s);
+    tcp_seg(13, false, TCP_ACK, 0, 0, 10, &s);
+    s.tcp_csum_ffff = true;
+    run_case(&x, "ipv6 dnat to itself, tcp checksum 0xffff", &s);
+    tcp_seg(14, true, TCP_ACK, 0, 0, 10, &s);
+    s.tcp_csum_ffff = true;
+    s.ip_csum_ffff = true;
+    run_case(&x, "zone 9, dnat to itself, checksums 0xffff (reply)", &s);
+    tcp_seg(ALG_CONN, false, TCP_ACK, 0, 0, 10, &s);
+    run_case(&x, "port 21, not offloaded", &s);
 
     /* The deadline passed: conntrack decides. */
     slot = cache_slot(&x, &conns[0], NULL);
