@@ -162,12 +162,12 @@ ovs_start() {  # X VSWITCHD
     taskset -a -cp "$ovs_cpu" "$(ovs_pid "$1")" > /dev/null
 }
 
-ovs_stop_daemon() {  # X NAME
+ovs_stop_daemon() {  # X NAME [EXIT-OPTION]
     local pidfile=$work/$1/$2.pid pid
     [ -f "$pidfile" ] || return 0
     pid=$(cat "$pidfile")
     kill -CONT "$pid" 2> /dev/null
-    ovs "$1" ovs-appctl --timeout=10 -t "$work/$1/$2.$pid.ctl" exit \
+    ovs "$1" ovs-appctl --timeout=10 -t "$work/$1/$2.$pid.ctl" exit $3 \
         > /dev/null 2>&1 \
         || kill "$pid" 2> /dev/null
     for _ in $(seq 50); do
@@ -185,7 +185,9 @@ bench_cleanup_hook() {
         # With 10,000s of megaflows ovs-xdp takes minutes to delete a
         # bridge: the daemons are stopped (and killed after 10 s), and the
         # bridges' ports removed below.
-        ovs_stop_daemon $x ovs-vswitchd
+        # Upstream's netdev datapath leaves its tap (ovs-netdev) behind
+        # unless it exits with --cleanup, which is quick there.
+        ovs_stop_daemon $x ovs-vswitchd "$([ $x = u ] && echo --cleanup)"
         ovs_stop_daemon $x ovsdb-server
         mkdir -p "$outdir/logs"
         cp "$work/$x/ovs-vswitchd.log" "$outdir/logs/ovs-vswitchd-$x.log" \
