@@ -297,8 +297,8 @@ xdp_ct_nat_key(struct xdp_scratch *s, const struct xdp_ct_ref *ref)
     }
     s->key.tp_src = ref->nat_src_port;
     s->key.tp_dst = ref->nat_dst_port;
-    s->key.ct_state |= ref->nat_state & (XDP_CT_STATE_SRC_NAT
-                                         | XDP_CT_STATE_DST_NAT);
+    s->key.ct_state |= (ref->nat & XDP_CT_NAT_SRC ? XDP_CT_STATE_SRC_NAT
+                        : XDP_CT_STATE_DST_NAT);
     s->ct_nat = ref->nat & (XDP_CT_NAT_SRC | XDP_CT_NAT_DST);
 }
 

@@ -69,10 +69,9 @@ struct xdp_ct_ref {
                                  * UDP connection seen one way only. */
     /* NAT, for a ct() with nat: with XDP_CT_NAT_SRC or _DST, the address
      * and both ports are rewritten (to the other direction's key,
-     * reversed) and ct_state gains XDP_CT_STATE_SRC_NAT or _DST_NAT,
-     * which 'nat_state' holds; 0 for a connection without NAT. */
+     * reversed) and ct_state gains XDP_CT_STATE_SRC_NAT or _DST_NAT
+     * alike; 0 for a connection without NAT. */
     __u32 nat;                  /* XDP_CT_NAT_*. */
-    __u32 nat_state;            /* XDP_CT_STATE_SRC_NAT or _DST_NAT. */
     __be32 nat_addr[4];         /* IPv4 in word 0. */
     __be16 nat_src_port;
     __be16 nat_dst_port;

@@ -306,20 +306,18 @@ xdp_conntrack_ref_set_nat(struct xdp_ct_ref *ref, uint16_t nat_action,
     bool dst = nat_action & (reply ? NAT_ACTION_SRC : NAT_ACTION_DST);
 
     ref->nat = 0;
-    ref->nat_state = 0;
     memset(ref->nat_addr, 0, sizeof ref->nat_addr);
     ref->nat_src_port = ref->nat_dst_port = 0;
     if (!src && !dst) {
         return;
     }
-    /* nat_packet() takes the source when the action has both. */
+    /* nat_packet() takes the source when the action has both (the OVS
+     * patch offers no such connection). */
     if (src) {
         ref->nat = XDP_CT_NAT_SRC;
-        ref->nat_state = XDP_CT_STATE_SRC_NAT;
         memcpy(ref->nat_addr, other->dst, sizeof ref->nat_addr);
     } else {
         ref->nat = XDP_CT_NAT_DST;
-        ref->nat_state = XDP_CT_STATE_DST_NAT;
         memcpy(ref->nat_addr, other->src, sizeof ref->nat_addr);
     }
     ref->nat_src_port = other->dst_port;
