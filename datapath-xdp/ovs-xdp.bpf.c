@@ -350,6 +350,7 @@ xdp_run_passes(struct xdp_md *ctx, const struct xdp_abi_port *port,
     s->n_passed = 0;
     s->ct_nat = 0;
     s->ct_pkt_ok = 0;
+    s->ct_now = 0;
     s->ct_hits.n = 0;
     s->ct_slot = NO_CT_SLOT;
     s->ct_last_slot = NO_CT_SLOT;

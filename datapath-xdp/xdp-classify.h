@@ -189,6 +189,8 @@ struct xdp_scratch {
                                  * came: 0 not known yet, 1 true, 2 false
                                  * (a NAT keeps it: conntrack would find
                                  * the NATed packet as valid). */
+    __u64 ct_now;               /* The cache's clock for this packet
+                                 * (xdp-conntrack.h), 0 until read. */
 };
 
 struct {
@@ -253,10 +255,11 @@ xdp_megaflow_lookup(__u32 width, const struct xdp_flow_lookup *lookup)
 }
 
 /* Probes the mask of rank 'rank' for the key in 's', packing the key into
- * s->lookup.  Returns the megaflow, or NULL with '*end' set if no mask has
- * that rank. */
+ * s->lookup, if the mask has flows for the pass 'pass_bit'
+ * (XDP_FLOW_MASK_*) .  Returns the megaflow, or NULL with '*end' set if no
+ * mask has that rank. */
 static __always_inline const struct xdp_flow_megaflow *
-xdp_mask_probe(struct xdp_scratch *s, __u32 rank, int *end)
+xdp_mask_probe(struct xdp_scratch *s, __u32 rank, __u32 pass_bit, int *end)
 {
     const struct xdp_flow_mask *mask;
     __u32 *slot, index, width, *out;
@@ -269,7 +272,7 @@ xdp_mask_probe(struct xdp_scratch *s, __u32 rank, int *end)
     }
     index = *slot - 1;
     mask = bpf_map_lookup_elem(&masks, &index);
-    if (!mask || !mask->in_use) {
+    if (!mask || !(mask->in_use & pass_bit)) {
         return NULL;
     }
 
@@ -297,6 +300,7 @@ struct xdp_mask_loop {
     struct xdp_scratch *s;
     const struct xdp_flow_megaflow *mf;     /* The hit, if any. */
     __u32 first;                            /* Rank of iteration 0. */
+    __u32 pass_bit;                         /* XDP_FLOW_MASK_*. */
 };
 
 /* bpf_loop() callback over the ranks from 'first'.  It hands the hit to
@@ -308,7 +312,7 @@ xdp_mask_probe_next(__u32 i, void *data)
     const struct xdp_flow_megaflow *mf;
     int end = 0;
 
-    mf = xdp_mask_probe(loop->s, i + loop->first, &end);
+    mf = xdp_mask_probe(loop->s, i + loop->first, loop->pass_bit, &end);
     if (mf) {
         loop->mf = mf;
         return 1;
@@ -432,13 +436,15 @@ xdp_classify(struct xdp_scratch *s, int emc_on, int first_inline,
     /* The first mask without bpf_loop() if asked: with masks ranked by
      * hits, most packets need no other. */
     if (first_inline) {
-        mf = xdp_mask_probe(s, 0, &end);
+        mf = xdp_mask_probe(s, 0, XDP_FLOW_MASK_FIRST_PASS, &end);
     } else {
         mf = NULL;
     }
     if (!mf && !end && n_masks > !!first_inline) {
         struct xdp_mask_loop loop = {
-            .s = s, .mf = NULL, .first = !!first_inline
+            .s = s, .mf = NULL, .first = !!first_inline,
+            .pass_bit = (s->key.recirc_id ? XDP_FLOW_MASK_LATER_PASSES
+                         : XDP_FLOW_MASK_FIRST_PASS),
         };
 
         bpf_loop(n_masks - !!first_inline, xdp_mask_probe_next, &loop, 0);

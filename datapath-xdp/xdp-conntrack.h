@@ -75,7 +75,15 @@ enum xdp_ct_verdict {
                                  * must sync it first ('*slotp'). */
 };
 
-#define XDP_CT_CSUM_CHUNK 64
+/* bpf_csum_diff() takes at most 512 bytes at a time. */
+#define XDP_CT_CSUM_CHUNK 256
+
+/* The clock of the cache, read once per packet: CLOCK_MONOTONIC as of the
+ * last tick (bpf_ktime_get_coarse_ns(), a few ns against some tens for
+ * bpf_ktime_get_ns()).  It lags by up to a tick (10 ms at HZ=100), so XDP
+ * stops answering for a connection this long before conntrack's
+ * expiration, and leaves the last moments to conntrack. */
+#define XDP_CT_EXPIRE_MARGIN_NS (20ULL * 1000 * 1000)
 
 struct xdp_ct_csum_loop {
     struct xdp_md *ctx;
@@ -104,24 +112,26 @@ xdp_ct_csum_chunk(__u32 i, void *data)
     return 0;
 }
 
-/* bpf_loop() callback: adds the 4-byte word at 'off' to 'sum', while the
- * word ends before 'end'. */
-static long
-xdp_ct_csum_word(__u32 i, void *data)
+/* Adds the next 'len' bytes (a power of 2, from 4 to XDP_CT_CSUM_CHUNK / 2)
+ * to the sum if that bit is set in what is left before 'end': fewer than
+ * XDP_CT_CSUM_CHUNK bytes are left, so the blocks of the bits set, largest
+ * first, take them all but the last 0 to 3 bytes in a few helper calls of
+ * a size the verifier knows.  Returns false if the packet is shorter. */
+static __always_inline int
+xdp_ct_csum_block(struct xdp_ct_csum_loop *loop, __u32 len)
 {
-    struct xdp_ct_csum_loop *loop = data;
     void *p;
 
-    if (loop->off + 4 > loop->end) {
+    if (!((loop->end - loop->off) & len)) {
         return 1;
     }
-    p = xdp_pkt(loop->ctx, loop->off, 4);
+    p = xdp_pkt(loop->ctx, loop->off, len);
     if (!p) {
-        return 1;
+        return 0;
     }
-    loop->sum = bpf_csum_diff(NULL, 0, p, 4, loop->sum);
-    loop->off += 4;
-    return 0;
+    loop->sum = bpf_csum_diff(NULL, 0, p, len, loop->sum);
+    loop->off += len;
+    return 1;
 }
 
 /* True if the L4 checksum of the packet in 's' is valid, as
@@ -169,17 +179,20 @@ xdp_ct_l4_csum_ok(struct xdp_md *ctx, const struct xdp_scratch *s)
 
     loop.off = s->info.l4_off;
     loop.end = s->info.l4_off + l4_size;
-    bpf_loop(XDP_PARSE_MAX_OFF / XDP_CT_CSUM_CHUNK + 1, xdp_ct_csum_chunk,
-             &loop, 0);
-    bpf_loop(XDP_CT_CSUM_CHUNK / 4, xdp_ct_csum_word, &loop, 0);
-    if (loop.off > loop.end) {
+    if (l4_size >= XDP_CT_CSUM_CHUNK) {
+        bpf_loop(XDP_PARSE_MAX_OFF / XDP_CT_CSUM_CHUNK + 1,
+                 xdp_ct_csum_chunk, &loop, 0);
+        if (loop.end - loop.off >= XDP_CT_CSUM_CHUNK) {
+            /* The loop stopped short: the packet is not all there. */
+            return 0;
+        }
+    }
+    if (!xdp_ct_csum_block(&loop, 128) || !xdp_ct_csum_block(&loop, 64)
+        || !xdp_ct_csum_block(&loop, 32) || !xdp_ct_csum_block(&loop, 16)
+        || !xdp_ct_csum_block(&loop, 8) || !xdp_ct_csum_block(&loop, 4)) {
         return 0;
     }
     left = loop.end - loop.off;
-    if (left >= 4) {
-        /* The loops stopped short: the packet is not all there. */
-        return 0;
-    }
     /* The last 1 to 3 bytes, zero-padded: they start on a 4-byte boundary
      * of L4, so each keeps its place in its 16-bit word. */
     if (left) {
@@ -375,7 +388,10 @@ xdp_ct_lookup(struct xdp_md *ctx, __u32 zone, __u32 ct_flags)
         || conn->generation != ref->generation) {
         return XDP_CT_TO_USERSPACE;
     }
-    if (bpf_ktime_get_ns() >= *expire) {
+    if (!s->ct_now) {
+        s->ct_now = bpf_ktime_get_coarse_ns();
+    }
+    if (s->ct_now + XDP_CT_EXPIRE_MARGIN_NS >= *expire) {
         /* Conntrack may have expired it already; it decides. */
         return XDP_CT_TO_USERSPACE;
     }
@@ -548,7 +564,7 @@ xdp_ct_hit_apply(struct xdp_scratch *s, __u32 i,
         if (update) {
             __sync_fetch_and_add(&conn->packets[dir], 1);
             __sync_fetch_and_add(&conn->bytes[dir], ip_len);
-            conn->used_ns = bpf_ktime_get_ns();
+            conn->used_ns = s->ct_now;
         }
         return 1;
     }
@@ -574,7 +590,7 @@ xdp_ct_hit_apply(struct xdp_scratch *s, __u32 i,
     } else if (ok > 0 && update) {
         /* Outside the lock: a time, not a count, and read only by the
          * sync, which tolerates a late one. */
-        conn->used_ns = bpf_ktime_get_ns();
+        conn->used_ns = s->ct_now;
     }
     return ok;
 }

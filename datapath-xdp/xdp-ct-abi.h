@@ -11,7 +11,7 @@
  *   ct_keys     HASH, struct xdp_ct_key -> struct xdp_ct_ref
  *               (two keys per connection: original and reply direction)
  *   ct_conns    ARRAY, u32 slot -> struct xdp_ct_conn
- *   ct_expire   ARRAY, u32 slot -> u64 (bpf_ktime_get_ns() deadline)
+ *   ct_expire   ARRAY, u32 slot -> u64 (CLOCK_MONOTONIC deadline, ns)
  *
  * Userspace owns the keys, the slots and the deadlines; the program writes
  * only a slot's counters, last use, TCP window and XDP_CT_CONN_HANDED_BACK.
@@ -110,8 +110,8 @@ struct xdp_ct_conn {
     __u8 pad;
     __u64 packets[2];           /* Seen in XDP: [0] original, [1] reply. */
     __u64 bytes[2];
-    __u64 used_ns;              /* bpf_ktime_get_ns() of the last packet in
-                                 * XDP, 0 for none. */
+    __u64 used_ns;              /* CLOCK_MONOTONIC (coarse, ns) of the
+                                 * last packet in XDP, 0 for none. */
     struct xdp_ct_tcp_peer peer[2];     /* [0] original direction's sender. */
 };
 

@@ -129,11 +129,19 @@ enum xdp_flow_width {
  * 'word_mask'. */
 struct xdp_flow_mask {
     struct xdp_flow_key mask;
-    __u32 in_use;               /* Nonzero if the mask has flows. */
+    __u32 in_use;               /* The passes it has flows for
+                                 * (XDP_FLOW_MASK_*), 0 for none. */
     __u32 width;                /* enum xdp_flow_width. */
     __u32 word_mask[XDP_FLOW_WIDE_WORDS + 1];
     __u8 word_index[XDP_FLOW_WIDE_WORDS + 1];
 };
+
+/* 'in_use' of struct xdp_flow_mask: the program probes a mask only on the
+ * passes it has flows for, so that the second pass of a ct() pipeline
+ * pays no hash probe for the masks of the first, nor the first for those
+ * of the second. */
+#define XDP_FLOW_MASK_FIRST_PASS 1      /* Flows of recirc_id 0. */
+#define XDP_FLOW_MASK_LATER_PASSES 2    /* Flows of another recirc_id. */
 
 /* The 'flows_*' keys: mask index, then the lookup words.  The tiny, narrow
  * and medium keys are the first 16, 32 and 64 bytes of struct

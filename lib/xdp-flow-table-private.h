@@ -42,6 +42,8 @@ struct xft_mask {
                                      * mask. */
     uint32_t index;
     uint32_t n_flows;
+    uint32_t n_pass_flows[2];   /* Flows by pass (bit i of
+                                 * XDP_FLOW_MASK_*). */
     uint64_t hits;              /* 'mask_hits' at the last ranking. */
     uint64_t score;             /* Recent hits, halved at every ranking. */
 };

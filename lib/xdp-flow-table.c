@@ -159,7 +159,8 @@ xft_mask_hits(const struct xdp_flow_table *t, uint32_t index)
     return sum;
 }
 
-static void xft_mask_unref(struct xdp_flow_table *, struct xft_mask *);
+static void xft_mask_unref(struct xdp_flow_table *, struct xft_mask *,
+                           uint32_t passes);
 
 /* Sets '*mp' to the mask equal to 'value', adding it if there is room.
  * Returns 0, ENOSPC if every mask is taken, or another positive errno
@@ -209,21 +210,53 @@ xft_mask_get(struct xdp_flow_table *t, const struct xdp_flow_key *value,
     if (error) {
         /* Not in the order: its flows would never match.  Take it out. */
         m->n_flows = 1;
-        xft_mask_unref(t, m);
+        xft_mask_unref(t, m, 0);
         return error;
     }
     *mp = m;
     return 0;
 }
 
+/* Counts one more flow (or, without 'add', one less) of 'passes'
+ * (XDP_FLOW_MASK_*) in 'm', and rewrites the passes the program probes 'm'
+ * on when they change.  Before a flow's 'flows_*' entry is written and
+ * after it is deleted: a mask probed on a pass it has no flow for costs a
+ * probe, and one not probed on a pass it has a flow for would only miss,
+ * to userspace. */
 static void
-xft_mask_unref(struct xdp_flow_table *t, struct xft_mask *m)
+xft_mask_count_passes(struct xdp_flow_table *t, struct xft_mask *m,
+                      uint32_t passes, bool add)
+    OVS_REQUIRES(t->mutex)
+{
+    uint32_t in_use = 0;
+
+    for (int i = 0; i < ARRAY_SIZE(m->n_pass_flows); i++) {
+        if (passes & (1u << i)) {
+            m->n_pass_flows[i] += add ? 1 : -1;
+        }
+        if (m->n_pass_flows[i]) {
+            in_use |= 1u << i;
+        }
+    }
+    if (in_use && in_use != m->compiled.in_use) {
+        m->compiled.in_use = in_use;
+        /* The other fields are rewritten with their own values, so a
+         * concurrent probe cannot read a mix. */
+        xdp_map_update(t->maps.masks, "masks", &m->index, &m->compiled, 0);
+    }
+}
+
+/* Drops a flow of 'passes' from 'm', and the mask with its last flow. */
+static void
+xft_mask_unref(struct xdp_flow_table *t, struct xft_mask *m,
+               uint32_t passes)
     OVS_REQUIRES(t->mutex)
 {
     struct xdp_flow_mask map_value;
     uint32_t rank;
 
     if (--m->n_flows) {
+        xft_mask_count_passes(t, m, passes, false);
         return;
     }
     for (rank = 0; rank < t->n_order; rank++) {
@@ -321,7 +354,7 @@ xft_flow_unlink(struct xdp_flow_table *t, struct xft_flow *flow)
                     xft_flows_names[width]);
         flow->unremoved = true;
     }
-    xft_mask_unref(t, m);
+    xft_mask_unref(t, m, xdp_flow_mask_passes(&flow->mask, &flow->key));
     flow->withdrawn = true;
 }
 
@@ -404,6 +437,7 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
     struct xdp_flow_lookup lookup;
     struct xft_flow *flow;
     struct xft_mask *m;
+    uint32_t passes;
     int error = 0;
 
     *reason = NULL;
@@ -446,11 +480,13 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
         goto out;
     }
     m->n_flows++;
+    passes = xdp_flow_mask_passes(mask, key);
+    xft_mask_count_passes(t, m, passes, true);
 
     flow = xzalloc(sizeof *flow);
     if (!id_pool_alloc_id(t->ids, &flow->id)) {
         free(flow);
-        xft_mask_unref(t, m);
+        xft_mask_unref(t, m, passes);
         *reason = "the XDP flow table is full";
         error = ENOSPC;
         goto out;
@@ -495,7 +531,7 @@ xdp_flow_table_put(struct xdp_flow_table *t, const ovs_u128 *ufid,
         xft_set_gen(t, flow->id, 0);
         xdp_map_delete(t->maps.flow_table, "flow_table", &flow->id);
         id_pool_free_id(t->ids, flow->id);
-        xft_mask_unref(t, m);
+        xft_mask_unref(t, m, passes);
         free(flow);
         if (!*reason) {
             *reason = "cannot write the XDP flow maps";

@@ -276,7 +276,7 @@ xdp_flow_mask_compile(const struct xdp_flow_key *mask,
 
     memset(out, 0, sizeof *out);
     out->mask = *mask;
-    out->in_use = 1;
+    out->in_use = XDP_FLOW_MASK_FIRST_PASS | XDP_FLOW_MASK_LATER_PASSES;
     memcpy(m, mask, sizeof m);
     for (uint32_t i = 0; i < XDP_FLOW_KEY_U32S; i++) {
         if (m[i] && i != XDP_FLOW_PAD_WORD) {
@@ -289,6 +289,20 @@ xdp_flow_mask_compile(const struct xdp_flow_key *mask,
                   : n <= XDP_FLOW_NARROW_WORDS ? XDP_FLOW_NARROW
                   : n <= XDP_FLOW_MEDIUM_WORDS ? XDP_FLOW_MEDIUM
                   : XDP_FLOW_WIDE);
+}
+
+/* Returns the passes (XDP_FLOW_MASK_*) on which a flow of 'key' (masked)
+ * under 'mask' can match: OVS's megaflows match recirc_id exactly; one
+ * that does not may match on any pass. */
+uint32_t
+xdp_flow_mask_passes(const struct xdp_flow_key *mask,
+                     const struct xdp_flow_key *key)
+{
+    if (mask->recirc_id != UINT32_MAX) {
+        return XDP_FLOW_MASK_FIRST_PASS | XDP_FLOW_MASK_LATER_PASSES;
+    }
+    return key->recirc_id ? XDP_FLOW_MASK_LATER_PASSES
+                          : XDP_FLOW_MASK_FIRST_PASS;
 }
 
 /* Sets 'lookup' to the key of 'key' in the 'flows_*' map of compiled mask

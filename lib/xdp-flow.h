@@ -49,6 +49,8 @@ void xdp_flow_key_mask(struct xdp_flow_key *dst,
 
 void xdp_flow_mask_compile(const struct xdp_flow_key *mask,
                            struct xdp_flow_mask *);
+uint32_t xdp_flow_mask_passes(const struct xdp_flow_key *mask,
+                              const struct xdp_flow_key *key);
 size_t xdp_flow_lookup_make(const struct xdp_flow_mask *, uint32_t mask_index,
                             const struct xdp_flow_key *key,
                             struct xdp_flow_lookup *);

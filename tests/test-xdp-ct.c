@@ -1358,6 +1358,11 @@ test_cases(void)
     ovs_assert(!bpf_map_update_elem(x.expire_fd, &u, &past, 0));
     tcp_seg(0, false, TCP_ACK, 0, 0, 10, &s);
     run_case(&x, "deadline passed", &s);
+    /* Within the program's margin for its coarse clock: still
+     * conntrack's. */
+    uint64_t soon = time_msec() * 1000000ULL + 5 * 1000000ULL;
+    ovs_assert(!bpf_map_update_elem(x.expire_fd, &u, &soon, 0));
+    run_case(&x, "deadline in 5 ms", &s);
     ovs_assert(!bpf_map_update_elem(x.expire_fd, &u, &deadline, 0));
 
     /* A key of another generation than its slot's. */

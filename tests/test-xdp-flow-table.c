@@ -23,7 +23,9 @@
  *       delete, demote, withdraw, count, flush.
  *   failures: map writes that fail (read-only descriptors, an entry that
  *       vanished) leave nothing of the flow behind, as the table's own
- *       check confirms. */
+ *       check confirms.
+ *   passes: a mask is probed only on the passes (recirc_id 0 or not) it
+ *       has flows for. */
 
 #include <config.h>
 
@@ -499,6 +501,84 @@ test_stats_reads(void)
     xt_close(&t);
 }
 
+/* The passes the program probes a mask on ('in_use' of its 'masks' entry)
+ * follow the recirc_id of its flows; a mask is not probed on a pass it
+ * has no flow for. */
+static uint32_t
+mask_passes(const struct xdp_test *t, uint32_t index)
+{
+    struct xdp_flow_mask value;
+
+    memset(&value, 0, sizeof value);
+    bpf_map__lookup_elem(t->skel->maps.masks, &index, sizeof index,
+                         &value, sizeof value, 0);
+    return value.in_use;
+}
+
+static void
+test_passes(void)
+{
+    struct xdp_flow_key dst_mask, any_pass_mask, key80, key81, key82;
+    ovs_u128 ufid1 = { .u32 = { 1 } };
+    struct xdp_flow_entry out;
+    struct xdp_flow_mask value;
+    struct xdp_test t;
+    uint32_t index;
+    struct pkt p80;
+    int error;
+
+    error = xt_open(&t, 2, 4, false);
+    if (error) {
+        ovs_fatal(error, "cannot load the XDP program");
+    }
+    tcp_packet(&p80, 1, 80);
+    xt_parse(&t, p80.data, p80.len, &key80);
+    key81 = key82 = key80;
+    key81.recirc_id = 5;
+    key81.tp_dst = htons(81);
+    key82.tp_dst = htons(82);
+    dst_port_mask(&dst_mask);
+    dst_mask.recirc_id = UINT32_MAX;
+    dst_port_mask(&any_pass_mask);
+    entry_output(&out, t.ifindex);
+
+    table_put(t.table, 1, &key80, &dst_mask, &out);
+    index = table_first_mask(&t) - 1;   /* 'mask_order' holds index + 1. */
+    printf("  passes: %#"PRIx32"\n", mask_passes(&t, index));
+    print_run(&t, "dst 80", &p80);
+    table_put(t.table, 2, &key81, &dst_mask, &out);
+    printf("  passes: %#"PRIx32"\n", mask_passes(&t, index));
+    printf("del 1: %s\n",
+           ovs_strerror(xdp_flow_table_del(t.table, &ufid1, NULL)));
+    printf("  passes: %#"PRIx32"\n", mask_passes(&t, index));
+    table_put(t.table, 1, &key80, &dst_mask, &out);
+    printf("  passes: %#"PRIx32"\n", mask_passes(&t, index));
+
+    /* The program honours the bits: the flow of recirc_id 0 is not found
+     * while its mask is marked for the later passes only. */
+    bpf_map__lookup_elem(t.skel->maps.masks, &index, sizeof index,
+                         &value, sizeof value, 0);
+    value.in_use = XDP_FLOW_MASK_LATER_PASSES;
+    bpf_map__update_elem(t.skel->maps.masks, &index, sizeof index,
+                         &value, sizeof value, 0);
+    print_run(&t, "dst 80, mask marked for later passes", &p80);
+    value.in_use = XDP_FLOW_MASK_FIRST_PASS;
+    bpf_map__update_elem(t.skel->maps.masks, &index, sizeof index,
+                         &value, sizeof value, 0);
+    print_run(&t, "dst 80, mask marked for the first pass", &p80);
+
+    /* A flow that does not match recirc_id exactly may match on any
+     * pass. */
+    table_put(t.table, 3, &key82, &any_pass_mask, &out);
+    for (uint32_t i = 0; i < 2; i++) {
+        if (i != index) {
+            printf("  passes of the other mask: %#"PRIx32"\n",
+                   mask_passes(&t, i));
+        }
+    }
+    xt_close(&t);
+}
+
 static void
 test_xdp_flow_table_main(int argc, char *argv[])
 {
@@ -512,8 +592,10 @@ test_xdp_flow_table_main(int argc, char *argv[])
         test_generation_wrap();
     } else if (!strcmp(cmd, "stats")) {
         test_stats_reads();
+    } else if (!strcmp(cmd, "passes")) {
+        test_passes();
     } else {
-        ovs_fatal(0, "usage: %s ops|failures|wrap|stats", argv[0]);
+        ovs_fatal(0, "usage: %s ops|failures|wrap|stats|passes", argv[0]);
     }
 }
 
