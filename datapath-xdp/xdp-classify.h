@@ -174,7 +174,8 @@ struct xdp_scratch {
     __u32 n_passed;             /* Passes that recirculated, */
     __u32 passed[XDP_CT_MAX_PASSES];    /* and their flows, counted once
                                          * the packet stays in XDP. */
-    struct xdp_ct_key ct_key;   /* ct() lookups (xdp-conntrack.h). */
+    struct xdp_ct_key4 ct_key4; /* ct() lookups (xdp-conntrack.h), */
+    struct xdp_ct_key ct_key6;  /* by family. */
     struct xdp_ct_hits ct_hits; /* This packet's ct() hits. */
     __u32 ct_slot;              /* A connection to hand back, or
                                  * 0xffffffff. */

@@ -105,7 +105,7 @@ xdp_ct_update_can_offload(struct xdp_conntrack *xc)
     OVS_REQUIRES(xc->mutex)
 {
     atomic_store_relaxed(&xc->can_offload,
-                         xc->maps.keys >= 0 && !xc->rebinding && xc->n_free);
+                         xc->maps.keys4 >= 0 && !xc->rebinding && xc->n_free);
 }
 
 static uint64_t
@@ -134,7 +134,7 @@ xdp_conntrack_set_max_conns(uint32_t n)
 }
 
 /* The size the program should give its conntrack cache: 'ct_conns' and
- * 'ct_expire' this many entries, 'ct_keys' twice as many. */
+ * 'ct_expire' this many entries, each keys map twice as many. */
 uint32_t
 xdp_conntrack_max_conns(void)
 {
@@ -203,7 +203,8 @@ xdp_ct_slot_find(const struct xdp_conntrack *xc, const struct conn *conn)
 static void
 xdp_ct_maps_close(struct xdp_ct_maps *maps)
 {
-    int *fds[] = { &maps->keys, &maps->conns, &maps->expire };
+    int *fds[] = { &maps->keys4, &maps->keys6, &maps->conns,
+                   &maps->expire };
 
     for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
         if (*fds[i] >= 0) {
@@ -222,7 +223,8 @@ xdp_conntrack_create(struct conntrack *ct)
 
     xc->ct = ct;
     ovs_mutex_init(&xc->mutex);
-    xc->maps.keys = xc->maps.conns = xc->maps.expire = -1;
+    xc->maps.keys4 = xc->maps.keys6 = -1;
+    xc->maps.conns = xc->maps.expire = -1;
     hmap_init(&xc->by_conn);
     atomic_init(&xc->can_offload, false);
     atomic_init(&xc->n_full, 0);
@@ -291,6 +293,67 @@ static int
 xdp_ct_map_update(int fd, const void *key, const void *value, uint64_t flags)
 {
     return bpf_map_update_elem(fd, key, value, flags) ? errno : 0;
+}
+
+/* Returns the keys map of 'maps' that holds 'key' and sets '*map_key' to
+ * the key there: 'key' itself for IPv6, its 16-byte form, stored in
+ * '*key4', for IPv4. */
+static int
+xdp_ct_keys_map(const struct xdp_ct_maps *maps, const struct xdp_ct_key *key,
+                struct xdp_ct_key4 *key4, const void **map_key)
+{
+    if (key->ipv6) {
+        *map_key = key;
+        return maps->keys6;
+    }
+    memset(key4, 0, sizeof *key4);
+    key4->src = key->src[0];
+    key4->dst = key->dst[0];
+    key4->src_port = key->src_port;
+    key4->dst_port = key->dst_port;
+    key4->zone = key->zone;
+    key4->nw_proto = key->nw_proto;
+    *map_key = key4;
+    return maps->keys4;
+}
+
+/* Sets 'key' to 'ref' in the keys maps of 'maps'.  Returns 0 or a
+ * positive errno value. */
+int
+xdp_conntrack_keys_update(const struct xdp_ct_maps *maps,
+                          const struct xdp_ct_key *key,
+                          const struct xdp_ct_ref *ref)
+{
+    struct xdp_ct_key4 key4;
+    const void *map_key;
+    int fd = xdp_ct_keys_map(maps, key, &key4, &map_key);
+
+    return xdp_ct_map_update(fd, map_key, ref, 0);
+}
+
+/* Returns 0, or a positive errno value (ENOENT if 'key' was not there). */
+static int
+xdp_ct_keys_delete(const struct xdp_ct_maps *maps,
+                   const struct xdp_ct_key *key)
+{
+    struct xdp_ct_key4 key4;
+    const void *map_key;
+    int fd = xdp_ct_keys_map(maps, key, &key4, &map_key);
+
+    return bpf_map_delete_elem(fd, map_key) ? errno : 0;
+}
+
+/* Looks 'key' up in the keys maps of 'maps'.  Returns 0 and stores the
+ * reference in '*ref', or a positive errno value. */
+int
+xdp_conntrack_keys_lookup(const struct xdp_ct_maps *maps,
+                          const struct xdp_ct_key *key, struct xdp_ct_ref *ref)
+{
+    struct xdp_ct_key4 key4;
+    const void *map_key;
+    int fd = xdp_ct_keys_map(maps, key, &key4, &map_key);
+
+    return bpf_map_lookup_elem(fd, map_key, ref) ? errno : 0;
 }
 
 /* Sets the NAT of 'ref', the key of direction 'reply' of a connection with
@@ -384,7 +447,7 @@ xdp_ct_fill(struct xdp_conntrack *xc, struct xdp_ct_slot *s, struct conn *conn)
                            | (i ? XDP_CT_STATE_REPLY_DIR : 0)),
         };
         xdp_conntrack_ref_set_nat(&ref, nat_action, i, &s->keys[!i]);
-        error = xdp_ct_map_update(xc->maps.keys, &s->keys[i], &ref, 0);
+        error = xdp_conntrack_keys_update(&xc->maps, &s->keys[i], &ref);
     }
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
@@ -392,7 +455,7 @@ xdp_ct_fill(struct xdp_conntrack *xc, struct xdp_ct_slot *s, struct conn *conn)
         VLOG_WARN_RL(&rl, "conntrack cache: offloading a connection to slot "
                      "%"PRIu32" failed (%s)", slot, ovs_strerror(error));
         for (int i = 0; i < 2; i++) {
-            bpf_map_delete_elem(xc->maps.keys, &s->keys[i]);
+            xdp_ct_keys_delete(&xc->maps, &s->keys[i]);
         }
         memset(&value, 0, sizeof value);
         xdp_ct_map_update(xc->maps.conns, &slot, &value, xc->lock_flag);
@@ -497,8 +560,9 @@ xdp_ct_remove(struct xdp_conntrack *xc, struct xdp_ct_slot *s, bool hand_back)
     struct xdp_ct_conn value;
 
     for (int i = 0; i < 2; i++) {
-        if (bpf_map_delete_elem(xc->maps.keys, &s->keys[i])
-            && errno != ENOENT) {
+        int error = xdp_ct_keys_delete(&xc->maps, &s->keys[i]);
+
+        if (error && error != ENOENT) {
             xc->stats.n_errors++;
         }
     }
@@ -543,7 +607,7 @@ xdp_ct_conn_established(void *xc_, struct conntrack *ct OVS_UNUSED,
     }
 
     ovs_mutex_lock(&xc->mutex);
-    if (xc->maps.keys >= 0 && !xc->rebinding && xc->n_free
+    if (xc->maps.keys4 >= 0 && !xc->rebinding && xc->n_free
         && !xdp_ct_slot_find(xc, conn)) {
         uint32_t slot = xc->free_slots[--xc->n_free];
 
@@ -880,9 +944,9 @@ xdp_conntrack_bind(struct xdp_conntrack *xc, const struct xdp_ct_maps *maps,
                    uint64_t meta_cookie)
 {
     ovs_mutex_lock(&xc->mutex);
-    bool same = maps ? xc->maps.keys >= 0
+    bool same = maps ? xc->maps.keys4 >= 0
                        && xdp_conntrack_cookie__(xc) == meta_cookie
-                     : xc->maps.keys < 0;
+                     : xc->maps.keys4 < 0;
     xc->rebinding = !same;
     xdp_ct_update_can_offload(xc);
     ovs_mutex_unlock(&xc->mutex);
@@ -905,11 +969,14 @@ xdp_conntrack_bind(struct xdp_conntrack *xc, const struct xdp_ct_maps *maps,
     if (maps) {
         uint32_t n = MIN(xdp_ct_map_max_entries(maps->conns),
                          xdp_ct_map_max_entries(maps->expire));
-        n = MIN(n, xdp_ct_map_max_entries(maps->keys) / 2);
-        xc->maps.keys = dup(maps->keys);
+        n = MIN(n, xdp_ct_map_max_entries(maps->keys4) / 2);
+        n = MIN(n, xdp_ct_map_max_entries(maps->keys6) / 2);
+        xc->maps.keys4 = dup(maps->keys4);
+        xc->maps.keys6 = dup(maps->keys6);
         xc->maps.conns = dup(maps->conns);
         xc->maps.expire = dup(maps->expire);
-        if (!n || xc->maps.keys < 0 || xc->maps.conns < 0
+        if (!n || xc->maps.keys4 < 0 || xc->maps.keys6 < 0
+            || xc->maps.conns < 0
             || xc->maps.expire < 0) {
             VLOG_WARN("conntrack cache: maps unusable (%s); connections "
                       "stay in userspace", n ? ovs_strerror(errno)
@@ -965,7 +1032,7 @@ xdp_conntrack_get_stats(const struct xdp_conntrack *xc_,
     ovs_mutex_unlock(&xc->mutex);
 }
 
-/* Looks 'key' up in the bound 'ct_keys' map.  Returns 0 and stores the
+/* Looks 'key' up in the bound keys maps.  Returns 0 and stores the
  * reference in '*ref', or a positive errno value. */
 int
 xdp_conntrack_slot_of_key(const struct xdp_conntrack *xc_,
@@ -975,8 +1042,8 @@ xdp_conntrack_slot_of_key(const struct xdp_conntrack *xc_,
     int error;
 
     ovs_mutex_lock(&xc->mutex);
-    error = xc->maps.keys < 0 ? ENODEV
-            : bpf_map_lookup_elem(xc->maps.keys, key, ref) ? errno : 0;
+    error = (xc->maps.keys4 < 0 ? ENODEV
+             : xdp_conntrack_keys_lookup(&xc->maps, key, ref));
     ovs_mutex_unlock(&xc->mutex);
     return error;
 }

@@ -17,9 +17,9 @@
 #ifndef XDP_CONNTRACK_H
 #define XDP_CONNTRACK_H 1
 
-/* The keeper of the XDP conntrack cache: keeps the program's 'ct_keys',
- * 'ct_conns' and 'ct_expire' maps (datapath-xdp/xdp-ct-abi.h) in step with
- * OVS's userspace conntrack, through the offload hook of
+/* The keeper of the XDP conntrack cache: keeps the program's 'ct_keys4',
+ * 'ct_keys6', 'ct_conns' and 'ct_expire' maps (datapath-xdp/xdp-ct-abi.h)
+ * in step with OVS's userspace conntrack, through the offload hook of
  * ovs-patches/0001-conntrack-offload-hook.patch.
  *
  * One 'struct xdp_conntrack' per conntrack (per datapath).  It offloads a
@@ -40,13 +40,14 @@ struct ds;
 
 /* The cache's maps, as file descriptors (the cache dups them). */
 struct xdp_ct_maps {
-    int keys;                   /* 'ct_keys'. */
+    int keys4;                  /* 'ct_keys4': IPv4 connections. */
+    int keys6;                  /* 'ct_keys6': IPv6 connections. */
     int conns;                  /* 'ct_conns'. */
     int expire;                 /* 'ct_expire'. */
 };
 
 /* Size of the cache (other_config:xdp-max-conns): the program sizes
- * 'ct_conns' and 'ct_expire' with it, 'ct_keys' with twice it. */
+ * 'ct_conns' and 'ct_expire' with it, each keys map with twice it. */
 void xdp_conntrack_set_max_conns(uint32_t);
 uint32_t xdp_conntrack_max_conns(void);
 
@@ -91,6 +92,11 @@ void xdp_conntrack_key_from_tuple(const struct ct_dpif_tuple *,
 void xdp_conntrack_ref_set_nat(struct xdp_ct_ref *, uint16_t nat_action,
                                bool reply, const struct xdp_ct_key *other);
 uint8_t xdp_conntrack_tcp_shift(uint8_t own_wscale, uint8_t other_wscale);
+int xdp_conntrack_keys_update(const struct xdp_ct_maps *,
+                              const struct xdp_ct_key *,
+                              const struct xdp_ct_ref *);
+int xdp_conntrack_keys_lookup(const struct xdp_ct_maps *,
+                              const struct xdp_ct_key *, struct xdp_ct_ref *);
 int xdp_conntrack_slot_of_key(const struct xdp_conntrack *,
                               const struct xdp_ct_key *,
                               struct xdp_ct_ref *);

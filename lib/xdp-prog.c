@@ -775,26 +775,28 @@ xdp_prog_fatal_hook(void *aux OVS_UNUSED)
     xdp_prog_cleanup_all();
 }
 
+static int
+xdp_prog_map_fd(const struct bpf_object *obj, const char *name)
+{
+    const struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
+
+    return map ? bpf_map__fd(map) : -1;
+}
+
 /* Stores the file descriptors of the conntrack cache's maps of 'prog'
- * ('ct_keys', 'ct_conns', 'ct_expire') in '*maps'.  Returns false if the
- * program has none of them. */
+ * ('ct_keys4', 'ct_keys6', 'ct_conns', 'ct_expire') in '*maps'.  Returns
+ * false if the program lacks one of them. */
 bool
 xdp_prog_ct_maps(const struct xdp_prog *prog, struct xdp_ct_maps *maps)
 {
     const struct bpf_object *obj = prog->skel->obj;
-    const struct bpf_map *keys = bpf_object__find_map_by_name(obj, "ct_keys");
-    const struct bpf_map *conns = bpf_object__find_map_by_name(obj,
-                                                               "ct_conns");
-    const struct bpf_map *expire = bpf_object__find_map_by_name(obj,
-                                                                "ct_expire");
 
-    if (!keys || !conns || !expire) {
-        return false;
-    }
-    maps->keys = bpf_map__fd(keys);
-    maps->conns = bpf_map__fd(conns);
-    maps->expire = bpf_map__fd(expire);
-    return maps->keys >= 0 && maps->conns >= 0 && maps->expire >= 0;
+    maps->keys4 = xdp_prog_map_fd(obj, "ct_keys4");
+    maps->keys6 = xdp_prog_map_fd(obj, "ct_keys6");
+    maps->conns = xdp_prog_map_fd(obj, "ct_conns");
+    maps->expire = xdp_prog_map_fd(obj, "ct_expire");
+    return (maps->keys4 >= 0 && maps->keys6 >= 0 && maps->conns >= 0
+            && maps->expire >= 0);
 }
 
 /* Sizes the conntrack cache's maps of 'skel' before it is loaded: 'n_conns'
@@ -803,13 +805,21 @@ xdp_prog_ct_maps(const struct xdp_prog *prog, struct xdp_ct_maps *maps)
 void
 xdp_prog_set_ct_sizes(struct ovs_xdp *skel, uint32_t n_conns)
 {
-    static const char *const names[] = { "ct_keys", "ct_conns", "ct_expire" };
+    static const struct {
+        const char *name;
+        uint32_t per_conn;
+    } maps[] = {
+        { "ct_keys4", 2 },
+        { "ct_keys6", 2 },
+        { "ct_conns", 1 },
+        { "ct_expire", 1 },
+    };
 
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
         struct bpf_map *map = bpf_object__find_map_by_name(skel->obj,
-                                                           names[i]);
+                                                           maps[i].name);
         if (map) {
-            bpf_map__set_max_entries(map, i ? n_conns : 2 * n_conns);
+            bpf_map__set_max_entries(map, maps[i].per_conn * n_conns);
         }
     }
 }

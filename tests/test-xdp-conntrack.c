@@ -392,10 +392,13 @@ test_cache(bool locked)
     enum { N_CONNS = 2 };
     struct xdp_ct_maps maps;
 
-    maps.keys = bpf_map_create(BPF_MAP_TYPE_HASH, "ct_keys",
-                               sizeof(struct xdp_ct_key),
-                               sizeof(struct xdp_ct_ref), 2 * N_CONNS, NULL);
-    if (maps.keys < 0) {
+    maps.keys4 = bpf_map_create(BPF_MAP_TYPE_HASH, "ct_keys4",
+                                sizeof(struct xdp_ct_key4),
+                                sizeof(struct xdp_ct_ref), 2 * N_CONNS, NULL);
+    maps.keys6 = bpf_map_create(BPF_MAP_TYPE_HASH, "ct_keys6",
+                                sizeof(struct xdp_ct_key),
+                                sizeof(struct xdp_ct_ref), 2 * N_CONNS, NULL);
+    if (maps.keys4 < 0 || maps.keys6 < 0) {
         printf("cannot make BPF maps: %s\n", ovs_strerror(errno));
         exit(77);
     }
@@ -558,7 +561,8 @@ test_cache(bool locked)
 
     xdp_conntrack_destroy(xc);
     conntrack_destroy(ct);
-    close(maps.keys);
+    close(maps.keys4);
+    close(maps.keys6);
     close(maps.conns);
     close(maps.expire);
 }

@@ -208,7 +208,8 @@ struct ctx {
     uint64_t cookie;
     struct conntrack *ct;
     struct xdp_conntrack *xc;
-    int keys_fd, conns_fd, expire_fd;
+    struct xdp_ct_maps maps;
+    int conns_fd, expire_fd;
     uint64_t flow_packets[N_PASS2_FLOWS];
     uint64_t n_packets, n_accepted, n_accepted_tcp, n_handed_back, n_hb_est;
     uint64_t n_accepted_nat;    /* Of those, with a NAT rewrite. */
@@ -401,7 +402,7 @@ cache_slot(const struct ctx *x, const struct tconn *c, struct xdp_ct_ref *ref)
     struct xdp_ct_key k;
 
     conn_key(c, false, &k);
-    if (bpf_map_lookup_elem(x->keys_fd, &k, ref ? ref : &r)) {
+    if (xdp_conntrack_keys_lookup(&x->maps, &k, ref ? ref : &r)) {
         return -1;
     }
     return ref ? ref->slot : r.slot;
@@ -707,7 +708,6 @@ setup_flows(struct ctx *x)
 static void
 ctx_open(struct ctx *x)
 {
-    struct xdp_ct_maps maps;
     int error;
 
     memset(x, 0, sizeof *x);
@@ -722,16 +722,16 @@ ctx_open(struct ctx *x)
         }
         ovs_fatal(error, "cannot load and run the XDP program");
     }
-    x->keys_fd = bpf_map__fd(x->t.skel->maps.ct_keys);
     x->conns_fd = bpf_map__fd(x->t.skel->maps.ct_conns);
     x->expire_fd = bpf_map__fd(x->t.skel->maps.ct_expire);
-    maps.keys = x->keys_fd;
-    maps.conns = x->conns_fd;
-    maps.expire = x->expire_fd;
+    x->maps.keys4 = bpf_map__fd(x->t.skel->maps.ct_keys4);
+    x->maps.keys6 = bpf_map__fd(x->t.skel->maps.ct_keys6);
+    x->maps.conns = x->conns_fd;
+    x->maps.expire = x->expire_fd;
 
     x->ct = conntrack_init();
     x->xc = xdp_conntrack_create(x->ct);
-    xdp_conntrack_bind(x->xc, &maps, x->cookie);
+    xdp_conntrack_bind(x->xc, &x->maps, x->cookie);
     setup_flows(x);
     for (size_t c = 0; c < N_CONNS; c++) {
         setup_conn(x, c);
@@ -1370,11 +1370,11 @@ test_cases(void)
     conn_key(&conns[4], false, &k);
     ovs_assert(cache_slot(&x, &conns[4], &ref) >= 0);
     ref.generation++;
-    ovs_assert(!bpf_map_update_elem(x.keys_fd, &k, &ref, 0));
+    ovs_assert(!xdp_conntrack_keys_update(&x.maps, &k, &ref));
     seg_init(&s, 4, false, 0, 0, 0, 0, 30);
     run_case(&x, "generation mismatch", &s);
     ref.generation--;
-    ovs_assert(!bpf_map_update_elem(x.keys_fd, &k, &ref, 0));
+    ovs_assert(!xdp_conntrack_keys_update(&x.maps, &k, &ref));
     seg_init(&s, 4, false, 0, 0, 0, 0, 30);
     run_case(&x, "generation restored", &s);
 

@@ -20,7 +20,13 @@
  * of the last-ranked mask, with the exact-match cache hitting and with it
  * turned off, next to a program that only calls bpf_redirect_map().
  *
+ * "ct": ns/packet of a stateful pipeline whose established connections
+ * run in XDP: ct(zone=1),recirc(1), then output for +trk+est, on a UDP
+ * packet of an IPv4 or IPv6 connection in the conntrack cache, next to the
+ * same packet on a single-pass output flow.
+ *
  * usage: ovs-xdp-bench-prog [REPEAT [MASKS FLOWS]]   (only that case)
+ *        ovs-xdp-bench-prog ct [REPEAT]
  *        ovs-xdp-bench-prog probe
  *
  * It loads the program with the tests' harness (tests/xdp-test-harness.c). */
@@ -34,9 +40,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
+#include "odp-util.h"
+#include "openvswitch/ofpbuf.h"
 #include "packets.h"
 #include "util.h"
+#include "xdp-conntrack.h"
 #include "xdp-flow.h"
+#include "xdp-odp-actions.h"
 #include "xdp-test-harness.h"
 #include "xdp-test-packet.h"
 
@@ -144,14 +156,204 @@ test_bench(int repeat, int only_masks, int only_flows)
     }
 }
 
+static uint32_t
+bench_port_to_ifindex(odp_port_t port OVS_UNUSED, void *aux OVS_UNUSED,
+                      const char **reason)
+{
+    *reason = "no ports here";
+    return 0;
+}
+
+/* A UDP packet of connection 'conn' (source port 10000 + 'conn'), over
+ * IPv6 if 'ipv6', with valid checksums. */
+static void
+bench_ct_packet(struct pkt *p, bool ipv6, int conn)
+{
+    memset(p, 0, sizeof *p);
+    pkt_eth(p, 0, ipv6 ? ETH_TYPE_IPV6 : ETH_TYPE_IP);
+    if (ipv6) {
+        pkt_ipv6(p, IPPROTO_UDP);
+    } else {
+        pkt_ipv4(p, IPPROTO_UDP);
+    }
+    pkt_l4(p, IPPROTO_UDP, 18);
+    put16(p->data + p->l4, 10000 + conn);
+    pkt_finish(p, IPPROTO_UDP, false);
+}
+
+/* Puts connection 'conn' of 'ipv6' in the cache at slot 'conn', as the
+ * cache's keeper does: the slot, its deadline, then both keys. */
+static void
+bench_ct_offload(struct xdp_test *t, const struct xdp_ct_maps *maps,
+                 bool ipv6, int conn)
+{
+    uint64_t expire = UINT64_MAX;
+    struct xdp_ct_conn value;
+    struct xdp_ct_key key;
+    uint32_t slot = conn;
+    struct pkt p;
+
+    memset(&value, 0, sizeof value);
+    value.generation = 1;
+    value.zone = 1;
+    value.nw_proto = IPPROTO_UDP;
+    ovs_assert(!bpf_map__update_elem(t->skel->maps.ct_conns, &slot,
+                                     sizeof slot, &value, sizeof value, 0));
+    ovs_assert(!bpf_map__update_elem(t->skel->maps.ct_expire, &slot,
+                                     sizeof slot, &expire, sizeof expire,
+                                     0));
+    bench_ct_packet(&p, ipv6, conn);
+    memset(&key, 0, sizeof key);
+    if (ipv6) {
+        memcpy(key.src, p.data + p.l3 + 8, 16);
+        memcpy(key.dst, p.data + p.l3 + 24, 16);
+        key.ipv6 = 1;
+    } else {
+        memcpy(key.src, p.data + p.l3 + 12, 4);
+        memcpy(key.dst, p.data + p.l3 + 16, 4);
+    }
+    memcpy(&key.src_port, p.data + p.l4, 2);
+    memcpy(&key.dst_port, p.data + p.l4 + 2, 2);
+    key.zone = 1;
+    key.nw_proto = IPPROTO_UDP;
+    for (int reply = 0; reply < 2; reply++) {
+        struct xdp_ct_ref ref = {
+            .slot = slot,
+            .generation = 1,
+            .reply = reply,
+            .ct_state = (XDP_CT_STATE_ESTABLISHED
+                         | (reply ? XDP_CT_STATE_REPLY_DIR : 0)),
+        };
+
+        ovs_assert(!xdp_conntrack_keys_update(maps, &key, &ref));
+        /* The reply direction's key. */
+        struct xdp_ct_key rev = key;
+
+        memcpy(rev.src, key.dst, sizeof rev.src);
+        memcpy(rev.dst, key.src, sizeof rev.dst);
+        rev.src_port = key.dst_port;
+        rev.dst_port = key.src_port;
+        key = rev;
+    }
+}
+
+/* Sets '*ct_ns' to ns/packet of the stateful pipeline with 'n_conns'
+ * connections cached, and '*plain_ns' to that of one output flow, both
+ * for a packet of the last connection. */
+static int
+bench_ct_one(bool ipv6, int n_conns, int repeat, double *ct_ns,
+             double *plain_ns)
+{
+    struct xdp_flow_key mask1, mask2, key;
+    struct xdp_flow_entry entry;
+    uint32_t order[2] = { 0, 1 };
+    uint32_t duration;
+    struct xdp_ct_maps maps;
+    struct ofpbuf buf;
+    struct xdp_test t;
+    struct pkt p;
+    int error, verdict;
+
+    error = xt_open(&t, 2, 16, false);
+    if (error) {
+        return error;
+    }
+    maps.keys4 = bpf_map__fd(t.skel->maps.ct_keys4);
+    maps.keys6 = bpf_map__fd(t.skel->maps.ct_keys6);
+    maps.conns = bpf_map__fd(t.skel->maps.ct_conns);
+    maps.expire = bpf_map__fd(t.skel->maps.ct_expire);
+    for (int i = 0; i < n_conns; i++) {
+        bench_ct_offload(&t, &maps, ipv6, i);
+    }
+
+    bench_ct_packet(&p, ipv6, n_conns - 1);
+    ovs_assert(xt_parse(&t, p.data, p.len, &key) == XDP_FLOW_PARSE_OK);
+
+    /* Single pass: output. */
+    memset(&mask1, 0, sizeof mask1);
+    mask1.recirc_id = UINT32_MAX;
+    mask1.in_port = UINT32_MAX;
+    mask1.dl_type = OVS_BE16_MAX;
+    xt_set_mask(&t, 0, &mask1);
+    xt_set_order(&t, order, 1);
+    entry_output(&entry, t.ifindex);
+    xt_put_flow(&t, 0, &mask1, &key, 1, &entry);
+    verdict = xt_run(&t, t.main_fd, p.data, p.len, NULL, NULL, repeat,
+                     &duration);
+    if (verdict != XDP_TX) {
+        xt_close(&t);
+        return EINVAL;
+    }
+    *plain_ns = duration;
+
+    /* Two passes: ct(zone=1),recirc(1), then output for +trk+est. */
+    memset(&entry, 0, sizeof entry);
+    ofpbuf_init(&buf, 0);
+    ovs_assert(!odp_actions_from_string("ct(zone=1),recirc(1)", NULL,
+                                        &buf));
+    ovs_assert(!xdp_odp_actions_to_entry(buf.data, buf.size,
+                                         bench_port_to_ifindex, NULL,
+                                         &entry));
+    ofpbuf_uninit(&buf);
+    xt_put_flow(&t, 0, &mask1, &key, 1, &entry);
+
+    memset(&mask2, 0, sizeof mask2);
+    mask2.recirc_id = UINT32_MAX;
+    mask2.ct_state = UINT8_MAX;
+    xt_set_mask(&t, 1, &mask2);
+    xt_set_order(&t, order, 2);
+    memset(&key, 0, sizeof key);
+    key.recirc_id = 1;
+    key.ct_state = XDP_CT_STATE_TRACKED | XDP_CT_STATE_ESTABLISHED;
+    entry_output(&entry, t.ifindex);
+    xt_put_flow(&t, 1, &mask2, &key, 2, &entry);
+    verdict = xt_run(&t, t.main_fd, p.data, p.len, NULL, NULL, repeat,
+                     &duration);
+    xt_close(&t);
+    if (verdict != XDP_TX) {
+        return EINVAL;
+    }
+    *ct_ns = duration;
+    return 0;
+}
+
+static void
+bench_ct(int repeat)
+{
+    static const int conn_counts[] = { 1, 1000 };
+
+    printf("BPF_PROG_RUN, repeat=%d, ns/packet: ct(zone=1),recirc(1) then "
+           "output (+trk+est), UDP, connection in XDP's conntrack cache; "
+           "one output flow\n", repeat);
+    printf("%6s %8s %10s %10s\n", "family", "conns", "ct", "no ct");
+    for (int ipv6 = 0; ipv6 < 2; ipv6++) {
+        for (int c = 0; c < ARRAY_SIZE(conn_counts); c++) {
+            double ct_ns, plain_ns;
+            int error;
+
+            error = bench_ct_one(ipv6, conn_counts[c], repeat, &ct_ns,
+                                 &plain_ns);
+            if (error) {
+                ovs_fatal(error, "ct benchmark, %d connections",
+                          conn_counts[c]);
+            }
+            printf("%6s %8d %10.0f %10.0f\n", ipv6 ? "IPv6" : "IPv4",
+                   conn_counts[c], ct_ns, plain_ns);
+        }
+    }
+}
+
 int
 main(int argc, char *argv[])
 {
     set_program_name(argv[0]);
     if (argc > 1 && !strcmp(argv[1], "probe")) {
         xt_probe();
+    } else if (argc > 1 && !strcmp(argv[1], "ct")) {
+        bench_ct(argc > 2 ? atoi(argv[2]) : 100000);
     } else if (argc > 1 && !isdigit((unsigned char) argv[1][0])) {
-        ovs_fatal(0, "usage: %s [REPEAT [MASKS FLOWS]] | probe", argv[0]);
+        ovs_fatal(0, "usage: %s [REPEAT [MASKS FLOWS]] | ct [REPEAT] | probe",
+                  argv[0]);
     } else {
         test_bench(argc > 1 ? atoi(argv[1]) : 100000,
                    argc > 3 ? MIN(atoi(argv[2]), 64) : 0,

@@ -16,8 +16,10 @@
 # Benchmark of the XDP datapath program through BPF_PROG_RUN (not a test):
 # ns/packet for 1, 8, 32 and 64 masks and 1, 1000 and 100000 flows, with
 # the exact-match cache hitting and with the cache turned off (tuple-space
-# search only), next to a program that only calls bpf_redirect_map().
-# It runs utilities/ovs-xdp-bench-prog (ovs-xdp-bench-prog.c).
+# search only), next to a program that only calls bpf_redirect_map(); then
+# ns/packet of a two-pass stateful pipeline whose connection is in XDP's
+# conntrack cache.  It runs utilities/ovs-xdp-bench-prog
+# (ovs-xdp-bench-prog.c).
 #
 # usage: ovs-xdp-bench.sh [REPEAT]      (default 100000; needs root)
 
@@ -35,4 +37,5 @@ if ! "$bench" probe >/dev/null; then
     exit 1
 fi
 printf 'kernel %s, %s CPUs\n' "$(uname -r)" "$(nproc)"
-exec "$bench" "$repeat"
+"$bench" "$repeat"
+exec "$bench" ct "$repeat"
