@@ -39,7 +39,9 @@ drive step by step.
       it is seen.
   xdp-ct.py udp-ping DST PORT COUNT PPS
       sends COUNT numbered datagrams to DST:PORT at PPS a second from one
-      source port, counts the echoes (waiting up to 2 s after the last),
+      source port, the second after the first's echo (or 2 s), so that
+      conntrack sees one +new datagram; counts the echoes (waiting up to 2
+      s after the last),
       prints "sent COUNT echoed N".  The socket is connected: the kernel
       takes only echoes that come from DST:PORT.
   xdp-ct.py watch IFACE OUT
@@ -227,6 +229,14 @@ def udp_ping(dst, port, count, pps):
     start = time.monotonic()
     for seq in range(count):
         s.send(struct.pack("!Q", seq) + b"y" * 56)
+        if seq == 0:
+            # The connection is new until its first reply: wait for it (up
+            # to 2 s), so that only the first datagram is +new, however
+            # long its round trip through the slow path takes.
+            deadline = time.monotonic() + 2
+            while not echoed and time.monotonic() < deadline:
+                time.sleep(0.001)
+            start = time.monotonic() - 1 / pps
         delay = start + (seq + 1) / pps - time.monotonic()
         if delay > 0:
             time.sleep(delay)
