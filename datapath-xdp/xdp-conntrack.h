@@ -416,6 +416,16 @@ xdp_ct_lookup(struct xdp_md *ctx, __u32 zone, __u32 ct_flags)
     if (!s) {
         return XDP_CT_TO_USERSPACE;
     }
+    /* A ct() in the zone of the packet's last ct(), with no ct_clear or
+     * NAT since: conntrack takes the connection from the packet's metadata
+     * (process_one_fast()), with no lookup and no update, and leaves the
+     * state as it is.  So does XDP (the hit is recorded already; the
+     * commit checks its generation).  Such is the ct(commit) of a pipeline
+     * whose first pass ran ct(table=N) in the same zone. */
+    if (s->ct_last_slot != NO_CT_SLOT && zone == s->key.ct_zone
+        && !(ct_flags & XDP_FLOW_CT_NAT)) {
+        return XDP_CT_ANSWERED;
+    }
     hits = &s->ct_hits;
     if (s->key.nw_frag
         || (s->key.nw_proto != IPPROTO_TCP

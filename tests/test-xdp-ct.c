@@ -213,6 +213,8 @@ struct ctx {
     uint64_t flow_packets[N_PASS2_FLOWS];
     uint64_t n_packets, n_accepted, n_accepted_tcp, n_handed_back, n_hb_est;
     uint64_t n_accepted_nat;    /* Of those, with a NAT rewrite. */
+    uint64_t n_accepted_commit; /* Of those, through a second-pass
+                                 * ct(commit) (pass2_commits()). */
     uint64_t n_userspace;
     uint64_t n_us_est, n_mismatches;
     /* Segments conntrack found +est that XDP sent up, by why: TCP flags,
@@ -494,8 +496,20 @@ conn_nat(const struct tconn *c, bool first)
 
 /* Runs 's' through conntrack in its connection's zone, with 'commit',
  * 'mark' (if nonzero) and 'nat' (if nonnull); stores the result, and the
- * packet as conntrack leaves it, in 'v' if nonnull.  Returns the
+ * packet as conntrack leaves it, in 'v' if nonnull.  With 'v', runs the
+ * rest of the pipeline of setup_flows() as OVS would: the ct(commit) of a
+ * second-pass flow without NAT, on the same packet.  Returns the
  * connection. */
+/* True if the second-pass flow that a packet with these conntrack fields
+ * matches runs ct(commit) in its zone (setup_flows()): those of
+ * +trk+est(+rpl) without NAT in zone B. */
+static bool
+pass2_commits(uint8_t ct_state, uint16_t zone, uint32_t mark)
+{
+    return ((ct_state & ~CS_REPLY_DIR) == (CS_TRACKED | CS_ESTABLISHED)
+            && zone == ZONE_B && mark == mark_of(zone));
+}
+
 static struct conn *
 ct_run(struct ctx *x, const struct pkt *p, uint16_t zone, bool commit,
        uint32_t mark, const struct nat_action_info_t *nat,
@@ -522,6 +536,12 @@ ct_run(struct ctx *x, const struct pkt *p, uint16_t zone, bool commit,
         /* NULL after a nat: conntrack leaves no connection in the
          * metadata then. */
         conn = pkt->md.conn;
+        if (v && pass2_commits(pkt->md.ct_state, pkt->md.ct_zone,
+                               pkt->md.ct_mark)) {
+            conntrack_execute(x->ct, &batch, flow.dl_type, false, true,
+                              pkt->md.ct_zone, NULL, NULL, 0, 0, NULL, NULL,
+                              time_msec(), 0);
+        }
         if (v) {
             v->ct_pkt.len = MIN(dp_packet_size(pkt), sizeof v->ct_pkt.data);
             memcpy(v->ct_pkt.data, dp_packet_data(pkt), v->ct_pkt.len);
@@ -637,6 +657,19 @@ port_to_ifindex(odp_port_t port OVS_UNUSED, void *aux OVS_UNUSED,
     return 0;
 }
 
+/* ODP port 1 is the test's interface. */
+static uint32_t
+port_to_test_ifindex(odp_port_t port, void *x_, const char **reason)
+{
+    const struct ctx *x = x_;
+
+    if (odp_to_u32(port) != 1) {
+        *reason = "no such port here";
+        return 0;
+    }
+    return x->t.ifindex;
+}
+
 static void
 setup_flows(struct ctx *x)
 {
@@ -699,7 +732,28 @@ setup_flows(struct ctx *x)
                         | nat_states[i / 4]);
         key.ct_zone = zone;
         key.ct_mark = mark_of(zone);
-        entry_output(&entry, x->t.ifindex);
+        if (!nat_states[i / 4] && zone == ZONE_B) {
+            /* ct(commit) in the same zone: conntrack takes it from the
+             * packet's metadata, and so must XDP.  (Zone B has no
+             * connection whose first pass is a ct(nat) that leaves its
+             * state without NAT: after such a ct(), conntrack updates a
+             * connection again, which XDP leaves to userspace.) */
+            char actions[64];
+            struct ofpbuf buf;
+            const char *error;
+
+            snprintf(actions, sizeof actions, "ct(commit,zone=%u),1", zone);
+            ofpbuf_init(&buf, 0);
+            ovs_assert(!odp_actions_from_string(actions, NULL, &buf));
+            error = xdp_odp_actions_to_entry(buf.data, buf.size,
+                                             port_to_test_ifindex, x, &entry);
+            if (error) {
+                ovs_fatal(0, "%s: %s", actions, error);
+            }
+            ofpbuf_uninit(&buf);
+        } else {
+            entry_output(&entry, x->t.ifindex);
+        }
         xt_put_flow(&x->t, 1, &mask2, &key, PASS2_FLOW + i, &entry);
     }
     xt_set_order(&x->t, order, 2);
@@ -931,6 +985,8 @@ check_seg(struct ctx *x, const struct seg *s, struct verdicts *v)
         x->n_accepted++;
         x->n_accepted_tcp += c->tcp;
         x->n_accepted_nat += c->ct_nat && c->nat != TNAT_NONE;
+        x->n_accepted_commit += (v->flow >= 0 && !nat_state
+                                 && zone == ZONE_B);
         if (v->flow < 0 || !v->ran_ct || !ct_est(v->ct_state)
             || !!(v->ct_state & CS_REPLY_DIR) != rpl
             || (v->ct_state & (CS_SRC_NAT | CS_DST_NAT)) != nat_state
@@ -1170,8 +1226,9 @@ test_random(int n, uint32_t seed)
 
     printf("segments: %"PRIu64"\n", x.n_packets);
     printf("accepted by XDP and conntrack: %"PRIu64" (TCP %"PRIu64", "
-           "NATed %"PRIu64")\n", x.n_accepted, x.n_accepted_tcp,
-           x.n_accepted_nat);
+           "NATed %"PRIu64", through a second ct(commit) %"PRIu64")\n",
+           x.n_accepted, x.n_accepted_tcp, x.n_accepted_nat,
+           x.n_accepted_commit);
     printf("handed back to userspace: %"PRIu64" (conntrack +est for "
            "%"PRIu64", %.1f%%)\n", x.n_handed_back, x.n_hb_est,
            x.n_handed_back ? 100.0 * x.n_hb_est / x.n_handed_back : 0.0);
@@ -1193,6 +1250,7 @@ test_random(int n, uint32_t seed)
      * (TEST_XDP_CT_VERBOSE=1 prints the others). */
     bool ok = (!x.n_mismatches && x.n_accepted_tcp >= (uint64_t) n / 10
                && x.n_accepted_nat >= (uint64_t) n / 20
+               && x.n_accepted_commit >= (uint64_t) n / 20
                && x.n_handed_back >= (uint64_t) n / 10
                && !x.n_conservative[4]);
     ctx_close(&x);
