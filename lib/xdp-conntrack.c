@@ -343,6 +343,25 @@ xdp_ct_keys_delete(const struct xdp_ct_maps *maps,
     return bpf_map_delete_elem(fd, map_key) ? errno : 0;
 }
 
+/* Deletes 'key' from the keys maps of 'maps' if it still leads to 'slot'
+ * of 'generation': a connection with the same key may have taken it since
+ * (conntrack makes a new connection while an expired one waits for its
+ * sweep), and its key must stay.  Returns 0, or a positive errno value
+ * (ENOENT if 'key' was not there). */
+static int
+xdp_ct_keys_delete_own(const struct xdp_ct_maps *maps,
+                       const struct xdp_ct_key *key, uint32_t slot,
+                       uint32_t generation)
+{
+    struct xdp_ct_ref ref;
+    int error = xdp_conntrack_keys_lookup(maps, key, &ref);
+
+    if (error || ref.slot != slot || ref.generation != generation) {
+        return error;
+    }
+    return xdp_ct_keys_delete(maps, key);
+}
+
 /* Looks 'key' up in the keys maps of 'maps'.  Returns 0 and stores the
  * reference in '*ref', or a positive errno value. */
 int
@@ -455,7 +474,8 @@ xdp_ct_fill(struct xdp_conntrack *xc, struct xdp_ct_slot *s, struct conn *conn)
         VLOG_WARN_RL(&rl, "conntrack cache: offloading a connection to slot "
                      "%"PRIu32" failed (%s)", slot, ovs_strerror(error));
         for (int i = 0; i < 2; i++) {
-            xdp_ct_keys_delete(&xc->maps, &s->keys[i]);
+            xdp_ct_keys_delete_own(&xc->maps, &s->keys[i], slot,
+                                   s->generation);
         }
         memset(&value, 0, sizeof value);
         xdp_ct_map_update(xc->maps.conns, &slot, &value, xc->lock_flag);
@@ -560,7 +580,8 @@ xdp_ct_remove(struct xdp_conntrack *xc, struct xdp_ct_slot *s, bool hand_back)
     struct xdp_ct_conn value;
 
     for (int i = 0; i < 2; i++) {
-        int error = xdp_ct_keys_delete(&xc->maps, &s->keys[i]);
+        int error = xdp_ct_keys_delete_own(&xc->maps, &s->keys[i], slot,
+                                           s->generation);
 
         if (error && error != ENOENT) {
             xc->stats.n_errors++;

@@ -550,6 +550,21 @@ test_cache(bool locked)
     print_stats(xc);
     print_refs(xc, &orig, &reply);
 
+    /* A key that another connection took meanwhile (conntrack made one
+     * with the same tuple while this one waited for its sweep) is not
+     * removed with this one. */
+    tcp_tuples(&orig, &reply);
+    {
+        struct xdp_ct_ref ref;
+        struct xdp_ct_key key;
+
+        xdp_conntrack_key_from_tuple(&orig, ZONE, &key);
+        ovs_assert(!xdp_conntrack_keys_lookup(&maps, &key, &ref));
+        ref.slot = !ref.slot;
+        ref.generation = 99;
+        ovs_assert(!xdp_conntrack_keys_update(&maps, &key, &ref));
+    }
+
     /* Flush: the hook removes every entry before conntrack frees. */
     printf("flush:\n");
     conntrack_flush(ct, NULL);

@@ -494,12 +494,6 @@ conn_nat(const struct tconn *c, bool first)
     return c->ct_nat ? &info : NULL;
 }
 
-/* Runs 's' through conntrack in its connection's zone, with 'commit',
- * 'mark' (if nonzero) and 'nat' (if nonnull); stores the result, and the
- * packet as conntrack leaves it, in 'v' if nonnull.  With 'v', runs the
- * rest of the pipeline of setup_flows() as OVS would: the ct(commit) of a
- * second-pass flow without NAT, on the same packet.  Returns the
- * connection. */
 /* True if the second-pass flow that a packet with these conntrack fields
  * matches runs ct(commit) in its zone (setup_flows()): those of
  * +trk+est(+rpl) without NAT in zone B. */
@@ -510,6 +504,12 @@ pass2_commits(uint8_t ct_state, uint16_t zone, uint32_t mark)
             && zone == ZONE_B && mark == mark_of(zone));
 }
 
+/* Runs 's' through conntrack in its connection's zone, with 'commit',
+ * 'mark' (if nonzero) and 'nat' (if nonnull); stores the result, and the
+ * packet as conntrack leaves it, in 'v' if nonnull.  With 'v', runs the
+ * rest of the pipeline of setup_flows() as OVS would: the ct(commit) of a
+ * second-pass flow without NAT, on the same packet.  Returns the
+ * connection. */
 static struct conn *
 ct_run(struct ctx *x, const struct pkt *p, uint16_t zone, bool commit,
        uint32_t mark, const struct nat_action_info_t *nat,
