@@ -105,6 +105,19 @@ struct xdp_ct_csum_loop {
     __u64 sum;
 };
 
+/* The sum of the 'n' 32-bit words at 'p', which the caller checked are
+ * there. */
+static __always_inline __u64
+xdp_ct_sum_words(const __u32 *p, __u32 n)
+{
+    __u64 sum = 0;
+
+    for (__u32 i = 0; i < n; i++) {
+        sum += p[i];
+    }
+    return sum;
+}
+
 static __always_inline __u32
 xdp_ct_csum_fold64(__u64 sum)
 {
@@ -154,9 +167,7 @@ xdp_ct_csum_block(struct xdp_ct_csum_loop *loop, __u32 len)
     if (len > 16) {
         loop->sum += bpf_csum_diff(NULL, 0, (__be32 *) p, len, 0);
     } else {
-        for (__u32 i = 0; i < len / 4; i++) {
-            loop->sum += p[i];
-        }
+        loop->sum += xdp_ct_sum_words(p, len / 4);
     }
     loop->off += len;
     return 1;
@@ -252,13 +263,9 @@ xdp_ct_packet_ok(struct xdp_md *ctx, const struct xdp_scratch *s)
         if (!ip || ip->ihl != 5 || l4_off != l3_off + sizeof *ip) {
             return 0;
         }
-        const __u32 *w = (const __u32 *) ip;
-        __u64 sum = 0;
-
-        for (int i = 0; i < sizeof *ip / 4; i++) {
-            sum += w[i];
-        }
-        if (xdp_ct_csum_fold64(sum) != 0xffff) {
+        if (xdp_ct_csum_fold64(xdp_ct_sum_words((const __u32 *) ip,
+                                                sizeof *ip / 4))
+            != 0xffff) {
             return 0;
         }
     } else if (s->key.dl_type == bpf_htons(ETH_P_IPV6)) {
@@ -305,9 +312,8 @@ xdp_ct_packet_ok(struct xdp_md *ctx, const struct xdp_scratch *s)
 static __always_inline __u8
 xdp_ct_nat_key(struct xdp_scratch *s, const struct xdp_ct_ref *ref)
 {
-    __u32 ports;
-
     int ip4 = s->key.dl_type == bpf_htons(ETH_P_IP);
+    __u32 ports;
 
     if (ref->nat & XDP_CT_NAT_SRC) {
         if (ip4) {
